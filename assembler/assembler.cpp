@@ -1,0 +1,583 @@
+#include "assembler/assembler.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <functional>
+#include <list>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "assembler/line_syntax.hpp"
+#include "isa/disasm.hpp"
+
+namespace pgsim::assembler {
+
+std::uint32_t Image::symbol(const std::string& name) const {
+  auto it = symbols.find(name);
+  if (it == symbols.end()) throw std::out_of_range("the program defines no symbol '" + name + "'");
+  return it->second;
+}
+
+std::string Image::where(std::uint32_t address) const {
+  if (address >= source_of.size() || source_of[address] < 0) return {};
+  const auto& l = lines[static_cast<std::size_t>(source_of[address])];
+  return fmt::format("{}:{}", l.file->path, l.line);
+}
+
+std::string Image::source_text(std::uint32_t address) const {
+  if (address >= source_of.size() || source_of[address] < 0) return {};
+  const auto& l = lines[static_cast<std::size_t>(source_of[address])];
+  return l.file->line_text(l.line);
+}
+
+std::string Image::listing(const isa::IsaModel& isa) const {
+  std::string out;
+  int last_line = -1;
+  for (std::uint32_t a = 0; a < words.size(); ++a) {
+    if (source_of[a] < 0) continue;
+    bool first = source_of[a] != last_line;
+    last_line = source_of[a];
+    std::string src = first ? source_text(a) : std::string();
+    std::string dis = is_code[a] ? isa::disassemble(isa, words[a], a) : std::string();
+    out += fmt::format("{:06x}  {:08x}  {:<28} {}\n", a, words[a], dis, src);
+  }
+  return out;
+}
+
+namespace {
+
+using syntax::ExprKind;
+
+constexpr std::uint64_t kMaxImage = 1u << 26;
+
+/// One statement of the program (a source line, or one line of a pseudo's expansion).
+struct Item {
+  std::shared_ptr<const SourceFile> file;
+  std::size_t line_start = 0;   ///< offset of the line in the file
+  std::size_t expansion_at = std::string::npos;  ///< for expansions: file offset to report at
+  std::string expansion_of;     ///< pseudo mnemonic for expansions
+  int line_index = -1;          ///< index into Image::lines
+  syntax::Pool pool;
+  LineSyntax ls;
+  std::uint32_t address = 0;
+};
+
+struct Symbol {
+  bool label = false;
+  std::int64_t value = 0;
+  Item* item = nullptr;
+  int expr = -1;
+  int state = 0;  // 0 unevaluated, 1 evaluating, 2 done, 3 failed
+  std::size_t offset = 0;
+};
+
+std::string strip_comment(const std::string& line) {
+  bool in_str = false, in_chr = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if ((in_str || in_chr) && c == '\\') { ++i; continue; }
+    if (in_str) { if (c == '"') in_str = false; continue; }
+    if (in_chr) { if (c == '\'') in_chr = false; continue; }
+    if (c == '"') in_str = true;
+    else if (c == '\'') in_chr = true;
+    else if (c == ';') return line.substr(0, i);
+  }
+  return line;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Splits operand text at top-level commas (outside quotes and parentheses).
+std::vector<std::string> split_top(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  bool in_str = false, in_chr = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if ((in_str || in_chr) && c == '\\' && i + 1 < s.size()) { cur += c; cur += s[++i]; continue; }
+    if (in_str) { if (c == '"') in_str = false; cur += c; continue; }
+    if (in_chr) { if (c == '\'') in_chr = false; cur += c; continue; }
+    if (c == '"') in_str = true;
+    else if (c == '\'') in_chr = true;
+    else if (c == '(') ++depth;
+    else if (c == ')') --depth;
+    else if (c == ',' && depth == 0) { out.push_back(cur); cur.clear(); continue; }
+    cur += c;
+  }
+  auto trim = [](std::string t) {
+    auto b = t.find_first_not_of(" \t"), e = t.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : t.substr(b, e - b + 1);
+  };
+  for (auto& o : out) o = trim(o);
+  cur = trim(cur);
+  if (!cur.empty() || !out.empty()) out.push_back(cur);
+  return out;
+}
+
+class Assembler {
+ public:
+  explicit Assembler(const isa::IsaModel& isa) : isa_(isa) {}
+
+  Image run(std::shared_ptr<const SourceFile> file) {
+    std::vector<std::string> open;
+    pass1_file(file, open);
+    pass2();
+    if (!diags_.empty()) throw InputError(diags_);
+    return std::move(image_);
+  }
+
+ private:
+  const isa::IsaModel& isa_;
+  Diagnostics diags_;
+  std::list<Item> items_;
+  std::map<std::string, Symbol> syms_;
+  std::uint64_t addr_ = 0;
+  Image image_;
+  std::vector<Item*> written_by_;
+
+  void error(const Item& it, std::size_t line_offset, std::string msg) {
+    if (it.expansion_at != std::string::npos)
+      diags_.push_back({it.file, it.expansion_at, fmt::format("in the expansion of '{}': {}", it.expansion_of, msg)});
+    else
+      diags_.push_back({it.file, it.line_start + line_offset, std::move(msg)});
+  }
+  const syntax::ExprNode& node(const Item& it, int e) const { return it.pool.exprs[static_cast<std::size_t>(e)]; }
+
+  // ---------------------------------------------------------------- pass 1
+  void pass1_file(std::shared_ptr<const SourceFile> file, std::vector<std::string>& open) {
+    std::string key = std::filesystem::weakly_canonical(file->path).string();
+    open.push_back(key);
+    std::size_t pos = 0;
+    int line_no = 0;
+    while (pos <= file->text.size()) {
+      std::size_t nl = file->text.find('\n', pos);
+      std::size_t end = nl == std::string::npos ? file->text.size() : nl;
+      ++line_no;
+      std::string text = file->text.substr(pos, end - pos);
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      image_.lines.push_back({file, line_no});
+      auto& it = items_.emplace_back();
+      it.file = file;
+      it.line_start = pos;
+      it.line_index = static_cast<int>(image_.lines.size()) - 1;
+      if (parse(it, strip_comment(text))) statement_pass1(it, text, open);
+      if (nl == std::string::npos) break;
+      pos = nl + 1;
+    }
+    open.pop_back();
+  }
+
+  bool parse(Item& it, const std::string& text) {
+    std::size_t eoff = 0;
+    std::string emsg;
+    if (!parse_line(text, it.pool, it.ls, eoff, emsg)) {
+      error(it, eoff, emsg);
+      return false;
+    }
+    // "x(r2)" and "a - x(r2)" parse with a call x(r2) at the right end of the expression; in
+    // assembly that is the value (a - x) with base register r2.
+    for (auto& op : it.ls.operands) {
+      if (op.is_string || op.base >= 0) continue;
+      int e = op.expr;
+      while (true) {
+        auto& n = it.pool.exprs[static_cast<std::size_t>(e)];
+        if (n.kind == ExprKind::Binary) { e = n.b; continue; }
+        if (n.kind == ExprKind::Unary) { e = n.a; continue; }
+        if (n.kind == ExprKind::Call && n.args.size() == 1) {
+          n.kind = ExprKind::Name;
+          op.base = n.args[0];
+          n.args.clear();
+        }
+        break;
+      }
+    }
+    return true;
+  }
+
+  void define_label(Item& it, const std::string& name, std::size_t off) {
+    if (auto s = syms_.find(name); s != syms_.end()) {
+      error(it, off, fmt::format("'{}' is already defined", name));
+      return;
+    }
+    if (isa_.constants.count(name)) {
+      error(it, off, fmt::format("'{}' is a constant of the ISA", name));
+      return;
+    }
+    Symbol s;
+    s.label = true;
+    s.value = static_cast<std::int64_t>(addr_);
+    s.state = 2;
+    s.item = &it;
+    s.offset = off;
+    syms_[name] = s;
+  }
+
+  void statement_pass1(Item& it, const std::string& raw, std::vector<std::string>& open) {
+    it.address = static_cast<std::uint32_t>(addr_);
+    for (auto& [name, off] : it.ls.labels) define_label(it, name, off);
+    const std::string op = lower(it.ls.op);
+    if (op.empty()) return;
+    auto& ops = it.ls.operands;
+    if (op[0] == '.') {
+      if (op == ".org") {
+        if (ops.size() != 1) { error(it, it.ls.op_offset, ".org takes one address"); return; }
+        if (auto v = eval(it, ops[0], true)) {
+          if (*v < 0 || static_cast<std::uint64_t>(*v) >= kMaxImage) error(it, ops[0].offset, "address out of range");
+          else addr_ = static_cast<std::uint64_t>(*v);
+        }
+        it.address = static_cast<std::uint32_t>(addr_);
+      } else if (op == ".word") {
+        if (ops.empty()) error(it, it.ls.op_offset, ".word takes at least one value");
+        advance(it, ops.size());
+      } else if (op == ".space") {
+        if (ops.size() != 1) { error(it, it.ls.op_offset, ".space takes one count"); return; }
+        if (auto v = eval(it, ops[0], true)) {
+          if (*v < 0 || static_cast<std::uint64_t>(*v) > kMaxImage) error(it, ops[0].offset, "bad .space count");
+          else advance(it, static_cast<std::uint64_t>(*v));
+        }
+      } else if (op == ".ascii" || op == ".asciz") {
+        if (ops.size() != 1 || !ops[0].is_string) { error(it, it.ls.op_offset, op + " takes one string"); return; }
+        advance(it, ops[0].text.size() + (op == ".asciz" ? 1 : 0));
+      } else if (op == ".equ") {
+        if (ops.size() != 2 || ops[0].is_string || node(it, ops[0].expr).kind != ExprKind::Name) {
+          error(it, it.ls.op_offset, ".equ takes a name and a value: .equ NAME, EXPR");
+          return;
+        }
+        const std::string& name = node(it, ops[0].expr).text;
+        if (syms_.count(name) || isa_.constants.count(name)) {
+          error(it, ops[0].offset, fmt::format("'{}' is already defined", name));
+          return;
+        }
+        Symbol s;
+        s.item = &it;
+        s.expr = ops[1].expr;
+        s.offset = ops[1].offset;
+        if (ops[1].is_string) { error(it, ops[1].offset, "expected a value"); return; }
+        syms_[name] = s;
+      } else if (op == ".include") {
+        if (ops.size() != 1 || !ops[0].is_string) { error(it, it.ls.op_offset, ".include takes one file name in quotes"); return; }
+        auto dir = std::filesystem::path(it.file->path).parent_path();
+        std::string p = (dir / ops[0].text).string();
+        std::string key = std::filesystem::weakly_canonical(p).string();
+        if (std::find(open.begin(), open.end(), key) != open.end()) {
+          error(it, ops[0].offset, fmt::format("'{}' includes itself", ops[0].text));
+          return;
+        }
+        std::string err;
+        auto f = read_source_file(p, err);
+        if (!f) { error(it, ops[0].offset, fmt::format("cannot open '{}'", p)); return; }
+        pass1_file(f, open);
+      } else {
+        error(it, it.ls.op_offset, fmt::format("unknown directive '{}' (.org .word .space .ascii .asciz .equ .include)", it.ls.op));
+      }
+      return;
+    }
+    if (isa_.find_instruction(op) >= 0) {
+      advance(it, 1);
+      return;
+    }
+    if (int p = isa_.find_pseudo(op); p >= 0) {
+      expand_pseudo(it, raw, isa_.pseudos[static_cast<std::size_t>(p)]);
+      return;
+    }
+    error(it, it.ls.op_offset, fmt::format("unknown instruction '{}'", it.ls.op));
+  }
+
+  void advance(Item& it, std::uint64_t n) {
+    addr_ += n;
+    if (addr_ > kMaxImage) error(it, it.ls.op_offset, "the program is larger than 2^26 words");
+  }
+
+  void expand_pseudo(Item& it, const std::string& raw, const isa::Pseudo& p) {
+    // Operand texts of the source line: what follows the mnemonic, split at top-level commas.
+    std::string body = strip_comment(raw);
+    std::string rest = body.substr(std::min(body.size(), it.ls.op_offset + it.ls.op.size()));
+    auto args = split_top(rest);
+    if (args.size() != p.params.size()) {
+      error(it, it.ls.op_offset, fmt::format("'{}' takes {} operand{} ({}), not {}", p.mnemonic, p.params.size(),
+                                             p.params.size() == 1 ? "" : "s", p.syntax, args.size()));
+      return;
+    }
+    for (const auto& line : p.expansion) {
+      std::string text;
+      for (std::size_t i = 0; i < line.size();) {
+        if (std::isalpha(static_cast<unsigned char>(line[i])) || line[i] == '_') {
+          std::size_t j = i;
+          while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_')) ++j;
+          std::string word = line.substr(i, j - i);
+          auto at = std::find(p.params.begin(), p.params.end(), word);
+          text += at == p.params.end() ? word : "(" + args[static_cast<std::size_t>(at - p.params.begin())] + ")";
+          i = j;
+        } else {
+          text += line[i++];
+        }
+      }
+      auto& ex = items_.emplace_back();
+      ex.file = it.file;
+      ex.line_start = it.line_start;
+      ex.expansion_at = it.line_start + it.ls.op_offset;
+      ex.expansion_of = p.mnemonic;
+      ex.line_index = it.line_index;
+      ex.address = static_cast<std::uint32_t>(addr_);
+      if (!parse(ex, text)) continue;
+      // A register operand came in parentheses "(r1)": unwrap is automatic (parens make no node).
+      if (isa_.find_instruction(ex.ls.op) < 0) {
+        error(ex, 0, fmt::format("'{}' is not an instruction", ex.ls.op));
+        continue;
+      }
+      advance(ex, 1);
+    }
+    it.ls.op.clear();  // the expansion items carry the code
+  }
+
+  // ---------------------------------------------------------------- evaluation
+  std::optional<std::int64_t> eval(Item& it, const OperandSyntax& op, bool early) {
+    if (op.is_string) {
+      error(it, op.offset, "expected a value, not a string");
+      return std::nullopt;
+    }
+    if (op.base >= 0) {
+      error(it, op.offset, "unexpected '(register)' here");
+      return std::nullopt;
+    }
+    return eval_expr(it, op.expr, early);
+  }
+
+  std::optional<std::int64_t> lookup(Item& it, const syntax::ExprNode& n, bool early) {
+    if (n.text == ".") return static_cast<std::int64_t>(it.address);
+    if (auto s = syms_.find(n.text); s != syms_.end()) {
+      Symbol& sym = s->second;
+      if (sym.state == 2) return sym.value;
+      if (sym.state == 3) return std::nullopt;
+      if (sym.state == 1) {
+        error(it, n.offset, fmt::format("'{}' is defined in terms of itself", n.text));
+        sym.state = 3;
+        return std::nullopt;
+      }
+      sym.state = 1;
+      auto v = eval_expr(*sym.item, sym.expr, early);
+      if (sym.state == 3) return std::nullopt;
+      if (!v) { sym.state = early ? 0 : 3; return std::nullopt; }
+      sym.state = 2;
+      sym.value = *v;
+      return v;
+    }
+    if (auto c = isa_.constants.find(n.text); c != isa_.constants.end()) return static_cast<std::int64_t>(c->second);
+    if (isa_.find_register(n.text) >= 0) {
+      error(it, n.offset, fmt::format("register '{}' where a value is expected", n.text));
+      return std::nullopt;
+    }
+    error(it, n.offset, early ? fmt::format("'{}' is not defined before this line", n.text)
+                              : fmt::format("undefined symbol '{}'", n.text));
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> eval_expr(Item& it, int e, bool early) {
+    const auto& n = node(it, e);
+    switch (n.kind) {
+      case ExprKind::Number:
+        if (n.value > 0xffffffffull) {
+          error(it, n.offset, "number does not fit in 32 bits");
+          return std::nullopt;
+        }
+        return static_cast<std::int64_t>(n.value);
+      case ExprKind::Name: return lookup(it, n, early);
+      case ExprKind::Unary: {
+        auto a = eval_expr(it, n.a, early);
+        if (!a) return a;
+        if (n.text == "-") return -*a;
+        if (n.text == "~") return ~*a;
+        if (n.text == "!") return *a == 0 ? 1 : 0;
+        return a;
+      }
+      case ExprKind::Binary: {
+        auto a = eval_expr(it, n.a, early);
+        auto b = eval_expr(it, n.b, early);
+        if (!a || !b) return std::nullopt;
+        const std::string& o = n.text;
+        std::int64_t x = *a, y = *b;
+        if (o == "+") return x + y;
+        if (o == "-") return x - y;
+        if (o == "*") return x * y;
+        if (o == "/" || o == "%") {
+          if (y == 0) { error(it, n.offset, "division by zero"); return std::nullopt; }
+          return o == "/" ? x / y : x % y;
+        }
+        if (o == "&") return x & y;
+        if (o == "|") return x | y;
+        if (o == "^") return x ^ y;
+        if (o == "<<") return y < 0 || y > 63 ? 0 : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y);
+        if (o == ">>" || o == ">>>") return y < 0 || y > 63 ? 0 : x >> y;
+        if (o == "==") return x == y;
+        if (o == "!=") return x != y;
+        if (o == "<") return x < y;
+        if (o == "<=") return x <= y;
+        if (o == ">") return x > y;
+        if (o == ">=") return x >= y;
+        if (o == "&&") return x && y;
+        if (o == "||") return x || y;
+        error(it, n.offset, fmt::format("unknown operator '{}'", o));
+        return std::nullopt;
+      }
+      default:
+        error(it, n.offset, "expected a value");
+        return std::nullopt;
+    }
+  }
+
+  int register_of(Item& it, int e, std::size_t offset) {
+    const auto& n = node(it, e);
+    if (n.kind == ExprKind::Name) {
+      int r = isa_.find_register(n.text);
+      if (r >= 0) return r;
+    }
+    error(it, offset, fmt::format("expected a register ({} .. {})", isa_.registers.front(), isa_.registers.back()));
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- pass 2
+  void emit(Item& it, std::uint64_t a, std::uint32_t w, bool code) {
+    if (a >= kMaxImage) return;
+    if (a >= image_.words.size()) {
+      image_.words.resize(a + 1, 0);
+      image_.source_of.resize(a + 1, -1);
+      image_.is_code.resize(a + 1, false);
+      written_by_.resize(a + 1, nullptr);
+    }
+    if (written_by_[a]) {
+      const Item& prev = *written_by_[a];
+      error(it, it.ls.op_offset, fmt::format("address {:#x} is already used by line {}", a,
+                                             image_.lines[static_cast<std::size_t>(prev.line_index)].line));
+      return;
+    }
+    written_by_[a] = &it;
+    image_.words[a] = w & isa_.word_mask();
+    image_.source_of[a] = it.line_index;
+    image_.is_code[a] = code;
+  }
+
+  std::optional<std::uint32_t> word_value(Item& it, const OperandSyntax& op) {
+    auto v = eval(it, op, false);
+    if (!v) return std::nullopt;
+    std::int64_t lo = -(std::int64_t{1} << (isa_.word_bits - 1)), hi = (std::int64_t{1} << isa_.word_bits) - 1;
+    if (*v < lo || *v > hi) {
+      error(it, op.offset, fmt::format("value {} does not fit in a {}-bit word", *v, isa_.word_bits));
+      return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(*v);
+  }
+
+  void pass2() {
+    for (auto& it : items_) {
+      const std::string op = lower(it.ls.op);
+      if (op.empty()) continue;
+      std::uint64_t a = it.address;
+      auto& ops = it.ls.operands;
+      if (op == ".word") {
+        for (auto& o : ops) {
+          auto v = word_value(it, o);
+          emit(it, a++, v.value_or(0), false);
+        }
+      } else if (op == ".space") {
+        auto n = eval(it, ops[0], false);
+        for (std::int64_t i = 0; n && i < *n; ++i) emit(it, a++, 0, false);
+      } else if (op == ".ascii" || op == ".asciz") {
+        for (unsigned char c : ops[0].text) emit(it, a++, c, false);
+        if (op == ".asciz") emit(it, a++, 0, false);
+      } else if (op == ".equ") {
+        const std::string& name = node(it, ops[0].expr).text;
+        auto s = syms_.find(name);
+        if (s != syms_.end() && s->second.item == &it) lookup(it, node(it, ops[0].expr), false);
+      } else if (op[0] != '.') {
+        int idx = isa_.find_instruction(op);
+        if (idx >= 0) emit(it, a, encode(it, isa_.instructions[static_cast<std::size_t>(idx)]), true);
+      }
+    }
+    for (auto& [name, s] : syms_)
+      if (s.state == 2) image_.symbols[name] = static_cast<std::uint32_t>(s.value);
+  }
+
+  std::uint32_t encode(Item& it, const isa::Instruction& ins) {
+    const isa::Format& f = isa_.formats[static_cast<std::size_t>(ins.format)];
+    auto& ops = it.ls.operands;
+    std::uint32_t w = ins.match;
+    if (ops.size() != ins.operands.size()) {
+      error(it, it.ls.op_offset, fmt::format("'{}' takes {} operand{} ({}), not {}", ins.mnemonic, ins.operands.size(),
+                                             ins.operands.size() == 1 ? "" : "s", ins.syntax, ops.size()));
+      return w;
+    }
+    auto put = [&](const isa::Field& fl, std::uint32_t v) {
+      std::uint32_t m = fl.width >= 32 ? 0xffffffffu : ((1u << fl.width) - 1u);
+      w |= (v & m) << fl.shift;
+    };
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const auto& pat = ins.operands[i];
+      auto& so = ops[i];
+      const isa::Field& fl = f.fields[static_cast<std::size_t>(pat.field)];
+      if (so.is_string) { error(it, so.offset, "a string is not an operand of an instruction"); continue; }
+      if (pat.base_field >= 0) {
+        if (so.base < 0) {
+          error(it, so.offset, fmt::format("expected an operand of the form {}(register)", fl.name));
+          continue;
+        }
+        int r = register_of(it, so.base, so.offset);
+        if (r >= 0) put(f.fields[static_cast<std::size_t>(pat.base_field)], static_cast<std::uint32_t>(r));
+      } else if (so.base >= 0) {
+        error(it, so.offset, "unexpected '(register)': this operand is a plain value");
+        continue;
+      }
+      if (fl.kind == isa::FieldKind::Register) {
+        int r = register_of(it, so.expr, so.offset);
+        if (r >= 0) put(fl, static_cast<std::uint32_t>(r));
+        continue;
+      }
+      auto v = eval_expr(it, so.expr, false);
+      if (!v) continue;
+      std::int64_t x = *v;
+      if (pat.pc_relative) x -= static_cast<std::int64_t>(it.address) + 1;
+      std::int64_t lo, hi;
+      if (fl.kind == isa::FieldKind::Signed) {
+        lo = -(std::int64_t{1} << (fl.width - 1));
+        hi = (std::int64_t{1} << (fl.width - 1)) - 1;
+      } else {
+        lo = 0;
+        hi = (std::int64_t{1} << fl.width) - 1;
+      }
+      if (x < lo || x > hi) {
+        if (pat.pc_relative)
+          error(it, so.offset, fmt::format("branch target is {} words away; '{}' reaches {} .. {}", x, ins.mnemonic, lo, hi));
+        else
+          error(it, so.offset, fmt::format("value {} is out of range for the {}-bit {} field '{}' ({} .. {})", x,
+                                           fl.width, fl.kind == isa::FieldKind::Signed ? "signed" : "unsigned",
+                                           fl.name, lo, hi));
+        continue;
+      }
+      put(fl, static_cast<std::uint32_t>(x));
+    }
+    return w;
+  }
+};
+
+}  // namespace
+
+Image assemble_file(const isa::IsaModel& isa, const std::string& path) {
+  std::string err;
+  auto f = read_source_file(path, err);
+  if (!f) throw InputError({Diagnostic{nullptr, 0, fmt::format("cannot open '{}'", path)}});
+  return Assembler(isa).run(f);
+}
+
+Image assemble_text(const isa::IsaModel& isa, const std::string& display_path, const std::string& text) {
+  auto f = std::make_shared<SourceFile>();
+  f->path = display_path;
+  f->text = text;
+  return Assembler(isa).run(f);
+}
+
+}  // namespace pgsim::assembler

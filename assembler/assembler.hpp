@@ -1,0 +1,17 @@
+#pragma once
+// The table-driven two-pass assembler: any ISA described in isa/ assembles, with no code per ISA.
+// Syntax: PG1.md "Assembly syntax (any ISA)".
+#include <string>
+
+#include "assembler/image.hpp"
+
+namespace pgsim::assembler {
+
+/// Assembles the file at `path` for `isa` (following .include relative to each file).
+/// Throws InputError carrying every error of every line (file:line:col, source, caret).
+Image assemble_file(const isa::IsaModel& isa, const std::string& path);
+
+/// The same for text in memory; `display_path` names it in messages and anchors .include.
+Image assemble_text(const isa::IsaModel& isa, const std::string& display_path, const std::string& text);
+
+}  // namespace pgsim::assembler

@@ -1,0 +1,82 @@
+// The assembly line grammar (Boost.Spirit X3), table-free: mnemonics are checked later
+// against the ISA model.
+#include <fmt/format.h>
+
+#include "assembler/line_syntax.hpp"
+#include "isa/expr_grammar.hpp"
+
+namespace pgsim::assembler {
+namespace {
+
+namespace x3 = boost::spirit::x3;
+namespace fusion = boost::fusion;
+
+struct line_tag;
+template <class Ctx>
+LineSyntax& line_out(Ctx& ctx) { return *x3::get<line_tag>(ctx); }
+
+auto const add_label = [](auto& ctx) { line_out(ctx).labels.emplace_back(x3::_attr(ctx), grammar::marked(ctx)); };
+auto const set_op = [](auto& ctx) {
+  line_out(ctx).op = x3::_attr(ctx);
+  line_out(ctx).op_offset = grammar::marked(ctx);
+};
+auto const set_directive = [](auto& ctx) {
+  line_out(ctx).op = "." + x3::_attr(ctx);
+  line_out(ctx).op_offset = grammar::marked(ctx);
+};
+auto const add_string = [](auto& ctx) {
+  OperandSyntax o;
+  o.is_string = true;
+  o.text = x3::_attr(ctx);
+  o.offset = grammar::marked(ctx);
+  line_out(ctx).operands.push_back(o);
+};
+auto const add_expr_operand = [](auto& ctx) {
+  OperandSyntax o;
+  o.expr = fusion::at_c<0>(x3::_attr(ctx));
+  if (auto& b = fusion::at_c<1>(x3::_attr(ctx))) o.base = *b;
+  o.offset = grammar::marked(ctx);
+  line_out(ctx).operands.push_back(o);
+};
+
+x3::rule<class operand_r> const operand = "operand";
+auto const operand_def = grammar::mark >> (grammar::string_literal[add_string] |
+                         (grammar::expression >> -('(' > grammar::expression > ')'))[add_expr_operand]);
+BOOST_SPIRIT_DEFINE(operand)
+
+auto const label = (grammar::mark >> grammar::identifier >> ':')[add_label];
+auto const mnemonic = x3::lexeme[(x3::alpha | x3::char_('_')) >> *(x3::alnum | x3::char_('_') | x3::char_('.'))];
+x3::rule<class mnemonic_r, std::string> const mnemonic_rule = "mnemonic";
+auto const mnemonic_rule_def = mnemonic;
+BOOST_SPIRIT_DEFINE(mnemonic_rule)
+auto const statement = (grammar::mark >> x3::lexeme['.' >> grammar::identifier])[set_directive] >> -(operand % ',') |
+                       (grammar::mark >> mnemonic_rule)[set_op] >> -(operand % ',');
+x3::rule<class line_r> const line_rule = "end of line";
+auto const line_rule_def = *label >> -statement > x3::eoi;
+BOOST_SPIRIT_DEFINE(line_rule)
+
+}  // namespace
+
+bool parse_line(const std::string& line, syntax::Pool& pool, LineSyntax& out, std::size_t& error_offset,
+                std::string& error) {
+  const char* first = line.data();
+  const char* last = first + line.size();
+  grammar::ParseState ps{&pool, first};
+  auto const g = x3::with<grammar::state_tag>(&ps)[x3::with<line_tag>(&out)[line_rule]];
+  try {
+    if (!x3::phrase_parse(first, last, g, x3::blank)) {
+      error_offset = static_cast<std::size_t>(first - line.data());
+      error = "syntax error";
+      return false;
+    }
+  } catch (const x3::expectation_failure<const char*>& e) {
+    error_offset = static_cast<std::size_t>(e.where() - line.data());
+    std::string which = e.which();
+    error = which == "eoi" || which == "end of line" ? "unexpected text (expected ',' or the end of the line)"
+                                                     : fmt::format("expected {}", which);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace pgsim::assembler

@@ -1,0 +1,216 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "assembler/assembler.hpp"
+#include "cli/data_files.hpp"
+#include "isa/disasm.hpp"
+#include "isa/loader.hpp"
+#include "vmm/stack.hpp"
+
+namespace pgsim::cli {
+namespace {
+
+/// Thrown for input errors (already formatted); becomes exit code 1.
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path) {
+  std::string p = path;
+  if (p.empty()) {
+    p = find_data_file("pg1.isa");
+    if (p.empty()) throw UserError("error: cannot find pg1.isa (set PGSIM_DATA_DIR or pass --isa)\n");
+  }
+  try {
+    return isa::load_isa(p);
+  } catch (const InputError& e) {
+    throw UserError(e.what());
+  }
+}
+
+std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path) {
+  try {
+    return std::make_shared<assembler::Image>(assembler::assemble_file(isa, path));
+  } catch (const InputError& e) {
+    throw UserError(e.what());
+  }
+}
+
+template <class F>
+int guarded(F&& f) {
+  try {
+    return f();
+  } catch (const UserError& e) {
+    std::fputs(e.what(), stderr);
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
+
+/// Prints every real trap with the level that trapped and the chain of levels that handled it,
+/// while counting per level like vmm::Stack::run does.
+class TrapTracer : public machine::Observer {
+ public:
+  TrapTracer(const vmm::Stack& s, std::vector<vmm::LevelStats>& stats, std::FILE* out)
+      : stack_(s), stats_(stats), out_(out) {}
+  void on_event(const machine::Machine& m, const machine::Event& e) override {
+    unsigned level = stack_.level_of(e.real_pc);
+    auto& s = stats_[level];
+    s.cycles += e.cost;
+    if (e.kind == machine::EventKind::Instruction) {
+      ++s.instructions;
+      return;
+    }
+    ++s.traps;
+    const auto& isa = m.isa();
+    std::uint32_t local = e.real_pc - stack_.level_origin(level);
+    const assembler::Image* img =
+        level < stack_.depth() ? stack_.vmm_image() : &stack_.guest_image();
+    std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, local);
+    std::string where = img ? img->where(local) : std::string();
+    std::string chain;
+    if (stack_.depth() == 0 || level == 0) {
+      chain = level == 0 && stack_.depth() > 0 ? "L0 handles its own trap" : "the guest's own handler";
+    } else {
+      for (unsigned k = 0; k + 1 < level; ++k) chain += fmt::format("L{} reflects -> ", k);
+      chain += stack_.would_emulate(level - 1, e.cause) ? fmt::format("L{} emulates", level - 1)
+                                                        : fmt::format("L{} reflects into L{}", level - 1, level);
+    }
+    std::fprintf(out_, "[cycle %10llu] L%u %-7s info=%-10u %-22s %-28s %s\n",
+                 static_cast<unsigned long long>(e.cycle), level, isa.cause_name(e.cause).c_str(), e.info,
+                 what.c_str(), where.c_str(), chain.c_str());
+  }
+
+ private:
+  const vmm::Stack& stack_;
+  std::vector<vmm::LevelStats>& stats_;
+  std::FILE* out_;
+};
+
+void write_image(const assembler::Image& img, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw UserError(fmt::format("error: cannot write '{}'\n", path));
+  out << "# pgsim image: one word per line, in hex, from address 0\n";
+  for (auto w : img.words) out << fmt::format("{:08x}\n", w);
+}
+
+}  // namespace
+
+int run_asm(const AsmOptions& o) {
+  return guarded([&] {
+    auto isa = load_isa_or_default(o.isa);
+    auto img = assemble(*isa, o.program);
+    if (!o.output.empty()) write_image(*img, o.output);
+    if (o.listing) std::fputs(img->listing(*isa).c_str(), stdout);
+    if (!o.listing && o.output.empty())
+      std::printf("%s: %u words, %zu symbols\n", o.program.c_str(), img->size(), img->symbols.size());
+    return 0;
+  });
+}
+
+int run_disasm(const DisasmOptions& o) {
+  return guarded([&] {
+    auto isa = load_isa_or_default(o.isa);
+    std::vector<std::uint32_t> words;
+    std::shared_ptr<const assembler::Image> img;
+    if (o.program.size() > 2 && o.program.substr(o.program.size() - 2) == ".s") {
+      img = assemble(*isa, o.program);
+      words = img->words;
+    } else {
+      std::ifstream in(o.program);
+      if (!in) throw UserError(fmt::format("error: cannot open '{}'\n", o.program));
+      std::string line;
+      int n = 0;
+      while (std::getline(in, line)) {
+        ++n;
+        if (line.empty() || line[0] == '#') continue;
+        try {
+          words.push_back(static_cast<std::uint32_t>(std::stoul(line, nullptr, 16)));
+        } catch (const std::exception&) {
+          throw UserError(fmt::format("{}:{}:1: error: expected a hex word\n{}\n^\n", o.program, n, line));
+        }
+      }
+    }
+    std::uint32_t end = o.count ? std::min<std::uint64_t>(words.size(), std::uint64_t{o.from} + o.count)
+                                : static_cast<std::uint32_t>(words.size());
+    for (std::uint32_t a = o.from; a < end; ++a) {
+      std::string where = img ? img->where(a) : std::string();
+      std::printf("%06x  %08x  %-28s %s\n", a, words[a], isa::disassemble(*isa, words[a], a).c_str(), where.c_str());
+    }
+    return 0;
+  });
+}
+
+int run_run(const RunOptions& o) {
+  return guarded([&] {
+    auto isa = load_isa_or_default(o.isa);
+    auto guest = assemble(*isa, o.program);
+    std::shared_ptr<const assembler::Image> vmm;
+    if (o.depth > 0) {
+      std::string vp = o.vmm.empty() ? find_data_file("pgvmm.s") : o.vmm;
+      if (vp.empty()) throw UserError("error: cannot find pgvmm.s (set PGSIM_DATA_DIR or pass --vmm)\n");
+      vmm = assemble(*isa, vp);
+    }
+    vmm::Stack stack(isa, vmm, guest, o.depth, o.memory);
+    auto& m = stack.machine();
+    if (!o.input.empty()) {
+      std::ifstream in(o.input, std::ios::binary);
+      if (!in) throw UserError(fmt::format("error: cannot open input file '{}'\n", o.input));
+      char c;
+      while (in.get(c)) m.push_input(static_cast<unsigned char>(c));
+    }
+    std::vector<vmm::LevelStats> stats(o.depth + 1);
+    TrapTracer tracer(stack, stats, stderr);
+    machine::StopReason reason;
+    std::size_t printed = 0;
+    // Run in slices so the guest's console output appears as it is produced.
+    const std::uint64_t slice = 4'000'000;
+    do {
+      std::uint64_t limit = std::min(o.max_cycles, m.cycles() + slice);
+      reason = o.trace_traps ? m.run(limit, tracer) : stack.run(limit, stats);
+      if (!o.json && m.console_output().size() > printed) {
+        std::fwrite(m.console_output().data() + printed, 1, m.console_output().size() - printed, stdout);
+        std::fflush(stdout);
+        printed = m.console_output().size();
+      }
+    } while (reason == machine::StopReason::CycleBudget && m.cycles() < o.max_cycles);
+
+    auto role = [&](unsigned k) { return k < o.depth ? "vmm" : "guest"; };
+    if (o.json) {
+      nlohmann::json j;
+      j["console"] = m.console_output();
+      j["halted"] = reason == machine::StopReason::Halted;
+      j["reason"] = machine::to_string(reason);
+      j["cycles"] = m.cycles();
+      j["instructions"] = m.instructions();
+      j["real_traps"] = m.traps();
+      j["depth"] = o.depth;
+      j["levels"] = nlohmann::json::array();
+      for (unsigned k = 0; k <= o.depth; ++k)
+        j["levels"].push_back({{"level", k}, {"role", role(k)}, {"instructions", stats[k].instructions},
+                               {"cycles", stats[k].cycles}, {"traps", stats[k].traps}});
+      std::cout << j.dump(2) << "\n";
+      return 0;
+    }
+    std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",
+                 machine::to_string(reason), static_cast<unsigned long long>(m.cycles()),
+                 static_cast<unsigned long long>(m.instructions()), static_cast<unsigned long long>(m.traps()), o.depth);
+    std::fprintf(stderr, "%-6s %-6s %14s %14s %10s\n", "level", "role", "instructions", "cycles", "traps");
+    for (unsigned k = 0; k <= o.depth; ++k)
+      std::fprintf(stderr, "L%-5u %-6s %14llu %14llu %10llu\n", k, role(k),
+                   static_cast<unsigned long long>(stats[k].instructions),
+                   static_cast<unsigned long long>(stats[k].cycles), static_cast<unsigned long long>(stats[k].traps));
+    return 0;
+  });
+}
+
+}  // namespace pgsim::cli

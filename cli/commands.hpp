@@ -1,0 +1,34 @@
+#pragma once
+// The pgsim subcommands. Each returns the process exit code:
+// 0 success, 1 error in the user's input (compiler-style message on stderr), 2 usage.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pgsim::cli {
+
+/// Options of `pgsim asm`.
+struct AsmOptions {
+  std::string isa, program, output;
+  bool listing = false;
+};
+int run_asm(const AsmOptions& o);
+
+/// Options of `pgsim run`.
+struct RunOptions {
+  std::string isa, vmm, program, input;
+  unsigned depth = 0;
+  std::uint32_t memory = 0;            ///< guest machine words (0: the ISA's default)
+  std::uint64_t max_cycles = 1000000000;
+  bool trace_traps = false, json = false;
+};
+int run_run(const RunOptions& o);
+
+/// Options of `pgsim disasm`.
+struct DisasmOptions {
+  std::string isa, program;
+  std::uint32_t from = 0, count = 0;  ///< count 0: the whole image
+};
+int run_disasm(const DisasmOptions& o);
+
+}  // namespace pgsim::cli

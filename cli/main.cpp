@@ -1,0 +1,48 @@
+// pgsim: the command line. Subcommands: asm, run, disasm.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace pgsim::cli;
+  CLI::App app{"pgsim: an instructional simulator of a Popek-Goldberg machine and a recursive trap-and-emulate VMM"};
+  app.require_subcommand(1);
+
+  AsmOptions ao;
+  auto* asm_cmd = app.add_subcommand("asm", "Assemble a program; print errors like a compiler, or a listing");
+  asm_cmd->add_option("--isa", ao.isa, "ISA description file (default: PG-1)");
+  asm_cmd->add_option("program", ao.program, "Assembly source file")->required();
+  asm_cmd->add_option("-o,--output", ao.output, "Write the image (one hex word per line) to this file");
+  asm_cmd->add_flag("--listing", ao.listing, "Print a listing: address, word, disassembly, source line");
+
+  RunOptions ro;
+  auto* run_cmd = app.add_subcommand("run", "Run a program on the bare machine or under N levels of VMM");
+  run_cmd->add_option("--isa", ro.isa, "ISA description file (default: PG-1)");
+  run_cmd->add_option("--depth", ro.depth, "Nesting depth: 0 = bare machine, N = under N VMMs")->check(CLI::Range(0, 64));
+  run_cmd->add_option("--vmm", ro.vmm, "VMM source file (default: the reference VMM)");
+  run_cmd->add_option("--memory", ro.memory, "Size of the guest's machine in words (default: the ISA's)")
+      ->check(CLI::Range(32u, 1u << 26));
+  run_cmd->add_option("--input", ro.input, "Feed this file to the console device, one byte per input word");
+  run_cmd->add_option("--max-cycles", ro.max_cycles, "Cycle budget of the real machine");
+  run_cmd->add_flag("--trace-traps", ro.trace_traps, "Print every real trap and the levels that handled it");
+  run_cmd->add_flag("--json", ro.json, "Print one JSON object on standard output");
+  run_cmd->add_option("program", ro.program, "Assembly source file of the guest")->required();
+
+  DisasmOptions dopt;
+  auto* dis_cmd = app.add_subcommand("disasm", "Disassemble a program (source or image file)");
+  dis_cmd->add_option("--isa", dopt.isa, "ISA description file (default: PG-1)");
+  dis_cmd->add_option("--from", dopt.from, "First address");
+  dis_cmd->add_option("--count", dopt.count, "Number of words (default: to the end)");
+  dis_cmd->add_option("program", dopt.program, "Assembly source (.s) or image file from 'pgsim asm -o'")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (asm_cmd->parsed()) return run_asm(ao);
+  if (run_cmd->parsed()) return run_run(ro);
+  if (dis_cmd->parsed()) return run_disasm(dopt);
+  return 2;
+}

@@ -1,0 +1,68 @@
+#pragma once
+// Compiled semantics: a small stack bytecode that the machine executes for each instruction.
+// Compiled once per ISA (isa/compile_semantics.cpp); never re-walked as a syntax tree.
+#include <cstdint>
+#include <vector>
+
+namespace pgsim::isa {
+
+/// Bytecode operations. "pop"/"push" refer to the evaluation stack of words.
+enum class Op : std::uint8_t {
+  // -- values
+  PushConst,     ///< push arg
+  PushReg,       ///< push register number arg (a fixed register, by name)
+  PushRegField,  ///< push R[field of the instruction word]; arg = shift | width << 8
+  PushField,     ///< push a field's value; arg = shift | width << 8 | signed << 16
+  PushPc,        ///< push P, the address of this instruction
+  PushMode,      ///< push M (0 supervisor, 1 user)
+  PushBase, PushBound,
+  PushControl,   ///< push control register arg
+  PushCycles,    ///< push the low word of the cycle counter before this instruction
+  PushInsn,      ///< push the instruction word
+  LoadVirtual,   ///< pop a; push E[base + a], MEMORY trap unless a < bound and base+a < |E|
+  LoadReal,      ///< pop a; push E[a], MEMORY trap unless a < |E|
+  ConsoleIn,     ///< push next console input word, or all ones when there is none
+  // -- arithmetic (binary: pop b, pop a, push a op b; all modulo the word)
+  Add, Sub, Mul, DivS, RemS, DivU, RemU, And, Or, Xor, Shl, ShrU, ShrS,
+  Eq, Ne, LtS, LeS, GtS, GeS, LtU, LeU, GtU, GeU, LAnd, LOr,
+  Neg, Not, LNot,  ///< unary
+  Sext,          ///< pop x; push x sign-extended from arg bits
+  Zext,          ///< pop x; push x & (2^arg - 1)
+  // -- effects
+  StoreReg,      ///< pop v; R[arg] = v (writes to the zero register are ignored)
+  StoreRegField, ///< pop v; R[field] = v; arg = shift | width << 8
+  StorePc,       ///< pop v; the next P = v
+  StoreMode, StoreBase, StoreBound,
+  StoreControl,  ///< pop v; control register arg = v & its mask
+  StoreVirtual,  ///< pop v, pop a; E[base + a] = v (MEMORY trap as LoadVirtual)
+  StoreReal,     ///< pop v, pop a; E[a] = v
+  AddCycles,     ///< pop n; this instruction costs n more cycles
+  Trap,          ///< pop info, pop cause; fault: the instruction has no effect, P stays
+  TrapAfter,     ///< pop info, pop cause; the instruction completes, then the trap (P = next)
+  Halt,          ///< stop the machine after this instruction
+  ConsoleOut,    ///< pop v; console output of the character v & 0xff
+  SetTimer,      ///< pop v; timer = v cycles (0 = off), clears a pending timer interrupt
+  LoadPsw,       ///< pop a; PSW = the words at virtual a.. (all checked first)
+  StorePsw,      ///< pop a; the words at virtual a.. = the PSW with P = this instruction + 1
+  // -- control flow within the semantics
+  JumpIfZero,    ///< pop c; if c == 0 jump to arg
+  Jump,          ///< jump to arg
+  End,
+};
+
+/// One bytecode instruction.
+struct Code {
+  Op op;
+  std::uint32_t arg = 0;
+};
+
+/// The compiled semantics of one instruction.
+struct Program {
+  std::vector<Code> code;
+  unsigned max_stack = 0;  ///< deepest evaluation stack the code can need
+  /// True when some path can trap after an effect: the machine then journals the
+  /// instruction's effects and undoes them on a trap, so traps stay precise.
+  bool needs_journal = false;
+};
+
+}  // namespace pgsim::isa

@@ -1,0 +1,332 @@
+#include "isa/compile_semantics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace pgsim::isa {
+namespace {
+
+using syntax::ExprKind;
+using syntax::ExprNode;
+using syntax::StmtKind;
+using syntax::StmtNode;
+
+class Compiler {
+ public:
+  Compiler(const IsaModel& m, const Format& f, const syntax::Pool& p, std::shared_ptr<const SourceFile> file,
+           Diagnostics& d)
+      : model_(m), format_(f), pool_(p), file_(std::move(file)), diags_(d) {}
+
+  Program run(const std::vector<int>& body) {
+    for (int s : body) stmt(s);
+    emit(Op::End);
+    prog_.max_stack = max_depth_;
+    prog_.needs_journal = needs_journal();
+    return std::move(prog_);
+  }
+
+ private:
+  const IsaModel& model_;
+  const Format& format_;
+  const syntax::Pool& pool_;
+  std::shared_ptr<const SourceFile> file_;
+  Diagnostics& diags_;
+  Program prog_;
+  int depth_ = 0;
+  unsigned max_depth_ = 0;
+
+  void error(std::size_t off, std::string msg) { diags_.push_back({file_, off, std::move(msg)}); }
+  void emit(Op op, std::uint32_t arg = 0) {
+    prog_.code.push_back({op, arg});
+    depth_ += stack_effect(op);
+    if (depth_ < 0) depth_ = 0;
+    max_depth_ = std::max(max_depth_, static_cast<unsigned>(depth_));
+  }
+  static int stack_effect(Op op) {
+    switch (op) {
+      case Op::PushConst: case Op::PushReg: case Op::PushRegField: case Op::PushField: case Op::PushPc:
+      case Op::PushMode: case Op::PushBase: case Op::PushBound: case Op::PushControl: case Op::PushCycles:
+      case Op::PushInsn: case Op::ConsoleIn:
+        return 1;
+      case Op::LoadVirtual: case Op::LoadReal: case Op::Neg: case Op::Not: case Op::LNot: case Op::Sext:
+      case Op::Zext: case Op::Jump: case Op::End: case Op::Halt:
+        return 0;
+      case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter:
+        return -2;
+      default:
+        return -1;  // binary ops, single-operand effects, JumpIfZero
+    }
+  }
+  /// Field operands are pre-resolved: shift | width << 8 | signed << 16 (see bytecode.hpp).
+  static std::uint32_t field_arg(const Field& f) {
+    return f.shift | (f.width << 8) | ((f.kind == FieldKind::Signed ? 1u : 0u) << 16);
+  }
+  const ExprNode& E(int i) const { return pool_.exprs[static_cast<std::size_t>(i)]; }
+
+  int field_index(const std::string& name) const {
+    for (std::size_t i = 0; i < format_.fields.size(); ++i)
+      if (!format_.fields[i].name.empty() && format_.fields[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  int control_index(const std::string& name) const {
+    for (std::size_t i = 0; i < model_.controls.size(); ++i)
+      if (model_.controls[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  std::optional<std::uint64_t> constant_value(int e) const {
+    const auto& n = E(e);
+    if (n.kind == ExprKind::Number) return n.value;
+    if (n.kind == ExprKind::Name) {
+      if (auto it = model_.constants.find(n.text); it != model_.constants.end()) return it->second;
+    }
+    return std::nullopt;
+  }
+
+  bool expect_args(const ExprNode& n, std::size_t count) {
+    if (n.args.size() == count) return true;
+    error(n.offset, fmt::format("'{}' takes {} argument{}, not {}", n.text, count, count == 1 ? "" : "s",
+                                n.args.size()));
+    return false;
+  }
+
+  void expr(int e) {
+    const auto& n = E(e);
+    switch (n.kind) {
+      case ExprKind::Number:
+        if (n.value > 0xffffffffull) error(n.offset, "number does not fit in 32 bits");
+        emit(Op::PushConst, static_cast<std::uint32_t>(n.value));
+        return;
+      case ExprKind::String:
+        error(n.offset, "a string is not a value");
+        emit(Op::PushConst, 0);
+        return;
+      case ExprKind::Name: return name(n);
+      case ExprKind::Index: {
+        expr(n.args[0]);
+        if (n.text == "mem") emit(Op::LoadVirtual);
+        else if (n.text == "real") emit(Op::LoadReal);
+        else error(n.offset, fmt::format("unknown storage '{}' (use mem[...] for relocated storage, real[...] for real storage)", n.text));
+        return;
+      }
+      case ExprKind::Call: return call_value(n);
+      case ExprKind::Unary: {
+        expr(n.a);
+        if (n.text == "-") emit(Op::Neg);
+        else if (n.text == "~") emit(Op::Not);
+        else if (n.text == "!") emit(Op::LNot);
+        return;  // unary plus: nothing
+      }
+      case ExprKind::Binary: {
+        expr(n.a);
+        expr(n.b);
+        static const std::pair<const char*, Op> ops[] = {
+            {"+", Op::Add}, {"-", Op::Sub}, {"*", Op::Mul}, {"/", Op::DivS}, {"%", Op::RemS},
+            {"&", Op::And}, {"|", Op::Or}, {"^", Op::Xor}, {"<<", Op::Shl}, {">>", Op::ShrU},
+            {">>>", Op::ShrS}, {"==", Op::Eq}, {"!=", Op::Ne}, {"<", Op::LtS}, {"<=", Op::LeS},
+            {">", Op::GtS}, {">=", Op::GeS}, {"&&", Op::LAnd}, {"||", Op::LOr}};
+        for (auto& [s, op] : ops)
+          if (n.text == s) { emit(op); return; }
+        error(n.offset, fmt::format("unknown operator '{}'", n.text));
+        return;
+      }
+    }
+  }
+
+  void name(const ExprNode& n) {
+    const std::string& t = n.text;
+    if (int f = field_index(t); f >= 0) {
+      const Field& fl = format_.fields[static_cast<std::size_t>(f)];
+      emit(fl.kind == FieldKind::Register ? Op::PushRegField : Op::PushField, field_arg(fl));
+      return;
+    }
+    if (int r = model_.find_register(t); r >= 0) { emit(Op::PushReg, static_cast<std::uint32_t>(r)); return; }
+    if (t == "pc") { emit(Op::PushPc); return; }
+    if (t == "mode") { emit(Op::PushMode); return; }
+    if (t == "base") { emit(Op::PushBase); return; }
+    if (t == "bound") { emit(Op::PushBound); return; }
+    if (t == "cycles") { emit(Op::PushCycles); return; }
+    if (t == "insn") { emit(Op::PushInsn); return; }
+    if (int c = control_index(t); c >= 0) { emit(Op::PushControl, static_cast<std::uint32_t>(c)); return; }
+    if (auto it = model_.constants.find(t); it != model_.constants.end()) { emit(Op::PushConst, it->second); return; }
+    if (t == "halt" || t == "trap" || t == "out" || t == "stimer")
+      error(n.offset, fmt::format("'{}' is a statement, not a value", t));
+    else
+      error(n.offset, fmt::format("unknown name '{}' (not a field of format {}, a register, a control register, "
+                                  "pc, mode, base, bound, cycles, insn or a constant)", t, format_.name));
+    emit(Op::PushConst, 0);
+  }
+
+  void call_value(const ExprNode& n) {
+    const std::string& f = n.text;
+    static const std::pair<const char*, Op> binfns[] = {{"ltu", Op::LtU}, {"leu", Op::LeU}, {"gtu", Op::GtU},
+                                                        {"geu", Op::GeU}, {"divu", Op::DivU}, {"remu", Op::RemU}};
+    for (auto& [s, op] : binfns)
+      if (f == s) {
+        if (expect_args(n, 2)) { expr(n.args[0]); expr(n.args[1]); }
+        else emit(Op::PushConst, 0);
+        emit(op);
+        return;
+      }
+    if (f == "sext" || f == "zext") {
+      if (!expect_args(n, 2)) { emit(Op::PushConst, 0); return; }
+      auto bits = constant_value(n.args[1]);
+      if (!bits || *bits < 1 || *bits > 32) {
+        error(E(n.args[1]).offset, "the width must be a constant from 1 to 32");
+        bits = 32;
+      }
+      expr(n.args[0]);
+      emit(f == "sext" ? Op::Sext : Op::Zext, static_cast<std::uint32_t>(*bits));
+      return;
+    }
+    if (f == "in") {
+      expect_args(n, 0);
+      emit(Op::ConsoleIn);
+      return;
+    }
+    if (f == "trap" || f == "trap_after" || f == "halt" || f == "out" || f == "stimer" || f == "loadpsw" ||
+        f == "storepsw")
+      error(n.offset, fmt::format("'{}' is a statement, not a value", f));
+    else
+      error(n.offset, fmt::format("unknown function '{}' (sext, zext, ltu, leu, gtu, geu, divu, remu, in)", f));
+    emit(Op::PushConst, 0);
+  }
+
+  void stmt(int s) {
+    const StmtNode& st = pool_.stmts[static_cast<std::size_t>(s)];
+    switch (st.kind) {
+      case StmtKind::If: {
+        expr(st.cond);
+        std::size_t jz = prog_.code.size();
+        emit(Op::JumpIfZero);
+        for (int b : st.body) stmt(b);
+        if (st.else_body.empty()) {
+          prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
+        } else {
+          std::size_t j = prog_.code.size();
+          emit(Op::Jump);
+          prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
+          for (int b : st.else_body) stmt(b);
+          prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
+        }
+        return;
+      }
+      case StmtKind::Expr: return effect(E(st.lhs));
+      case StmtKind::Assign: return assign(st);
+    }
+  }
+
+  void effect(const ExprNode& n) {
+    if (n.kind == ExprKind::Name && n.text == "halt") { emit(Op::Halt); return; }
+    if (n.kind != ExprKind::Call) {
+      error(n.offset, "expected a statement: an assignment or one of trap(cause, info), trap_after(cause, info), "
+                      "halt, out(v), stimer(v), loadpsw(a), storepsw(a)");
+      return;
+    }
+    const std::string& f = n.text;
+    if (f == "halt") { expect_args(n, 0); emit(Op::Halt); return; }
+    if (f == "trap" || f == "trap_after") {
+      if (!expect_args(n, 2)) return;
+      expr(n.args[0]);
+      expr(n.args[1]);
+      emit(f == "trap" ? Op::Trap : Op::TrapAfter);
+      return;
+    }
+    static const std::pair<const char*, Op> unary[] = {
+        {"out", Op::ConsoleOut}, {"stimer", Op::SetTimer}, {"loadpsw", Op::LoadPsw}, {"storepsw", Op::StorePsw}};
+    for (auto& [s, op] : unary)
+      if (f == s) {
+        if (!expect_args(n, 1)) return;
+        expr(n.args[0]);
+        emit(op);
+        return;
+      }
+    error(n.offset, fmt::format("unknown statement '{}' (trap, trap_after, halt, out, stimer, loadpsw, storepsw)", f));
+  }
+
+  void assign(const StmtNode& st) {
+    const ExprNode& lhs = E(st.lhs);
+    // Compound assignment x op= e is x = x op e.
+    auto value = [&] {
+      if (st.op == "=") { expr(st.rhs); return; }
+      expr(st.lhs);
+      expr(st.rhs);
+      std::string op = st.op.substr(0, st.op.size() - 1);
+      static const std::pair<const char*, Op> ops[] = {{"+", Op::Add}, {"-", Op::Sub}, {"|", Op::Or}, {"&", Op::And},
+                                                       {"^", Op::Xor}, {"<<", Op::Shl}, {">>", Op::ShrU}};
+      for (auto& [s, o] : ops)
+        if (op == s) { emit(o); return; }
+    };
+    if (lhs.kind == ExprKind::Index) {
+      expr(lhs.args[0]);
+      value();
+      if (lhs.text == "mem") emit(Op::StoreVirtual);
+      else if (lhs.text == "real") emit(Op::StoreReal);
+      else error(lhs.offset, fmt::format("unknown storage '{}' (mem or real)", lhs.text));
+      return;
+    }
+    if (lhs.kind != ExprKind::Name) {
+      error(lhs.offset, "cannot assign to this: assign to a register, pc, mode, base, bound, a control register, "
+                        "mem[...] or real[...]");
+      return;
+    }
+    const std::string& t = lhs.text;
+    if (t == "cycles") {
+      if (st.op != "+=") { error(lhs.offset, "cycles is read-only; 'cycles += n' adds n cycles to this instruction"); return; }
+      expr(st.rhs);
+      emit(Op::AddCycles);
+      return;
+    }
+    if (int f = field_index(t); f >= 0) {
+      if (format_.fields[static_cast<std::size_t>(f)].kind != FieldKind::Register) {
+        error(lhs.offset, fmt::format("'{}' is an immediate field of the instruction: read-only", t));
+        return;
+      }
+      value();
+      emit(Op::StoreRegField, field_arg(format_.fields[static_cast<std::size_t>(f)]));
+      return;
+    }
+    if (int r = model_.find_register(t); r >= 0) { value(); emit(Op::StoreReg, static_cast<std::uint32_t>(r)); return; }
+    if (t == "pc") { value(); emit(Op::StorePc); return; }
+    if (t == "mode") { value(); emit(Op::StoreMode); return; }
+    if (t == "base") { value(); emit(Op::StoreBase); return; }
+    if (t == "bound") { value(); emit(Op::StoreBound); return; }
+    if (int c = control_index(t); c >= 0) { value(); emit(Op::StoreControl, static_cast<std::uint32_t>(c)); return; }
+    if (t == "insn" || model_.constants.count(t))
+      error(lhs.offset, fmt::format("'{}' is read-only", t));
+    else
+      error(lhs.offset, fmt::format("unknown name '{}'", t));
+  }
+
+  bool needs_journal() const {
+    bool effect_seen = false;
+    for (const auto& c : prog_.code) {
+      switch (c.op) {
+        case Op::LoadVirtual: case Op::LoadReal: case Op::Trap:
+          if (effect_seen) return true;
+          break;
+        case Op::StoreVirtual: case Op::StoreReal: case Op::LoadPsw: case Op::StorePsw:
+          if (effect_seen) return true;
+          effect_seen = true;
+          break;
+        case Op::StoreReg: case Op::StoreRegField: case Op::StoreMode: case Op::StoreBase: case Op::StoreBound:
+        case Op::StoreControl: case Op::ConsoleOut: case Op::ConsoleIn: case Op::SetTimer:
+          effect_seen = true;
+          break;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+Program compile_semantics(const IsaModel& model, const Format& format, const syntax::Pool& pool,
+                          const std::vector<int>& body, std::shared_ptr<const SourceFile> file, Diagnostics& diags) {
+  return Compiler(model, format, pool, std::move(file), diags).run(body);
+}
+
+}  // namespace pgsim::isa

@@ -1,0 +1,453 @@
+#include "isa/loader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "isa/compile_semantics.hpp"
+#include "isa/isa_syntax.hpp"
+
+namespace pgsim::isa {
+
+const Field* Format::find(const std::string& n) const {
+  for (const auto& f : fields)
+    if (!f.name.empty() && f.name == n) return &f;
+  return nullptr;
+}
+
+namespace {
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+}  // namespace
+
+int IsaModel::find_instruction(const std::string& m) const {
+  std::string l = lower(m);
+  for (std::size_t i = 0; i < instructions.size(); ++i)
+    if (instructions[i].mnemonic == l) return static_cast<int>(i);
+  return -1;
+}
+int IsaModel::find_pseudo(const std::string& m) const {
+  std::string l = lower(m);
+  for (std::size_t i = 0; i < pseudos.size(); ++i)
+    if (pseudos[i].mnemonic == l) return static_cast<int>(i);
+  return -1;
+}
+int IsaModel::find_register(const std::string& n) const {
+  std::string l = lower(n);
+  for (std::size_t i = 0; i < registers.size(); ++i)
+    if (registers[i] == l) return static_cast<int>(i);
+  return -1;
+}
+std::string IsaModel::cause_name(std::uint32_t cause) const {
+  for (auto& [n, v] : cause_names)
+    if (v == cause) return n;
+  return std::to_string(cause);
+}
+
+namespace {
+
+struct Located {
+  const IsaSyntax* syn;
+  const Decl* decl;
+};
+
+class Elaborator {
+ public:
+  Diagnostics diags;
+
+  void add_file(std::shared_ptr<const SourceFile> file, std::set<std::string>& open, std::size_t inc_off,
+                std::shared_ptr<const SourceFile> includer) {
+    std::string key = std::filesystem::weakly_canonical(file->path).string();
+    if (open.count(key)) {
+      diags.push_back({includer, inc_off, fmt::format("'{}' includes itself", file->path)});
+      return;
+    }
+    auto syn = std::make_unique<IsaSyntax>();
+    if (!parse_isa_syntax(file, *syn, diags)) return;
+    open.insert(key);
+    const IsaSyntax* s = syn.get();
+    syntaxes_.push_back(std::move(syn));
+    for (const auto& d : s->decls) {
+      if (d.kind == "include") {
+        auto dir = std::filesystem::path(file->path).parent_path();
+        std::string p = (dir / d.strings[0]).string();
+        std::string err;
+        auto inc = read_source_file(p, err);
+        if (!inc) {
+          diags.push_back({file, d.offset, fmt::format("cannot open included file '{}'", p)});
+          continue;
+        }
+        add_file(inc, open, d.offset, file);
+      } else {
+        decls_.push_back({s, &d});
+      }
+    }
+    open.erase(key);
+  }
+
+  std::shared_ptr<IsaModel> elaborate(const std::string& path) {
+    auto m = std::make_shared<IsaModel>();
+    m->path = path;
+    m->registers.clear();
+    bool have_psw = false, have_regs = false;
+    // Pass 1: machine-wide declarations, in order.
+    for (auto& [syn, d] : decls_) {
+      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      const std::string& k = d->kind;
+      if (k == "name") m->name = d->strings[0];
+      else if (k == "word") {
+        if (d->numbers[0] < 8 || d->numbers[0] > 32) err(d->offset, "word width must be 8 to 32 bits");
+        else m->word_bits = static_cast<unsigned>(d->numbers[0]);
+      } else if (k == "memory") {
+        if (d->numbers[0] < 32 || d->numbers[0] > (1u << 26)) err(d->offset, "memory must be 32 to 67108864 words");
+        else m->memory_words = static_cast<std::uint32_t>(d->numbers[0]);
+      } else if (k == "reset") m->reset_pc = static_cast<std::uint32_t>(d->numbers[0]);
+      else if (k == "registers") {
+        if (d->numbers[0] < 1 || d->numbers[0] > 64) { err(d->offset, "1 to 64 registers"); continue; }
+        m->registers.clear();
+        for (std::uint64_t i = 0; i < d->numbers[0]; ++i) m->registers.push_back(lower(d->names[0]) + std::to_string(i));
+        have_regs = true;
+      } else if (k == "zero") {
+        m->zero_register = m->find_register(d->names[0]);
+        if (m->zero_register < 0) err(d->offset, fmt::format("unknown register '{}'", d->names[0]));
+      } else if (k == "control") {
+        ControlRegister c{d->names[0], static_cast<unsigned>(d->numbers[0]), static_cast<std::uint32_t>(d->numbers[1])};
+        if (d->numbers[0] < 1 || d->numbers[0] > 32) { err(d->offset, "control register width must be 1 to 32 bits"); continue; }
+        if (reserved(c.name)) { err(d->offset, fmt::format("'{}' is a built-in name", c.name)); continue; }
+        if (std::any_of(m->controls.begin(), m->controls.end(), [&](auto& x) { return x.name == c.name; })) {
+          err(d->offset, fmt::format("control register '{}' is declared twice", c.name));
+          continue;
+        }
+        if (d->numbers[1] > c.mask()) err(d->offset, "reset value does not fit the width");
+        m->controls.push_back(c);
+      } else if (k == "cause") {
+        auto v = static_cast<std::uint32_t>(d->numbers[0]);
+        m->constants[d->names[0]] = v;
+        m->cause_names.emplace_back(d->names[0], v);
+        const std::string& role = d->names[1];
+        if (role == "privileged") m->causes.privileged = static_cast<int>(v);
+        else if (role == "memory") m->causes.memory = static_cast<int>(v);
+        else if (role == "illegal") m->causes.illegal = static_cast<int>(v);
+        else if (role == "timer") m->causes.timer = static_cast<int>(v);
+        else if (!role.empty()) err(d->offset, fmt::format("unknown cause role '{}' (privileged, memory, illegal, timer)", role));
+      } else if (k == "const") {
+        if (auto v = const_value(*syn, d->expr, *m)) m->constants[d->names[0]] = *v;
+      }
+    }
+    if (!have_regs) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no registers", path)});
+    // Pass 2: things that refer to controls and causes.
+    for (auto& [syn, d] : decls_) {
+      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      const std::string& k = d->kind;
+      if (k == "psw") {
+        have_psw = true;
+        m->psw.clear();
+        for (const auto& n : d->names) {
+          if (n == "mode") m->psw.push_back({PswSlot::Mode});
+          else if (n == "pc") m->psw.push_back({PswSlot::Pc});
+          else if (n == "base") m->psw.push_back({PswSlot::Base});
+          else if (n == "bound") m->psw.push_back({PswSlot::Bound});
+          else if (int c = control_index(*m, n); c >= 0) m->psw.push_back({PswSlot::Control, c});
+          else err(d->offset, fmt::format("unknown PSW component '{}' (mode, pc, base, bound or a control register)", n));
+        }
+      } else if (k == "trap") {
+        for (std::size_t i = 0; i < d->names.size(); ++i) {
+          auto v = static_cast<std::uint32_t>(d->numbers[i]);
+          const auto& n = d->names[i];
+          if (n == "old_psw") m->trap_old_psw = v;
+          else if (n == "cause") m->trap_cause = v;
+          else if (n == "info") m->trap_info = v;
+          else if (n == "new_psw") m->trap_new_psw = v;
+          else if (n == "cycles") m->trap_cycles = v;
+          else err(d->offset, fmt::format("unknown trap item '{}' (old_psw, cause, info, new_psw, cycles)", n));
+        }
+      } else if (k == "timer") {
+        auto it = m->constants.find(d->names[0]);
+        if (it == m->constants.end()) err(d->offset, fmt::format("unknown cause '{}'", d->names[0]));
+        else m->causes.timer = static_cast<int>(it->second);
+        if (!d->names[1].empty()) {
+          m->timer_enable = control_index(*m, d->names[1]);
+          if (m->timer_enable < 0) err(d->offset, fmt::format("unknown control register '{}'", d->names[1]));
+        }
+      }
+    }
+    if (!have_psw) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no psw layout", path)});
+    auto need_cause = [&](int c, const char* role) {
+      if (c < 0) diags.push_back({nullptr, 0, fmt::format("{}: no cause has the role ({})", path, role)});
+    };
+    need_cause(m->causes.privileged, "privileged");
+    need_cause(m->causes.memory, "memory");
+    need_cause(m->causes.illegal, "illegal");
+    // Pass 3: formats.
+    bool opcode_known = false;
+    for (auto& [syn, d] : decls_) {
+      if (d->kind != "format") continue;
+      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      Format f;
+      f.name = d->names[0];
+      unsigned total = 0;
+      for (const auto& fd : d->fields) total += static_cast<unsigned>(fd.width);
+      if (total != m->word_bits) {
+        err(d->offset, fmt::format("format {}: field widths add up to {} bits, but a word is {} bits", f.name, total, m->word_bits));
+        continue;
+      }
+      unsigned pos = total;
+      int ops = 0;
+      for (const auto& fd : d->fields) {
+        Field fl;
+        fl.name = fd.name;
+        fl.width = static_cast<unsigned>(fd.width);
+        if (fl.width == 0) { err(fd.offset, "a field needs at least one bit"); fl.width = 1; }
+        pos -= std::min(pos, fl.width);
+        fl.shift = pos;
+        if (fd.kind == "op") { fl.kind = FieldKind::Opcode; ++ops; }
+        else if (fd.kind == "reg") fl.kind = FieldKind::Register;
+        else if (fd.kind == "simm") fl.kind = FieldKind::Signed;
+        else if (fd.kind == "uimm") fl.kind = FieldKind::Unsigned;
+        else fl.kind = FieldKind::Zero;
+        if (fl.kind == FieldKind::Register && (1ull << fl.width) < m->registers.size())
+          err(fd.offset, fmt::format("a {}-bit field cannot name all {} registers", fl.width, m->registers.size()));
+        if (!fl.name.empty() && (f.find(fl.name) || reserved(fl.name)))
+          err(fd.offset, fmt::format("field name '{}' is already used", fl.name));
+        if (fl.kind == FieldKind::Opcode) {
+          if (fl.width > 16) err(fd.offset, "the opcode field may be at most 16 bits");
+          if (!opcode_known) { m->opcode_shift = fl.shift; m->opcode_width = fl.width; opcode_known = true; }
+          else if (fl.shift != m->opcode_shift || fl.width != m->opcode_width)
+            err(fd.offset, "every format must have its opcode field at the same bits");
+        }
+        f.fields.push_back(fl);
+      }
+      if (ops != 1) { err(d->offset, fmt::format("format {} needs exactly one op field", f.name)); continue; }
+      if (std::any_of(m->formats.begin(), m->formats.end(), [&](auto& x) { return x.name == f.name; })) {
+        err(d->offset, fmt::format("format {} is declared twice", f.name));
+        continue;
+      }
+      m->formats.push_back(std::move(f));
+    }
+    // Pass 4: instructions (with replace/remove) and pseudos.
+    for (auto& [syn, d] : decls_) {
+      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      if (d->kind == "remove") {
+        int i = m->find_instruction(d->names[0]);
+        if (i < 0) err(d->offset, fmt::format("no instruction '{}' to remove", d->names[0]));
+        else m->instructions.erase(m->instructions.begin() + i);
+        continue;
+      }
+      if (d->kind == "pseudo") {
+        Pseudo p;
+        p.mnemonic = lower(d->names[0]);
+        p.syntax = d->strings[0];
+        for (auto& part : split_operands(p.syntax)) p.params.push_back(part);
+        p.expansion.assign(d->strings.begin() + 1, d->strings.end());
+        if (m->find_pseudo(p.mnemonic) >= 0) err(d->offset, fmt::format("pseudo '{}' is declared twice", p.mnemonic));
+        m->pseudos.push_back(std::move(p));
+        continue;
+      }
+      if (d->kind != "instruction") continue;
+      Instruction ins;
+      ins.mnemonic = lower(d->names[0]);
+      ins.syntax = d->strings[0];
+      ins.cycles = static_cast<unsigned>(d->numbers[1]);
+      ins.privileged = d->flag;
+      ins.decl_offset = d->offset;
+      ins.decl_file = syn->file->path;
+      auto fit = std::find_if(m->formats.begin(), m->formats.end(), [&](auto& x) { return x.name == d->names[1]; });
+      if (fit == m->formats.end()) {
+        err(d->offset, fmt::format("instruction {}: unknown format '{}'", ins.mnemonic, d->names[1]));
+        continue;
+      }
+      ins.format = static_cast<int>(fit - m->formats.begin());
+      const Format& f = *fit;
+      if (d->numbers[0] >= (1ull << m->opcode_width)) {
+        err(d->offset, fmt::format("instruction {}: opcode {:#x} does not fit the {}-bit op field", ins.mnemonic,
+                                   d->numbers[0], m->opcode_width));
+        continue;
+      }
+      ins.opcode = static_cast<std::uint32_t>(d->numbers[0]);
+      ins.mask = ((1u << m->opcode_width) - 1u) << m->opcode_shift;
+      ins.match = ins.opcode << m->opcode_shift;
+      for (const auto& fl : f.fields) {
+        std::uint32_t fm = (fl.width >= 32 ? 0xffffffffu : ((1u << fl.width) - 1u)) << fl.shift;
+        if (fl.kind == FieldKind::Zero) ins.mask |= fm;
+        if (fl.kind == FieldKind::Register) {
+          // Register numbers past the register file do not decode (ILLEGAL).
+          std::size_t n = m->registers.size();
+          if ((n & (n - 1)) != 0) err(d->offset, "the register count must be a power of two");
+          else ins.mask |= (fm & ~(static_cast<std::uint32_t>(n - 1) << fl.shift));
+        }
+      }
+      parse_syntax(ins, f, *syn, *d);
+      ins.semantics = compile_semantics(*m, f, syn->pool, d->body, syn->file, diags);
+      int existing = m->find_instruction(ins.mnemonic);
+      if (existing >= 0 && !d->flag2) {
+        err(d->offset, fmt::format("instruction {} is declared twice (write 'replace instruction' to redefine it)", ins.mnemonic));
+        continue;
+      }
+      if (existing < 0 && d->flag2) {
+        err(d->offset, fmt::format("'replace instruction {}': there is no {} to replace", ins.mnemonic, ins.mnemonic));
+        continue;
+      }
+      if (existing >= 0) m->instructions[static_cast<std::size_t>(existing)] = std::move(ins);
+      else m->instructions.push_back(std::move(ins));
+    }
+    // Decode table: one instruction per opcode value.
+    m->decode_table.assign(std::size_t{1} << m->opcode_width, -1);
+    for (std::size_t i = 0; i < m->instructions.size(); ++i) {
+      auto& ins = m->instructions[i];
+      auto& slot = m->decode_table[ins.opcode];
+      if (slot >= 0) {
+        auto& other = m->instructions[static_cast<std::size_t>(slot)];
+        diags.push_back({find_file(ins.decl_file), ins.decl_offset,
+                         fmt::format("instruction {}: encoding overlaps {} (both have opcode {:#x})", ins.mnemonic,
+                                     other.mnemonic, ins.opcode)});
+        continue;
+      }
+      slot = static_cast<std::int16_t>(i);
+    }
+    for (auto& ins : m->instructions) m->constants["OP_" + upper(ins.mnemonic)] = ins.opcode;
+    return m;
+  }
+
+ private:
+  std::vector<std::unique_ptr<IsaSyntax>> syntaxes_;
+  std::vector<Located> decls_;
+
+  std::shared_ptr<const SourceFile> find_file(const std::string& path) const {
+    for (auto& s : syntaxes_)
+      if (s->file->path == path) return s->file;
+    return nullptr;
+  }
+  static std::string upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+  }
+  static bool reserved(const std::string& n) {
+    static const std::set<std::string> r = {"pc", "mode", "base", "bound", "cycles", "insn", "mem", "real"};
+    return r.count(n) > 0;
+  }
+  static int control_index(const IsaModel& m, const std::string& n) {
+    for (std::size_t i = 0; i < m.controls.size(); ++i)
+      if (m.controls[i].name == n) return static_cast<int>(i);
+    return -1;
+  }
+  static std::vector<std::string> split_operands(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    auto flush = [&] {
+      auto b = cur.find_first_not_of(" \t"), e = cur.find_last_not_of(" \t");
+      if (b != std::string::npos) out.push_back(cur.substr(b, e - b + 1));
+      cur.clear();
+    };
+    for (char c : s) {
+      if (c == ',') flush();
+      else cur += c;
+    }
+    flush();
+    return out;
+  }
+  std::optional<std::uint32_t> const_value(const IsaSyntax& syn, int e, const IsaModel& m) {
+    const auto& n = syn.pool.exprs[static_cast<std::size_t>(e)];
+    using syntax::ExprKind;
+    auto sub = [&](int i) { return const_value(syn, i, m); };
+    switch (n.kind) {
+      case ExprKind::Number: return static_cast<std::uint32_t>(n.value);
+      case ExprKind::Name:
+        if (auto it = m.constants.find(n.text); it != m.constants.end()) return it->second;
+        diags.push_back({syn.file, n.offset, fmt::format("unknown constant '{}'", n.text)});
+        return std::nullopt;
+      case ExprKind::Unary: {
+        auto a = sub(n.a);
+        if (!a) return a;
+        if (n.text == "-") return 0u - *a;
+        if (n.text == "~") return ~*a;
+        if (n.text == "!") return *a == 0 ? 1u : 0u;
+        return a;
+      }
+      case ExprKind::Binary: {
+        auto a = sub(n.a), b = sub(n.b);
+        if (!a || !b) return std::nullopt;
+        const std::string& o = n.text;
+        if (o == "+") return *a + *b;
+        if (o == "-") return *a - *b;
+        if (o == "*") return *a * *b;
+        if (o == "&") return *a & *b;
+        if (o == "|") return *a | *b;
+        if (o == "^") return *a ^ *b;
+        if (o == "<<") return *b >= 32 ? 0u : *a << *b;
+        if (o == ">>") return *b >= 32 ? 0u : *a >> *b;
+        if ((o == "/" || o == "%") && *b == 0) {
+          diags.push_back({syn.file, n.offset, "division by zero"});
+          return std::nullopt;
+        }
+        if (o == "/") return *a / *b;
+        if (o == "%") return *a % *b;
+        diags.push_back({syn.file, n.offset, fmt::format("operator '{}' is not allowed in a constant", o)});
+        return std::nullopt;
+      }
+      default:
+        diags.push_back({syn.file, n.offset, "not a constant expression"});
+        return std::nullopt;
+    }
+  }
+  void parse_syntax(Instruction& ins, const Format& f, const IsaSyntax& syn, const Decl& d) {
+    auto err = [&](std::string msg) {
+      diags.push_back({syn.file, d.offset, fmt::format("instruction {}: syntax \"{}\": {}", ins.mnemonic, ins.syntax, msg)});
+    };
+    auto field = [&](std::string n, bool want_reg) -> int {
+      const Field* fl = f.find(n);
+      if (!fl) { err(fmt::format("'{}' is not a field of format {}", n, f.name)); return -1; }
+      bool is_reg = fl->kind == FieldKind::Register;
+      if (want_reg && !is_reg) { err(fmt::format("'{}' must be a register field", n)); return -1; }
+      return static_cast<int>(fl - f.fields.data());
+    };
+    for (const auto& part : split_operands(ins.syntax)) {
+      SyntaxOperand op;
+      std::string p = part;
+      if (!p.empty() && p[0] == '@') { op.pc_relative = true; p = p.substr(1); }
+      auto lp = p.find('(');
+      if (lp != std::string::npos) {
+        auto rp = p.find(')', lp);
+        if (rp == std::string::npos || rp != p.size() - 1) { err("expected 'field(register)'"); continue; }
+        op.field = field(p.substr(0, lp), false);
+        op.base_field = field(p.substr(lp + 1, rp - lp - 1), true);
+      } else {
+        op.field = field(p, false);
+      }
+      if (op.pc_relative && op.field >= 0 && f.fields[static_cast<std::size_t>(op.field)].kind == FieldKind::Register)
+        err("'@' goes with an immediate field");
+      ins.operands.push_back(op);
+    }
+  }
+};
+
+std::shared_ptr<const IsaModel> load(std::shared_ptr<const SourceFile> file) {
+  Elaborator e;
+  std::set<std::string> open;
+  e.add_file(file, open, 0, nullptr);
+  if (!e.diags.empty()) throw InputError(e.diags);
+  auto m = e.elaborate(file->path);
+  if (!e.diags.empty()) throw InputError(e.diags);
+  return m;
+}
+
+}  // namespace
+
+std::shared_ptr<const IsaModel> load_isa(const std::string& path) {
+  std::string err;
+  auto f = read_source_file(path, err);
+  if (!f) throw InputError({Diagnostic{nullptr, 0, fmt::format("cannot open ISA file '{}'", path)}});
+  return load(f);
+}
+
+std::shared_ptr<const IsaModel> load_isa_text(const std::string& display_path, const std::string& text) {
+  auto f = std::make_shared<SourceFile>();
+  f->path = display_path;
+  f->text = text;
+  return load(f);
+}
+
+}  // namespace pgsim::isa

@@ -1,0 +1,147 @@
+#pragma once
+// The ISA model: what an ISA description file declares, in the form the machine executes
+// and the assembler reads. Built by isa::load_isa() (isa/loader.hpp).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isa/bytecode.hpp"
+
+namespace pgsim::isa {
+
+/// Kinds of instruction-word fields.
+enum class FieldKind : std::uint8_t {
+  Opcode,    ///< the opcode (every format has exactly one, at the same bits)
+  Register,  ///< a register number
+  Signed,    ///< a signed immediate (sign-extended to the word)
+  Unsigned,  ///< an unsigned immediate (zero-extended)
+  Zero,      ///< must be zero (else the word does not decode: ILLEGAL)
+};
+
+/// One bit field of an instruction format.
+struct Field {
+  std::string name;    ///< e.g. "rd", "imm"; empty for Zero fields
+  FieldKind kind{};
+  unsigned shift = 0;  ///< position of the field's least significant bit
+  unsigned width = 0;  ///< bits
+  /// The field's raw bits taken out of an instruction word.
+  std::uint32_t extract(std::uint32_t word) const {
+    return (word >> shift) & (width >= 32 ? 0xffffffffu : ((1u << width) - 1u));
+  }
+  /// The field's value as the semantics see it (sign-extended when Signed).
+  std::uint32_t value(std::uint32_t word) const {
+    std::uint32_t v = extract(word);
+    if (kind == FieldKind::Signed && width < 32) {
+      std::uint32_t sign = 1u << (width - 1);
+      v = (v ^ sign) - sign;
+    }
+    return v;
+  }
+};
+
+/// An instruction format: fields from the most significant bit down (P&G-era "format R/I").
+struct Format {
+  std::string name;
+  std::vector<Field> fields;
+  /// The field named `name`, or nullptr.
+  const Field* find(const std::string& name) const;
+};
+
+/// One operand slot of an instruction's assembly syntax.
+struct SyntaxOperand {
+  int field = -1;         ///< index into the format's fields (the value or the register)
+  int base_field = -1;    ///< for "imm(rs)": the register field in parentheses, else -1
+  bool pc_relative = false;  ///< "@imm": the field holds target - (P + 1)
+};
+
+/// One instruction of the ISA.
+struct Instruction {
+  std::string mnemonic;             ///< lower case
+  std::string syntax;               ///< operand syntax as declared, e.g. "rd, imm(rs)"
+  std::vector<SyntaxOperand> operands;
+  int format = -1;                  ///< index into IsaModel::formats
+  std::uint32_t opcode = 0;         ///< value of the opcode field
+  std::uint32_t mask = 0, match = 0;  ///< word decodes to this instruction iff (w & mask) == match
+  unsigned cycles = 1;              ///< declared cost in cycles (semantics may add more)
+  bool privileged = false;          ///< traps PRIV in user mode before any effect
+  Program semantics;                ///< compiled semantics
+  std::size_t decl_offset = 0;      ///< where it was declared (for diagnostics)
+  std::string decl_file;
+};
+
+/// A pseudo-instruction: assembly-level alias expanding to one or more real instructions.
+struct Pseudo {
+  std::string mnemonic;                  ///< lower case
+  std::vector<std::string> params;       ///< operand placeholder names, in order
+  std::string syntax;                    ///< as declared, e.g. "rd, imm"
+  std::vector<std::string> expansion;    ///< instruction texts with placeholders
+};
+
+/// A declared control register (besides mode and R, which every machine has).
+struct ControlRegister {
+  std::string name;
+  unsigned width = 32;
+  std::uint32_t reset = 0;
+  std::uint32_t mask() const { return width >= 32 ? 0xffffffffu : ((1u << width) - 1u); }
+};
+
+/// What a word of the PSW holds.
+enum class PswSlot : std::uint8_t { Mode, Pc, Base, Bound, Control };
+struct PswWord {
+  PswSlot slot{};
+  int control = -1;  ///< index into control registers when slot == Control
+};
+
+/// Trap causes with a role the machine itself raises.
+struct Causes {
+  int privileged = -1;  ///< raised by a privileged instruction in user mode (info = word)
+  int memory = -1;      ///< raised by an address outside R or E (info = address)
+  int illegal = -1;     ///< raised by a word that decodes to no instruction (info = word)
+  int timer = -1;       ///< raised by the interval timer (info = 0)
+};
+
+/// The whole ISA. Addresses are in words; cycles are machine cycles.
+struct IsaModel {
+  std::string name = "unnamed";
+  std::string path;                    ///< file it was loaded from
+  unsigned word_bits = 32;             ///< 8..32
+  std::uint32_t memory_words = 65536;  ///< default size of E
+  std::vector<std::string> registers;  ///< general registers, by number
+  int zero_register = -1;              ///< reads 0, ignores writes; -1 = none
+  std::vector<ControlRegister> controls;
+  std::vector<PswWord> psw;            ///< PSW layout, word by word
+  std::uint32_t trap_old_psw = 0, trap_cause = 5, trap_info = 6, trap_new_psw = 8;
+  unsigned trap_cycles = 10;           ///< cost of the trap sequence
+  std::uint32_t reset_pc = 16;
+  int timer_enable = -1;               ///< control register gating the timer interrupt (-1: always)
+  Causes causes;
+  std::vector<std::pair<std::string, std::uint32_t>> cause_names;  ///< for messages
+  std::map<std::string, std::uint32_t> constants;  ///< exported to the assembler (causes too)
+  std::vector<Format> formats;
+  std::vector<Instruction> instructions;
+  std::vector<Pseudo> pseudos;
+  unsigned opcode_shift = 24, opcode_width = 8;  ///< common opcode field position
+  std::vector<std::int16_t> decode_table;        ///< opcode value -> instruction index or -1
+
+  std::uint32_t word_mask() const { return word_bits >= 32 ? 0xffffffffu : ((1u << word_bits) - 1u); }
+  /// The instruction a word decodes to, or nullptr (ILLEGAL).
+  const Instruction* decode(std::uint32_t word) const {
+    std::uint32_t op = (word >> opcode_shift) & ((1u << opcode_width) - 1u);
+    int i = decode_table[op];
+    if (i < 0) return nullptr;
+    const Instruction& ins = instructions[static_cast<std::size_t>(i)];
+    return (word & ins.mask) == ins.match ? &ins : nullptr;
+  }
+  /// Index of an instruction by mnemonic (case-insensitive), or -1.
+  int find_instruction(const std::string& mnemonic) const;
+  /// Index of a pseudo by mnemonic (case-insensitive), or -1.
+  int find_pseudo(const std::string& mnemonic) const;
+  /// Register number of a register name (case-insensitive), or -1.
+  int find_register(const std::string& name) const;
+  /// Name of a cause value ("PRIV"), or the number as text.
+  std::string cause_name(std::uint32_t cause) const;
+};
+
+}  // namespace pgsim::isa

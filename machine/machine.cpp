@@ -1,0 +1,407 @@
+#include "machine/machine.hpp"
+
+#include <stdexcept>
+
+#include "machine/run_loop.hpp"
+
+namespace pgsim::machine {
+
+const char* to_string(StopReason r) {
+  switch (r) {
+    case StopReason::None: return "running";
+    case StopReason::Halted: return "halted";
+    case StopReason::CycleBudget: return "cycle budget exhausted";
+    case StopReason::TrapStorm: return "trap storm";
+  }
+  return "?";
+}
+
+Machine::Machine(std::shared_ptr<const isa::IsaModel> isa, std::uint32_t memory_words)
+    : isa_(std::move(isa)), m_(isa_.get()) {
+  std::uint32_t n = memory_words ? memory_words : m_->memory_words;
+  if (n < 32 || n > (1u << 26)) throw std::invalid_argument("memory must be 32 to 67108864 words");
+  E_.assign(n, 0);
+  mask_ = m_->word_mask();
+  sxshift_ = 32 - static_cast<int>(m_->word_bits);
+  zero_ = m_->zero_register;
+  timer_enable_ = m_->timer_enable;
+  reset();
+}
+
+void Machine::reset() {
+  regs_.fill(0);
+  controls_.assign(m_->controls.size(), 0);
+  for (std::size_t i = 0; i < controls_.size(); ++i) controls_[i] = m_->controls[i].reset;
+  mode_ = Supervisor;
+  pc_ = m_->reset_pc & mask_;
+  base_ = 0;
+  bound_ = static_cast<std::uint32_t>(E_.size()) & mask_;
+  timer_ = 0;
+  timer_pending_ = false;
+  halted_ = false;
+  stop_ = StopReason::None;
+  cycles_ = instructions_ = traps_ = 0;
+  consecutive_traps_ = 0;
+  out_.clear();
+  in_pos_ = 0;
+}
+
+void Machine::set_reg(int i, std::uint32_t v) {
+  if (i < 0 || i >= static_cast<int>(m_->registers.size()) || i == zero_) return;
+  regs_[static_cast<std::size_t>(i)] = v & mask_;
+}
+
+void Machine::set_control(int i, std::uint32_t v) {
+  controls_[static_cast<std::size_t>(i)] = v & m_->controls[static_cast<std::size_t>(i)].mask();
+}
+
+std::vector<std::uint32_t> Machine::psw() const {
+  std::vector<std::uint32_t> out;
+  for (const auto& w : m_->psw) {
+    switch (w.slot) {
+      case isa::PswSlot::Mode: out.push_back(mode_); break;
+      case isa::PswSlot::Pc: out.push_back(pc_); break;
+      case isa::PswSlot::Base: out.push_back(base_); break;
+      case isa::PswSlot::Bound: out.push_back(bound_); break;
+      case isa::PswSlot::Control: out.push_back(controls_[static_cast<std::size_t>(w.control)]); break;
+    }
+  }
+  return out;
+}
+
+void Machine::load(std::uint32_t at, const std::vector<std::uint32_t>& words) {
+  if (static_cast<std::uint64_t>(at) + words.size() > E_.size())
+    throw std::out_of_range("the image does not fit in storage");
+  for (std::size_t i = 0; i < words.size(); ++i) E_[at + i] = words[i] & mask_;
+}
+
+Machine::Snapshot Machine::snapshot() const {
+  Snapshot s;
+  s.E = E_;
+  s.regs = regs_;
+  s.controls = controls_;
+  s.mode = mode_; s.pc = pc_; s.base = base_; s.bound = bound_; s.timer = timer_;
+  s.timer_pending = timer_pending_; s.halted = halted_; s.stop = stop_;
+  s.cycles = cycles_; s.instructions = instructions_; s.traps = traps_;
+  s.consecutive_traps = consecutive_traps_;
+  s.out = out_; s.in = in_; s.in_pos = in_pos_;
+  return s;
+}
+
+void Machine::restore(const Snapshot& s) {
+  E_ = s.E;
+  regs_ = s.regs;
+  controls_ = s.controls;
+  mode_ = s.mode; pc_ = s.pc; base_ = s.base; bound_ = s.bound; timer_ = s.timer;
+  timer_pending_ = s.timer_pending; halted_ = s.halted; stop_ = s.stop;
+  cycles_ = s.cycles; instructions_ = s.instructions; traps_ = s.traps;
+  consecutive_traps_ = s.consecutive_traps;
+  out_ = s.out; in_ = s.in; in_pos_ = s.in_pos;
+}
+
+void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
+  // DESIGN.md "Trap sequence": store old PSW, cause, info in low storage (real addresses),
+  // then load the new PSW from low storage. Addresses past the end of E are skipped.
+  const std::size_t n = E_.size();
+  auto put = [&](std::uint64_t a, std::uint32_t v) { if (a < n) E_[a] = v & mask_; };
+  auto get = [&](std::uint64_t a) -> std::uint32_t { return a < n ? E_[a] : 0; };
+  std::uint64_t a = m_->trap_old_psw;
+  for (const auto& w : m_->psw) {
+    switch (w.slot) {
+      case isa::PswSlot::Mode: put(a, mode_); break;
+      case isa::PswSlot::Pc: put(a, saved_pc); break;
+      case isa::PswSlot::Base: put(a, base_); break;
+      case isa::PswSlot::Bound: put(a, bound_); break;
+      case isa::PswSlot::Control: put(a, controls_[static_cast<std::size_t>(w.control)]); break;
+    }
+    ++a;
+  }
+  put(m_->trap_cause, cause);
+  put(m_->trap_info, info);
+  a = m_->trap_new_psw;
+  for (const auto& w : m_->psw) {
+    std::uint32_t v = get(a++);
+    switch (w.slot) {
+      case isa::PswSlot::Mode: mode_ = v & 1u; break;
+      case isa::PswSlot::Pc: pc_ = v; break;
+      case isa::PswSlot::Base: base_ = v; break;
+      case isa::PswSlot::Bound: bound_ = v; break;
+      case isa::PswSlot::Control: set_control(w.control, v); break;
+    }
+  }
+  cycles_ += m_->trap_cycles;
+  ++traps_;
+  ++consecutive_traps_;
+  count_down(m_->trap_cycles);
+}
+
+Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
+  using isa::Op;
+  const isa::Program& prog = ins.semantics;
+  const isa::Code* code = prog.code.data();
+  std::uint32_t stack[64];
+  int sp = 0;  // next free slot
+  const std::uint32_t p = pc_;
+  next_pc_ = (p + 1) & mask_;
+  extra_cycles_ = 0;
+  timer_written_ = false;
+  Exec result = Exec::Ok;
+
+  // Journal, for the rare instruction that can trap after an effect.
+  struct Saved {
+    std::array<std::uint32_t, 64> regs;
+    std::vector<std::uint32_t> controls;
+    std::uint32_t mode, base, bound, timer;
+    bool pending;
+    std::size_t out_size, in_pos;
+  };
+  std::unique_ptr<Saved> saved;
+  if (prog.needs_journal) {
+    saved.reset(new Saved{regs_, controls_, mode_, base_, bound_, timer_, timer_pending_, out_.size(), in_pos_});
+    journaling_ = true;
+    journal_.clear();
+  }
+  auto fault = [&](std::uint32_t cause, std::uint32_t info) {
+    fault_cause_ = cause;
+    fault_info_ = info;
+    if (saved) {
+      for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) E_[it->first] = it->second;
+      regs_ = saved->regs; controls_ = saved->controls; mode_ = saved->mode; base_ = saved->base;
+      bound_ = saved->bound; timer_ = saved->timer; timer_pending_ = saved->pending;
+      out_.resize(saved->out_size); in_pos_ = saved->in_pos;
+      journaling_ = false;
+    }
+    return Exec::Fault;
+  };
+  auto write_mem = [&](std::uint64_t real, std::uint32_t v) {
+    if (journaling_) journal_.emplace_back(static_cast<std::uint32_t>(real), E_[real]);
+    E_[real] = v & mask_;
+  };
+  auto field = [w](std::uint32_t arg) -> std::uint32_t {
+    std::uint32_t v = (w >> (arg & 0xffu)) & ((1u << ((arg >> 8) & 0xffu)) - 1u);
+    if (arg & 0x10000u) {
+      std::uint32_t sign = 1u << (((arg >> 8) & 0xffu) - 1u);
+      v = (v ^ sign) - sign;
+    }
+    return v;
+  };
+  const std::uint32_t mem_cause = static_cast<std::uint32_t>(m_->causes.memory);
+  const std::size_t psw_n = m_->psw.size();
+  const std::uint32_t M = mask_;
+
+  for (std::size_t ip = 0;; ++ip) {
+    const isa::Code c = code[ip];
+    switch (c.op) {
+      case Op::PushConst: stack[sp++] = c.arg; break;
+      case Op::PushReg: stack[sp++] = regs_[c.arg]; break;
+      case Op::PushRegField: stack[sp++] = regs_[field(c.arg)]; break;
+      case Op::PushField: stack[sp++] = field(c.arg) & M; break;
+      case Op::PushPc: stack[sp++] = p; break;
+      case Op::PushMode: stack[sp++] = mode_; break;
+      case Op::PushBase: stack[sp++] = base_; break;
+      case Op::PushBound: stack[sp++] = bound_; break;
+      case Op::PushControl: stack[sp++] = controls_[c.arg]; break;
+      case Op::PushCycles: stack[sp++] = static_cast<std::uint32_t>(cycles_) & M; break;
+      case Op::PushInsn: stack[sp++] = w; break;
+      case Op::LoadVirtual: {
+        std::uint32_t a = stack[sp - 1];
+        if (!valid_virtual(a)) return fault(mem_cause, a);
+        stack[sp - 1] = E_[base_ + a];
+        break;
+      }
+      case Op::LoadReal: {
+        std::uint32_t a = stack[sp - 1];
+        if (a >= E_.size()) return fault(mem_cause, a);
+        stack[sp - 1] = E_[a];
+        break;
+      }
+      case Op::ConsoleIn: stack[sp++] = in_pos_ < in_.size() ? (in_[in_pos_++] & M) : M; break;
+#define PGSIM_BIN(OP, EXPR)                     \
+  case Op::OP: {                                \
+    std::uint32_t b = stack[--sp];              \
+    std::uint32_t a = stack[sp - 1];            \
+    stack[sp - 1] = (EXPR);                     \
+    break;                                      \
+  }
+      PGSIM_BIN(Add, (a + b) & M)
+      PGSIM_BIN(Sub, (a - b) & M)
+      PGSIM_BIN(Mul, (a * b) & M)
+      PGSIM_BIN(And, a & b)
+      PGSIM_BIN(Or, a | b)
+      PGSIM_BIN(Xor, a ^ b)
+      PGSIM_BIN(Shl, b >= 32 ? 0u : (a << b) & M)
+      PGSIM_BIN(ShrU, b >= 32 ? 0u : a >> b)
+      PGSIM_BIN(ShrS, static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)) & M)
+      PGSIM_BIN(Eq, a == b ? 1u : 0u)
+      PGSIM_BIN(Ne, a != b ? 1u : 0u)
+      PGSIM_BIN(LtS, sx(a) < sx(b) ? 1u : 0u)
+      PGSIM_BIN(LeS, sx(a) <= sx(b) ? 1u : 0u)
+      PGSIM_BIN(GtS, sx(a) > sx(b) ? 1u : 0u)
+      PGSIM_BIN(GeS, sx(a) >= sx(b) ? 1u : 0u)
+      PGSIM_BIN(LtU, a < b ? 1u : 0u)
+      PGSIM_BIN(LeU, a <= b ? 1u : 0u)
+      PGSIM_BIN(GtU, a > b ? 1u : 0u)
+      PGSIM_BIN(GeU, a >= b ? 1u : 0u)
+      PGSIM_BIN(LAnd, (a && b) ? 1u : 0u)
+      PGSIM_BIN(LOr, (a || b) ? 1u : 0u)
+      PGSIM_BIN(DivU, b == 0 ? M : a / b)
+      PGSIM_BIN(RemU, b == 0 ? a : a % b)
+#undef PGSIM_BIN
+      case Op::DivS: {
+        std::int64_t b = sx(stack[--sp]);
+        std::int64_t a = sx(stack[sp - 1]);
+        // Division by zero yields all ones (the ISA traps before, if it wants a trap).
+        stack[sp - 1] = b == 0 ? M : static_cast<std::uint32_t>(a / b) & M;
+        break;
+      }
+      case Op::RemS: {
+        std::int64_t b = sx(stack[--sp]);
+        std::int64_t a = sx(stack[sp - 1]);
+        stack[sp - 1] = b == 0 ? static_cast<std::uint32_t>(a) & M : static_cast<std::uint32_t>(a % b) & M;
+        break;
+      }
+      case Op::Neg: stack[sp - 1] = (0u - stack[sp - 1]) & M; break;
+      case Op::Not: stack[sp - 1] = ~stack[sp - 1] & M; break;
+      case Op::LNot: stack[sp - 1] = stack[sp - 1] == 0 ? 1u : 0u; break;
+      case Op::Sext: {
+        int s = 32 - static_cast<int>(c.arg);
+        stack[sp - 1] = static_cast<std::uint32_t>(static_cast<std::int32_t>(stack[sp - 1] << s) >> s) & M;
+        break;
+      }
+      case Op::Zext: stack[sp - 1] &= c.arg >= 32 ? 0xffffffffu : ((1u << c.arg) - 1u); break;
+      case Op::StoreReg:
+        --sp;
+        if (static_cast<int>(c.arg) != zero_) regs_[c.arg] = stack[sp] & M;
+        break;
+      case Op::StoreRegField: {
+        --sp;
+        std::uint32_t r = field(c.arg);
+        if (static_cast<int>(r) != zero_) regs_[r] = stack[sp] & M;
+        break;
+      }
+      case Op::StorePc: next_pc_ = stack[--sp] & M; break;
+      case Op::StoreMode: mode_ = stack[--sp] & 1u; break;
+      case Op::StoreBase: base_ = stack[--sp] & M; break;
+      case Op::StoreBound: bound_ = stack[--sp] & M; break;
+      case Op::StoreControl: set_control(static_cast<int>(c.arg), stack[--sp]); break;
+      case Op::StoreVirtual: {
+        std::uint32_t v = stack[--sp];
+        std::uint32_t a = stack[--sp];
+        if (!valid_virtual(a)) return fault(mem_cause, a);
+        write_mem(static_cast<std::uint64_t>(base_) + a, v);
+        break;
+      }
+      case Op::StoreReal: {
+        std::uint32_t v = stack[--sp];
+        std::uint32_t a = stack[--sp];
+        if (a >= E_.size()) return fault(mem_cause, a);
+        write_mem(a, v);
+        break;
+      }
+      case Op::AddCycles: extra_cycles_ += stack[--sp]; break;
+      case Op::Trap: {
+        std::uint32_t info = stack[--sp];
+        std::uint32_t cause = stack[--sp];
+        return fault(cause, info & M);
+      }
+      case Op::TrapAfter: {
+        fault_info_ = stack[--sp] & M;
+        fault_cause_ = stack[--sp];
+        result = Exec::TrapAfter;
+        goto done;
+      }
+      case Op::Halt: result = Exec::Halt; break;
+      case Op::ConsoleOut: out_.push_back(static_cast<char>(stack[--sp] & 0xffu)); break;
+      case Op::SetTimer:
+        timer_ = stack[--sp] & M;
+        timer_pending_ = false;
+        timer_written_ = true;
+        break;
+      case Op::LoadPsw: {
+        // PG1.md rule 4: all addresses are checked before any word is read.
+        std::uint32_t a = stack[--sp];
+        for (std::size_t i = 0; i < psw_n; ++i) {
+          std::uint32_t ai = (a + static_cast<std::uint32_t>(i)) & M;
+          if (!valid_virtual(ai)) return fault(mem_cause, ai);
+        }
+        std::uint32_t words[16];
+        for (std::size_t i = 0; i < psw_n && i < 16; ++i) words[i] = E_[base_ + ((a + i) & M)];
+        for (std::size_t i = 0; i < psw_n && i < 16; ++i) {
+          const auto& pw = m_->psw[i];
+          std::uint32_t v = words[i];
+          switch (pw.slot) {
+            case isa::PswSlot::Mode: mode_ = v & 1u; break;
+            case isa::PswSlot::Pc: next_pc_ = v; break;
+            case isa::PswSlot::Base: base_ = v; break;
+            case isa::PswSlot::Bound: bound_ = v; break;
+            case isa::PswSlot::Control: set_control(pw.control, v); break;
+          }
+        }
+        break;
+      }
+      case Op::StorePsw: {
+        std::uint32_t a = stack[--sp];
+        for (std::size_t i = 0; i < psw_n; ++i) {
+          std::uint32_t ai = (a + static_cast<std::uint32_t>(i)) & M;
+          if (!valid_virtual(ai)) return fault(mem_cause, ai);
+        }
+        const std::uint64_t b = base_;
+        for (std::size_t i = 0; i < psw_n; ++i) {
+          const auto& pw = m_->psw[i];
+          std::uint32_t v = 0;
+          switch (pw.slot) {
+            case isa::PswSlot::Mode: v = mode_; break;
+            case isa::PswSlot::Pc: v = (p + 1) & M; break;
+            case isa::PswSlot::Base: v = base_; break;
+            case isa::PswSlot::Bound: v = bound_; break;
+            case isa::PswSlot::Control: v = controls_[static_cast<std::size_t>(pw.control)]; break;
+          }
+          write_mem(b + ((a + i) & M), v);
+        }
+        break;
+      }
+      case Op::JumpIfZero:
+        if (stack[--sp] == 0) ip = c.arg - 1;
+        break;
+      case Op::Jump: ip = c.arg - 1; break;
+      case Op::End: goto done;
+    }
+  }
+done:
+  journaling_ = false;
+  return result;
+}
+
+namespace {
+struct DynamicObserver {
+  static constexpr bool enabled = true;
+  Observer* o;
+  void on_event(const Machine& m, const Event& e) { o->on_event(m, e); }
+};
+struct RecordingObserver {
+  static constexpr bool enabled = true;
+  Event last;
+  void on_event(const Machine&, const Event& e) { last = e; }
+};
+}  // namespace
+
+StopReason Machine::run(std::uint64_t cycle_limit) {
+  NoObserver o;
+  return run_with(cycle_limit, o);
+}
+
+StopReason Machine::run(std::uint64_t cycle_limit, Observer& obs) {
+  DynamicObserver o{&obs};
+  return run_with(cycle_limit, o);
+}
+
+Event Machine::step() {
+  RecordingObserver o;
+  if (halted_) return o.last;
+  step_impl(o);
+  if (halted_) stop_ = StopReason::Halted;
+  else if (consecutive_traps_ >= 3) stop_ = StopReason::TrapStorm;
+  return o.last;
+}
+
+}  // namespace pgsim::machine

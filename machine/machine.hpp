@@ -1,0 +1,179 @@
+#pragma once
+// The cycle-level machine: state <E, M, P, R> plus the ISA's control state, executing any
+// described ISA (DESIGN.md "The machine"; for PG-1, PG1.md "Precise rules").
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "isa/model.hpp"
+
+namespace pgsim::machine {
+
+/// Processor modes (P&G's M). Only the low bit of a mode word counts.
+enum Mode : std::uint32_t { Supervisor = 0, User = 1 };
+
+/// What one step did.
+enum class EventKind : std::uint8_t {
+  Instruction,  ///< an instruction completed (svc: completed, then Trap follows)
+  Trap,         ///< a trap sequence ran (fault, svc-style trap or interrupt)
+};
+
+/// One observed event. Passed to observers; built only when an observer is attached.
+struct Event {
+  EventKind kind = EventKind::Instruction;
+  std::uint32_t pc = 0;        ///< virtual P of the instruction (for a trap: the saved P)
+  std::uint32_t real_pc = 0;   ///< base + pc at the time (the code's real address)
+  std::uint32_t word = 0;      ///< the instruction word (0 for interrupts / failed fetches)
+  std::uint32_t cause = 0, info = 0;  ///< for traps
+  bool interrupt = false;      ///< the trap is an interrupt (timer)
+  std::uint64_t cycle = 0;     ///< cycle counter before the event
+  std::uint32_t cost = 0;      ///< cycles the event took
+  const isa::Instruction* instruction = nullptr;  ///< for Instruction events
+};
+
+/// Why run() returned.
+enum class StopReason : std::uint8_t {
+  None,         ///< still runnable (a run limit other than cycles was reached)
+  Halted,       ///< a halt instruction completed
+  CycleBudget,  ///< the cycle budget was used up
+  TrapStorm,    ///< three traps in a row with no instruction completed (PG1.md rule 10)
+};
+/// "halted", "cycle budget exhausted", "trap storm", "running".
+const char* to_string(StopReason r);
+
+/// Observer interface for run() with dynamic dispatch. (run() without an observer pays nothing.)
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  /// Called after each completed instruction and after each trap sequence.
+  virtual void on_event(const class Machine& m, const Event& e) = 0;
+};
+
+/// The PG machine. Storage is in words; time is in cycles.
+class Machine {
+ public:
+  /// Builds a machine of `memory_words` words (0: the ISA's default) in its reset state.
+  /// Throws std::invalid_argument when the size is below 32 words or above 2^26.
+  explicit Machine(std::shared_ptr<const isa::IsaModel> isa, std::uint32_t memory_words = 0);
+
+  /// Reset (PG1.md "Reset"): M = supervisor, P = reset entry, R = (0, |E|), controls at their
+  /// reset values, registers 0, timer off, counters 0. Storage is kept.
+  void reset();
+
+  /// Runs until a halt, a trap storm, or the cycle counter reaching `cycle_limit` (checked at
+  /// instruction boundaries; an instruction that starts below the limit completes).
+  StopReason run(std::uint64_t cycle_limit);
+  /// The same, telling `obs` of every instruction and trap.
+  StopReason run(std::uint64_t cycle_limit, Observer& obs);
+  /// Executes one step (an instruction, a fault, or an interrupt) and returns what happened.
+  Event step();
+  /// Runs with a compile-time observer (see machine/run_loop.hpp).
+  template <class Obs>
+  StopReason run_with(std::uint64_t cycle_limit, Obs& obs);
+
+  // ---- state access (the tools, the VMM stack and the GUI use these)
+  const isa::IsaModel& isa() const { return *isa_; }
+  std::shared_ptr<const isa::IsaModel> isa_ptr() const { return isa_; }
+  std::vector<std::uint32_t>& storage() { return E_; }
+  const std::vector<std::uint32_t>& storage() const { return E_; }
+  std::uint32_t reg(int i) const { return regs_[static_cast<std::size_t>(i)]; }
+  void set_reg(int i, std::uint32_t v);
+  std::uint32_t mode() const { return mode_; }
+  std::uint32_t pc() const { return pc_; }
+  std::uint32_t base() const { return base_; }
+  std::uint32_t bound() const { return bound_; }
+  void set_mode(std::uint32_t m) { mode_ = m & 1u; }
+  void set_pc(std::uint32_t v) { pc_ = v & mask_; }
+  void set_base(std::uint32_t v) { base_ = v & mask_; }
+  void set_bound(std::uint32_t v) { bound_ = v & mask_; }
+  std::uint32_t control(int i) const { return controls_[static_cast<std::size_t>(i)]; }
+  void set_control(int i, std::uint32_t v);
+  /// The PSW as the ISA lays it out (P = the current pc).
+  std::vector<std::uint32_t> psw() const;
+  std::uint32_t timer() const { return timer_; }
+  bool timer_pending() const { return timer_pending_; }
+  void set_timer(std::uint32_t cycles) { timer_ = cycles; timer_pending_ = false; }
+  std::uint64_t cycles() const { return cycles_; }
+  std::uint64_t instructions() const { return instructions_; }
+  std::uint64_t traps() const { return traps_; }
+  bool halted() const { return halted_; }
+  StopReason stop_reason() const { return stop_; }
+
+  /// Console device: characters written by `out`, and the words `in` will read.
+  const std::string& console_output() const { return out_; }
+  void clear_console_output() { out_.clear(); }
+  void push_input(std::uint32_t word) { in_.push_back(word); }
+  std::size_t input_position() const { return in_pos_; }
+
+  /// Copies `words` into storage at real address `at`. Throws std::out_of_range if it does not fit.
+  void load(std::uint32_t at, const std::vector<std::uint32_t>& words);
+
+  /// A full copy of the machine's state (for snapshots, reverse execution and equivalence).
+  struct Snapshot;
+  Snapshot snapshot() const;
+  void restore(const Snapshot& s);
+
+ private:
+  template <class Obs>
+  void step_impl(Obs& obs);
+  enum class Exec : std::uint8_t { Ok, Fault, TrapAfter, Halt };
+  Exec execute(const isa::Instruction& ins, std::uint32_t w);
+  void trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc);
+  void count_down(std::uint32_t cycles) {
+    if (timer_ != 0) {
+      if (cycles >= timer_) { timer_ = 0; timer_pending_ = true; }
+      else timer_ -= cycles;
+    }
+  }
+  bool valid_virtual(std::uint32_t a) const {
+    return a < bound_ && static_cast<std::uint64_t>(base_) + a < E_.size();
+  }
+  std::int32_t sx(std::uint32_t v) const { return static_cast<std::int32_t>(v << sxshift_) >> sxshift_; }
+  bool interrupts_enabled() const { return timer_enable_ < 0 || (controls_[static_cast<std::size_t>(timer_enable_)] & 1u); }
+
+  std::shared_ptr<const isa::IsaModel> isa_;
+  const isa::IsaModel* m_;
+  std::vector<std::uint32_t> E_;
+  std::array<std::uint32_t, 64> regs_{};
+  std::vector<std::uint32_t> controls_;
+  std::uint32_t mode_ = 0, pc_ = 0, base_ = 0, bound_ = 0;
+  std::uint32_t timer_ = 0;
+  bool timer_pending_ = false;
+  bool halted_ = false;
+  StopReason stop_ = StopReason::None;
+  std::uint64_t cycles_ = 0, instructions_ = 0, traps_ = 0;
+  int consecutive_traps_ = 0;
+  std::uint32_t mask_ = 0xffffffffu;
+  int sxshift_ = 0;
+  int zero_ = -1;
+  int timer_enable_ = -1;
+  std::string out_;
+  std::vector<std::uint32_t> in_;
+  std::size_t in_pos_ = 0;
+  // per-instruction scratch set by execute()
+  std::uint32_t next_pc_ = 0, extra_cycles_ = 0, fault_cause_ = 0, fault_info_ = 0;
+  bool timer_written_ = false;
+  // journal for instructions whose semantics may trap after an effect
+  bool journaling_ = false;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> journal_;
+};
+
+/// A full copy of a machine's state.
+struct Machine::Snapshot {
+  std::vector<std::uint32_t> E;
+  std::array<std::uint32_t, 64> regs{};
+  std::vector<std::uint32_t> controls;
+  std::uint32_t mode = 0, pc = 0, base = 0, bound = 0, timer = 0;
+  bool timer_pending = false, halted = false;
+  StopReason stop = StopReason::None;
+  std::uint64_t cycles = 0, instructions = 0, traps = 0;
+  int consecutive_traps = 0;
+  std::string out;
+  std::vector<std::uint32_t> in;
+  std::size_t in_pos = 0;
+  bool operator==(const Snapshot&) const = default;
+};
+
+}  // namespace pgsim::machine

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs pgsim's build dependencies from Debian 12 packages when they are missing.
+set -euo pipefail
+pkgs=(g++ cmake ninja-build ccache libboost-dev libfmt-dev libcli11-dev nlohmann-json3-dev catch2)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

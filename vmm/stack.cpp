@@ -1,0 +1,111 @@
+#include "vmm/stack.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "machine/run_loop.hpp"
+
+namespace pgsim::vmm {
+
+namespace {
+std::uint32_t vmm_size_of(const assembler::Image& vmm) {
+  auto it = vmm.symbols.find("VMM_SIZE");
+  return it != vmm.symbols.end() ? it->second : vmm.size();
+}
+}  // namespace
+
+std::uint32_t Stack::real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
+                               std::uint32_t guest_memory) {
+  std::uint64_t g = guest_memory ? guest_memory : isa.memory_words;
+  std::uint64_t v = depth ? vmm_size_of(*vmm) : 0;
+  std::uint64_t total = g + depth * v;
+  if (total > (1u << 26)) throw std::invalid_argument(fmt::format("the real machine would need {} words (max 2^26)", total));
+  return static_cast<std::uint32_t>(total);
+}
+
+Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
+             std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory)
+    : vmm_(std::move(vmm)),
+      guest_(std::move(guest)),
+      depth_(depth),
+      guest_memory_(guest_memory ? guest_memory : isa->memory_words),
+      machine_(isa, (depth > 0 && !vmm_) ? throw std::invalid_argument("a VMM image is needed for depth > 0")
+                                        : real_size(*isa, vmm_.get(), depth, guest_memory)) {
+  if (depth > 64) throw std::invalid_argument("depth must be 0 to 64");
+  if (guest_->size() > guest_memory_)
+    throw std::out_of_range(fmt::format("the guest image ({} words) does not fit in its {}-word machine", guest_->size(),
+                                        guest_memory_));
+  if (depth_ > 0) {
+    V_ = vmm_size_of(*vmm_);
+    if (vmm_->size() > V_)
+      throw std::out_of_range(fmt::format("the VMM image ({} words) is larger than its VMM_SIZE ({})", vmm_->size(), V_));
+    auto sym = [&](const char* n) { return vmm_->symbol(n); };
+    cb_mode_ = sym("vm_mode");
+    cb_pc_ = sym("vm_pc");
+    cb_base_ = sym("vm_base");
+    cb_bound_ = sym("vm_bound");
+    cb_ie_ = sym("vm_ie");
+    cb_regs_ = sym("vm_regs");
+    for (unsigned k = 0; k < depth_; ++k) machine_.load(k * V_, vmm_->words);
+  }
+  machine_.load(depth_ * V_, guest_->words);
+}
+
+VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
+  const auto& E = machine_.storage();
+  std::uint32_t o = level_origin(k);
+  VirtualState v;
+  v.mode = E[o + cb_mode_];
+  v.pc = E[o + cb_pc_];
+  v.base = E[o + cb_base_];
+  v.bound = E[o + cb_bound_];
+  v.ie = E[o + cb_ie_];
+  for (std::size_t r = 0; r < machine_.isa().registers.size(); ++r) v.regs.push_back(E[o + cb_regs_ + r]);
+  if (!v.regs.empty() && machine_.isa().zero_register >= 0) v.regs[static_cast<std::size_t>(machine_.isa().zero_register)] = 0;
+  return v;
+}
+
+bool Stack::would_emulate(unsigned k, std::uint32_t cause) const {
+  return static_cast<int>(cause) == machine_.isa().causes.privileged &&
+         machine_.storage()[level_origin(k) + cb_mode_] == machine::Supervisor;
+}
+
+GuestState Stack::guest_state() const {
+  GuestState g;
+  const auto& E = machine_.storage();
+  std::uint32_t o = depth_ * V_;
+  g.storage.assign(E.begin() + o, E.begin() + o + guest_memory_);
+  g.console = machine_.console_output();
+  if (depth_ == 0) {
+    for (std::size_t r = 0; r < machine_.isa().registers.size(); ++r) g.regs.push_back(machine_.reg(static_cast<int>(r)));
+    g.psw = machine_.psw();
+  } else {
+    VirtualState v = virtual_state_of_guest_of(depth_ - 1);
+    g.regs = v.regs;
+    g.psw = {v.mode, v.pc, v.base, v.bound, v.ie};
+  }
+  return g;
+}
+
+namespace {
+struct LevelCounter {
+  static constexpr bool enabled = true;
+  const Stack* stack;
+  LevelStats* stats;
+  void on_event(const machine::Machine&, const machine::Event& e) {
+    LevelStats& s = stats[stack->level_of(e.real_pc)];
+    if (e.kind == machine::EventKind::Instruction) ++s.instructions;
+    else ++s.traps;
+    s.cycles += e.cost;
+  }
+};
+}  // namespace
+
+machine::StopReason Stack::run(std::uint64_t cycle_limit, std::vector<LevelStats>& stats) {
+  stats.resize(depth_ + 1);
+  LevelCounter c{this, stats.data()};
+  return machine_.run_with(cycle_limit, c);
+}
+
+}  // namespace pgsim::vmm

@@ -1,0 +1,88 @@
+#pragma once
+// The N-deep stack of VMMs: lays the VMM image and the guest out in real storage, attributes
+// every instruction and trap to a level, and reads each level's own view of its guest.
+// DESIGN.md "The recursive VMM"; levels are named as in the Turtles paper (L0 .. LN).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "assembler/image.hpp"
+#include "machine/machine.hpp"
+
+namespace pgsim::vmm {
+
+/// Per-level counters: what ran while code of that level was executing.
+struct LevelStats {
+  std::uint64_t instructions = 0;  ///< instructions completed by the level's code
+  std::uint64_t cycles = 0;        ///< their cycles plus the trap sequences they caused
+  std::uint64_t traps = 0;         ///< real traps taken while the level's code ran
+};
+
+/// A level's view of its virtual machine, as the VMM below it keeps it (its control block).
+struct VirtualState {
+  std::uint32_t mode = 0, pc = 0, base = 0, bound = 0, ie = 0;
+  std::vector<std::uint32_t> regs;  ///< r0..r7 as the level sees them
+};
+
+/// The guest-visible state compared by P&G's equivalence property: registers, the PSW as
+/// the guest sees it, and its whole storage. Time (cycles) is deliberately absent.
+struct GuestState {
+  std::vector<std::uint32_t> regs;
+  std::vector<std::uint32_t> psw;      ///< mode, pc, base, bound, ie
+  std::vector<std::uint32_t> storage;  ///< the guest machine's E, from its address 0
+  std::string console;
+  bool operator==(const GuestState&) const = default;
+};
+
+/// A real machine holding L0 .. L(depth-1) VMMs and the guest at L(depth).
+class Stack {
+ public:
+  /// Builds the stack. `vmm` may be null when depth is 0. `guest_memory` is the size of the
+  /// guest's machine in words (0: the ISA's default); the real machine has
+  /// guest_memory + depth * V words, V = the VMM's symbol VMM_SIZE (else its image size).
+  /// Throws std::invalid_argument (bad depth/sizes) or std::out_of_range (image too big).
+  Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
+        std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory = 0);
+
+  machine::Machine& machine() { return machine_; }
+  const machine::Machine& machine() const { return machine_; }
+  unsigned depth() const { return depth_; }
+  std::uint32_t vmm_size() const { return V_; }
+  std::uint32_t guest_memory() const { return guest_memory_; }
+  const assembler::Image& guest_image() const { return *guest_; }
+  const assembler::Image* vmm_image() const { return vmm_.get(); }
+
+  /// The level whose code lives at real address `a`, O(1): L(a / V) for VMMs, else the guest.
+  unsigned level_of(std::uint32_t real_address) const {
+    if (depth_ == 0) return 0;
+    std::uint32_t k = real_address / V_;
+    return k < depth_ ? k : depth_;
+  }
+  /// Real address of the first word of level k's machine (k * V).
+  std::uint32_t level_origin(unsigned k) const { return k * V_; }
+
+  /// Level k+1's virtual state as L(k)'s control block holds it (k < depth).
+  VirtualState virtual_state_of_guest_of(unsigned k) const;
+  /// Would L(k) emulate (true) or reflect (false) a trap with `cause` from its guest now?
+  bool would_emulate(unsigned k, std::uint32_t cause) const;
+
+  /// The guest's state as the guest sees it (see GuestState).
+  GuestState guest_state() const;
+
+  /// Runs to halt / trap storm / cycle_limit, counting per level into `stats`
+  /// (resized to depth + 1 entries).
+  machine::StopReason run(std::uint64_t cycle_limit, std::vector<LevelStats>& stats);
+
+ private:
+  std::shared_ptr<const assembler::Image> vmm_, guest_;
+  unsigned depth_;
+  std::uint32_t V_ = 0, guest_memory_;
+  machine::Machine machine_;
+  std::uint32_t cb_mode_ = 0, cb_pc_ = 0, cb_base_ = 0, cb_bound_ = 0, cb_ie_ = 0, cb_regs_ = 0;
+  static std::uint32_t real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
+                                 std::uint32_t guest_memory);
+};
+
+}  // namespace pgsim::vmm

@@ -56,8 +56,26 @@ struct Code {
   std::uint32_t arg = 0;
 };
 
+/// Shapes of semantics common enough to deserve a dedicated path in the machine. Recognized
+/// from the bytecode after compilation (isa/compile_semantics.cpp); the bytecode stays the
+/// definition, the fast form only executes it with fewer dispatches.
+enum class FastKind : std::uint8_t {
+  None,      ///< run the bytecode
+  RegReg,    ///< R[d] = R[a] op R[b]
+  RegImm,    ///< R[d] = R[a] op field b
+  Branch,    ///< if (R[a] cmp R[b]) { pc = pc + 1 + field c; cycles += 1; }
+  Load,      ///< R[d] = mem[R[a] + field b]
+  Store,     ///< mem[R[a] + field b] = R[d]
+};
+struct FastForm {
+  FastKind kind = FastKind::None;
+  Op op = Op::End;  ///< the binary operator / comparison
+  std::uint32_t d = 0, a = 0, b = 0, c = 0;  ///< field args (shift | width << 8 | signed << 16)
+};
+
 /// The compiled semantics of one instruction.
 struct Program {
+  FastForm fast;           ///< a dedicated path, when the code has one of the common shapes
   std::vector<Code> code;
   unsigned max_stack = 0;  ///< deepest evaluation stack the code can need
   /// True when some path can trap after an effect: the machine then journals the

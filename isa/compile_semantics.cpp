@@ -24,6 +24,7 @@ class Compiler {
     emit(Op::End);
     prog_.max_stack = max_depth_;
     prog_.needs_journal = needs_journal();
+    prog_.fast = fast_form(prog_.code);
     return std::move(prog_);
   }
 
@@ -297,6 +298,51 @@ class Compiler {
       error(lhs.offset, fmt::format("'{}' is read-only", t));
     else
       error(lhs.offset, fmt::format("unknown name '{}'", t));
+  }
+
+  static bool is_alu(Op op) {
+    switch (op) {
+      case Op::Add: case Op::Sub: case Op::Mul: case Op::And: case Op::Or: case Op::Xor: case Op::Shl:
+      case Op::ShrU: case Op::ShrS: case Op::Eq: case Op::Ne: case Op::LtS: case Op::LeS: case Op::GtS:
+      case Op::GeS: case Op::LtU: case Op::LeU: case Op::GtU: case Op::GeU:
+        return true;
+      default:
+        return false;
+    }
+  }
+  /// Recognizes the common shapes of FastKind in `c`.
+  static FastForm fast_form(const std::vector<Code>& c) {
+    FastForm f;
+    auto is = [&](std::size_t i, Op op) { return i < c.size() && c[i].op == op; };
+    if (c.size() == 5 && is(0, Op::PushRegField) && (is(1, Op::PushRegField) || is(1, Op::PushField)) &&
+        is_alu(c[2].op) && is(3, Op::StoreRegField) && is(4, Op::End)) {
+      f.kind = c[1].op == Op::PushRegField ? FastKind::RegReg : FastKind::RegImm;
+      f.op = c[2].op;
+      f.a = c[0].arg; f.b = c[1].arg; f.d = c[3].arg;
+      return f;
+    }
+    if (c.size() == 13 && is(0, Op::PushRegField) && is(1, Op::PushRegField) && is_alu(c[2].op) &&
+        is(3, Op::JumpIfZero) && c[3].arg == 12 && is(4, Op::PushPc) && is(5, Op::PushConst) && c[5].arg == 1 &&
+        is(6, Op::Add) && is(7, Op::PushField) && is(8, Op::Add) && is(9, Op::StorePc) && is(10, Op::PushConst) &&
+        c[10].arg == 1 && is(11, Op::AddCycles) && is(12, Op::End)) {
+      f.kind = FastKind::Branch;
+      f.op = c[2].op;
+      f.a = c[0].arg; f.b = c[1].arg; f.c = c[7].arg;
+      return f;
+    }
+    if (c.size() == 6 && is(0, Op::PushRegField) && is(1, Op::PushField) && is(2, Op::Add) &&
+        is(3, Op::LoadVirtual) && is(4, Op::StoreRegField) && is(5, Op::End)) {
+      f.kind = FastKind::Load;
+      f.a = c[0].arg; f.b = c[1].arg; f.d = c[4].arg;
+      return f;
+    }
+    if (c.size() == 6 && is(0, Op::PushRegField) && is(1, Op::PushField) && is(2, Op::Add) &&
+        is(3, Op::PushRegField) && is(4, Op::StoreVirtual) && is(5, Op::End)) {
+      f.kind = FastKind::Store;
+      f.a = c[0].arg; f.b = c[1].arg; f.d = c[3].arg;
+      return f;
+    }
+    return f;
   }
 
   bool needs_journal() const {

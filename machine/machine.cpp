@@ -135,16 +135,101 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   count_down(m_->trap_cycles);
 }
 
+namespace {
+/// A field's value from its pre-resolved argument (shift | width << 8 | signed << 16).
+inline std::uint32_t field_of(std::uint32_t w, std::uint32_t arg) {
+  std::uint32_t v = (w >> (arg & 0xffu)) & ((1u << ((arg >> 8) & 0xffu)) - 1u);
+  if (arg & 0x10000u) {
+    std::uint32_t sign = 1u << (((arg >> 8) & 0xffu) - 1u);
+    v = (v ^ sign) - sign;
+  }
+  return v;
+}
+}  // namespace
+
+inline std::uint32_t Machine::alu(isa::Op op, std::uint32_t a, std::uint32_t b) const {
+  using isa::Op;
+  const std::uint32_t M = mask_;
+  switch (op) {
+    case Op::Add: return (a + b) & M;
+    case Op::Sub: return (a - b) & M;
+    case Op::Mul: return (a * b) & M;
+    case Op::And: return a & b;
+    case Op::Or: return a | b;
+    case Op::Xor: return a ^ b;
+    case Op::Shl: return b >= 32 ? 0u : (a << b) & M;
+    case Op::ShrU: return b >= 32 ? 0u : a >> b;
+    case Op::ShrS: return static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)) & M;
+    case Op::Eq: return a == b;
+    case Op::Ne: return a != b;
+    case Op::LtS: return sx(a) < sx(b);
+    case Op::LeS: return sx(a) <= sx(b);
+    case Op::GtS: return sx(a) > sx(b);
+    case Op::GeS: return sx(a) >= sx(b);
+    case Op::LtU: return a < b;
+    case Op::LeU: return a <= b;
+    case Op::GtU: return a > b;
+    case Op::GeU: return a >= b;
+    default: return 0;
+  }
+}
+
 Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
+  using isa::FastKind;
+  const isa::FastForm& f = ins.semantics.fast;
+  const std::uint32_t p = pc_;
+  extra_cycles_ = 0;
+  timer_written_ = false;
+  next_pc_ = (p + 1) & mask_;
+  auto set = [&](std::uint32_t arg, std::uint32_t v) {
+    std::uint32_t r = field_of(w, arg);
+    if (static_cast<int>(r) != zero_) regs_[r] = v & mask_;
+  };
+  switch (f.kind) {
+    case FastKind::None: return execute_bytecode(ins, w);
+    case FastKind::RegReg:
+      set(f.d, alu(f.op, regs_[field_of(w, f.a)], regs_[field_of(w, f.b)]));
+      return Exec::Ok;
+    case FastKind::RegImm:
+      set(f.d, alu(f.op, regs_[field_of(w, f.a)], field_of(w, f.b) & mask_));
+      return Exec::Ok;
+    case FastKind::Branch:
+      if (alu(f.op, regs_[field_of(w, f.a)], regs_[field_of(w, f.b)])) {
+        next_pc_ = (p + 1 + field_of(w, f.c)) & mask_;
+        extra_cycles_ = 1;
+      }
+      return Exec::Ok;
+    case FastKind::Load: {
+      std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
+      if (!valid_virtual(a)) {
+        fault_cause_ = static_cast<std::uint32_t>(m_->causes.memory);
+        fault_info_ = a;
+        return Exec::Fault;
+      }
+      set(f.d, E_[base_ + a]);
+      return Exec::Ok;
+    }
+    case FastKind::Store: {
+      std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
+      if (!valid_virtual(a)) {
+        fault_cause_ = static_cast<std::uint32_t>(m_->causes.memory);
+        fault_info_ = a;
+        return Exec::Fault;
+      }
+      E_[base_ + a] = regs_[field_of(w, f.d)];
+      return Exec::Ok;
+    }
+  }
+  return execute_bytecode(ins, w);
+}
+
+Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32_t w) {
   using isa::Op;
   const isa::Program& prog = ins.semantics;
   const isa::Code* code = prog.code.data();
   std::uint32_t stack[64];
   int sp = 0;  // next free slot
   const std::uint32_t p = pc_;
-  next_pc_ = (p + 1) & mask_;
-  extra_cycles_ = 0;
-  timer_written_ = false;
   Exec result = Exec::Ok;
 
   // Journal, for the rare instruction that can trap after an effect.
@@ -177,14 +262,7 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
     if (journaling_) journal_.emplace_back(static_cast<std::uint32_t>(real), E_[real]);
     E_[real] = v & mask_;
   };
-  auto field = [w](std::uint32_t arg) -> std::uint32_t {
-    std::uint32_t v = (w >> (arg & 0xffu)) & ((1u << ((arg >> 8) & 0xffu)) - 1u);
-    if (arg & 0x10000u) {
-      std::uint32_t sign = 1u << (((arg >> 8) & 0xffu) - 1u);
-      v = (v ^ sign) - sign;
-    }
-    return v;
-  };
+  auto field = [w](std::uint32_t arg) { return field_of(w, arg); };
   const std::uint32_t mem_cause = static_cast<std::uint32_t>(m_->causes.memory);
   const std::size_t psw_n = m_->psw.size();
   const std::uint32_t M = mask_;

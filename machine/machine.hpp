@@ -120,6 +120,8 @@ class Machine {
   void step_impl(Obs& obs);
   enum class Exec : std::uint8_t { Ok, Fault, TrapAfter, Halt };
   Exec execute(const isa::Instruction& ins, std::uint32_t w);
+  Exec execute_bytecode(const isa::Instruction& ins, std::uint32_t w);
+  std::uint32_t alu(isa::Op op, std::uint32_t a, std::uint32_t b) const;
   void trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc);
   void count_down(std::uint32_t cycles) {
     if (timer_ != 0) {

@@ -21,7 +21,7 @@ auto const set_op = [](auto& ctx) {
   line_out(ctx).op_offset = grammar::marked(ctx);
 };
 auto const set_directive = [](auto& ctx) {
-  line_out(ctx).op = "." + x3::_attr(ctx);
+  line_out(ctx).op = std::string(1, '.').append(x3::_attr(ctx));
   line_out(ctx).op_offset = grammar::marked(ctx);
 };
 auto const add_string = [](auto& ctx) {

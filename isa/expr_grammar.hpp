@@ -5,6 +5,9 @@
 //
 // Precedence, lowest first (C's): || && | ^ & (== !=) (< <= > >=) (<< >> >>>) (+ -) (* / %)
 // unary (- ~ ! +), primary (number, 'c', name, name(args), name[expr], (expr), .).
+// GCC 12 reports a false -Wmaybe-uninitialized inside boost::optional<std::vector> as X3
+// synthesizes optional attributes; it is silenced for the two grammar translation units only.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/fusion/include/at_c.hpp>
 #include <boost/spirit/home/x3.hpp>
 
@@ -50,28 +53,9 @@ inline mark_parser<1> const decl_mark{};  ///< for declarations
 template <int Slot = 0, class Ctx>
 std::size_t marked(Ctx& ctx) { return static_cast<std::size_t>(state(ctx).marks[Slot] - state(ctx).begin); }
 
-/// Rule IDs deriving from this give the expression node they produce the rule's start offset.
-struct expr_position {
-  template <class It, class Attr, class Ctx>
-  void on_success(It const& first, It const&, Attr& attr, Ctx const& ctx) const {
-    if constexpr (!std::is_same_v<std::decay_t<Attr>, x3::unused_type>) {
-      auto& s = state(ctx);
-      s.pool->exprs[static_cast<std::size_t>(attr)].offset = static_cast<std::size_t>(first - s.begin);
-    }
-  }
-};
-/// The same for statement nodes.
-struct stmt_position {
-  template <class It, class Attr, class Ctx>
-  void on_success(It const& first, It const&, Attr& attr, Ctx const& ctx) const {
-    if constexpr (!std::is_same_v<std::decay_t<Attr>, x3::unused_type>) {
-      auto& s = state(ctx);
-      s.pool->stmts[static_cast<std::size_t>(attr)].offset = static_cast<std::size_t>(first - s.begin);
-    }
-  }
-};
-struct primary_r : expr_position {};
-struct unary_r : expr_position {};
+
+template <class Ctx, class Range>
+std::size_t offset_of(Ctx& ctx, const Range& r) { return static_cast<std::size_t>(&*r.begin() - state(ctx).begin); }
 
 inline auto const copy_attr = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
 
@@ -79,38 +63,48 @@ inline auto const make_number = [](auto& ctx) {
   syntax::ExprNode n;
   n.kind = syntax::ExprKind::Number;
   n.value = static_cast<std::uint64_t>(x3::_attr(ctx));
+  n.offset = marked(ctx);
   x3::_val(ctx) = state(ctx).pool->add(std::move(n));
 };
 inline auto const make_name = [](auto& ctx) {
   syntax::ExprNode n;
   n.kind = syntax::ExprKind::Name;
-  n.text = x3::_attr(ctx);
+  auto& r = x3::_attr(ctx);
+  n.text.assign(r.begin(), r.end());
+  n.offset = offset_of(ctx, r);
   x3::_val(ctx) = state(ctx).pool->add(std::move(n));
 };
 inline auto const make_dot = [](auto& ctx) {
   syntax::ExprNode n;
   n.kind = syntax::ExprKind::Name;
   n.text = ".";
+  n.offset = marked(ctx);
   x3::_val(ctx) = state(ctx).pool->add(std::move(n));
 };
 inline auto const make_call = [](auto& ctx) {
   syntax::ExprNode n;
   n.kind = syntax::ExprKind::Call;
-  n.text = fusion::at_c<0>(x3::_attr(ctx));
+  auto& r = fusion::at_c<0>(x3::_attr(ctx));
+  n.text.assign(r.begin(), r.end());
+  n.offset = offset_of(ctx, r);
   if (auto& args = fusion::at_c<1>(x3::_attr(ctx))) n.args = *args;
   x3::_val(ctx) = state(ctx).pool->add(std::move(n));
 };
 inline auto const make_index = [](auto& ctx) {
   syntax::ExprNode n;
   n.kind = syntax::ExprKind::Index;
-  n.text = fusion::at_c<0>(x3::_attr(ctx));
+  auto& r = fusion::at_c<0>(x3::_attr(ctx));
+  n.text.assign(r.begin(), r.end());
+  n.offset = offset_of(ctx, r);
   n.args = {fusion::at_c<1>(x3::_attr(ctx))};
   x3::_val(ctx) = state(ctx).pool->add(std::move(n));
 };
 inline auto const make_unary = [](auto& ctx) {
   syntax::ExprNode n;
   n.kind = syntax::ExprKind::Unary;
-  n.text = fusion::at_c<0>(x3::_attr(ctx));
+  auto& r = fusion::at_c<0>(x3::_attr(ctx));
+  n.text.assign(r.begin(), r.end());
+  n.offset = offset_of(ctx, r);
   n.a = fusion::at_c<1>(x3::_attr(ctx));
   x3::_val(ctx) = state(ctx).pool->add(std::move(n));
 };
@@ -131,6 +125,10 @@ struct escapes_ : x3::symbols<char> {
 inline escapes_ const escapes;
 
 x3::rule<class identifier_r, std::string> const identifier = "name";
+/// A name or unary operator with where it stands (X3 raw[] gives the matched range).
+using Range = boost::iterator_range<const char*>;
+x3::rule<class located_identifier_r, Range> const located_identifier = "name";
+x3::rule<class located_unary_op_r, Range> const located_unary_op = "operator";
 x3::rule<class number_r, std::uint64_t> const number = "number";
 x3::rule<class char_lit_r, char> const char_literal = "character";
 x3::rule<class string_lit_r, std::string> const string_literal = "string";
@@ -145,8 +143,8 @@ x3::rule<class rel_r, int> const rel_expr = "expression";
 x3::rule<class shift_r, int> const shift_expr = "expression";
 x3::rule<class add_r, int> const add_expr = "expression";
 x3::rule<class mul_r, int> const mul_expr = "expression";
-x3::rule<unary_r, int> const unary_expr = "expression";
-x3::rule<primary_r, int> const primary_expr = "expression";
+x3::rule<class unary_r, int> const unary_expr = "expression";
+x3::rule<class primary_r, int> const primary_expr = "expression";
 
 x3::rule<class unary_op_r, std::string> const unary_op = "operator";
 x3::rule<class mul_op_r, std::string> const mul_op = "operator";
@@ -177,18 +175,19 @@ inline auto const char_literal_def =
 inline auto const string_literal_def =
     x3::lexeme['"' >> *(('\\' > escapes) | (x3::char_ - '"' - '\\' - x3::eol)) > '"'];
 
+inline auto const located_identifier_def = x3::raw[identifier];
+inline auto const located_unary_op_def = x3::raw[unary_op];
+BOOST_SPIRIT_DEFINE(located_identifier, located_unary_op)
+
 inline auto const primary_expr_def =
-    number[make_number] |
-    char_literal[make_number] |
-    (identifier >> '(' >> -(expression % ',') >> ')')[make_call] |
-    (identifier >> '[' >> expression >> ']')[make_index] |
-    identifier[make_name] |
+    (mark >> number)[make_number] |
+    (mark >> char_literal)[make_number] |
+    (located_identifier >> '(' >> -(expression % ',') >> ')')[make_call] |
+    (located_identifier >> '[' >> expression >> ']')[make_index] |
+    located_identifier[make_name] |
     ('(' >> expression >> ')')[copy_attr] |
-    x3::lit('.')[make_dot];
-inline auto const unary_expr_def =
-    (unary_op >>
-     unary_expr)[make_unary] |
-    primary_expr[copy_attr];
+    (mark >> x3::lit('.'))[make_dot];
+inline auto const unary_expr_def = (located_unary_op >> unary_expr)[make_unary] | primary_expr[copy_attr];
 inline auto const mul_expr_def =
     unary_expr[copy_attr] >> *(mul_op >> unary_expr)[fold_binary];
 inline auto const add_expr_def =

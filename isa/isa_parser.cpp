@@ -31,10 +31,8 @@ Decl& new_decl(Ctx& ctx, const char* kind) {
 
 // ---- statements of the semantics language
 x3::rule<class stmt_r, int> const statement = "statement";
-struct if_r : grammar::stmt_position {};
-struct simple_r : grammar::stmt_position {};
-x3::rule<if_r, int> const if_statement = "if statement";
-x3::rule<simple_r, int> const simple_statement = "statement";
+x3::rule<class if_r, int> const if_statement = "if statement";
+x3::rule<class simple_r, int> const simple_statement = "statement";
 x3::rule<class block_r, std::vector<int>> const block = "'{'";
 x3::rule<class else_r, std::vector<int>> const else_body = "'{' or 'if'";
 x3::rule<class assign_op_r, std::string> const assign_op = "assignment";
@@ -42,9 +40,10 @@ x3::rule<class assign_op_r, std::string> const assign_op = "assignment";
 auto const make_if = [](auto& ctx) {
   syntax::StmtNode n;
   n.kind = syntax::StmtKind::If;
-  n.cond = fusion::at_c<0>(x3::_attr(ctx));
-  n.body = fusion::at_c<1>(x3::_attr(ctx));
-  if (auto& e = fusion::at_c<2>(x3::_attr(ctx))) n.else_body = *e;
+  n.offset = grammar::offset_of(ctx, fusion::at_c<0>(x3::_attr(ctx)));
+  n.cond = fusion::at_c<1>(x3::_attr(ctx));
+  n.body = fusion::at_c<2>(x3::_attr(ctx));
+  if (auto& e = fusion::at_c<3>(x3::_attr(ctx))) n.else_body = *e;
   x3::_val(ctx) = grammar::state(ctx).pool->add(std::move(n));
 };
 auto const make_assign = [](auto& ctx) {
@@ -53,23 +52,28 @@ auto const make_assign = [](auto& ctx) {
   n.lhs = fusion::at_c<0>(x3::_attr(ctx));
   n.op = fusion::at_c<1>(x3::_attr(ctx));
   n.rhs = fusion::at_c<2>(x3::_attr(ctx));
+  n.offset = grammar::state(ctx).pool->exprs[static_cast<std::size_t>(n.lhs)].offset;
   x3::_val(ctx) = grammar::state(ctx).pool->add(std::move(n));
 };
 auto const make_effect = [](auto& ctx) {
   syntax::StmtNode n;
   n.kind = syntax::StmtKind::Expr;
   n.lhs = x3::_attr(ctx);
+  n.offset = grammar::state(ctx).pool->exprs[static_cast<std::size_t>(n.lhs)].offset;
   x3::_val(ctx) = grammar::state(ctx).pool->add(std::move(n));
 };
 auto const wrap_vec = [](auto& ctx) { x3::_val(ctx) = std::vector<int>{x3::_attr(ctx)}; };
 
+x3::rule<class if_keyword_r, grammar::Range> const if_keyword = "if";
+auto const if_keyword_def = x3::raw[kw("if")];
+BOOST_SPIRIT_DEFINE(if_keyword)
 auto const assign_op_def = (x3::string("=") >> !x3::lit('=')) | x3::string("+=") | x3::string("-=") |
                            x3::string("|=") | x3::string("&=") | x3::string("^=") |
                            x3::string("<<=") | x3::string(">>=");
 auto const block_def = '{' > *statement > '}';
 auto const else_body_def = if_statement[wrap_vec] | block[grammar::copy_attr];
 auto const if_statement_def =
-    (kw("if") > '(' > expression > ')' > block > -(kw("else") > else_body))[make_if];
+    (if_keyword > '(' > expression > ')' > block > -(kw("else") > else_body))[make_if];
 auto const simple_statement_def =
     (expression >> assign_op > expression > ';')[make_assign] | (expression > ';')[make_effect];
 auto const statement_def = if_statement[grammar::copy_attr] | simple_statement[grammar::copy_attr];

@@ -37,7 +37,7 @@ last:   .word .
   CHECK(img->symbol("text") == 0x28);
 }
 
-TEST_CASE("expressions: precedence, operators, numbers in every base, ISA constants", "[asm]") {
+TEST_CASE("expressions: precedence / operators / numbers in every base / ISA constants", "[asm]") {
   auto img = assemble(".word 2 + 3 * 4, (2 + 3) * 4, 0x10 | 0b101, 1 << 4 >> 2, ~0 & 0xff, 17 % 5, -7 / 2, "
                       "NEW_PSW + 1, OP_HALT, 6 ^ 3, '\\n', 10 - 2 - 3\n");
   std::vector<std::uint32_t> want = {14, 20, 0x15, 4, 0xff, 2, static_cast<std::uint32_t>(-3), 9,
@@ -45,7 +45,7 @@ TEST_CASE("expressions: precedence, operators, numbers in every base, ISA consta
   CHECK(std::vector<std::uint32_t>(img->words.begin(), img->words.begin() + 12) == want);
 }
 
-TEST_CASE("labels are case-sensitive, mnemonics and registers are not", "[asm]") {
+TEST_CASE("labels are case-sensitive / mnemonics and registers are not", "[asm]") {
   auto img = assemble(".org 16\nLoop: ADDI R1, r1, 1\nloop: Bne r1, R0, Loop\n");
   CHECK(img->symbol("Loop") == 16);
   CHECK(img->symbol("loop") == 17);
@@ -62,7 +62,7 @@ TEST_CASE("pseudo-instructions expand to real instructions", "[asm]") {
   CHECK(d(20) == "jal r0, 0(r7)");
 }
 
-TEST_CASE("operands of the form expr(reg), including a - b(reg)", "[asm]") {
+TEST_CASE("operands of the form expr(reg) / including a - b(reg)", "[asm]") {
   auto img = assemble(".org 16\nld r1, 8(r2)\nst r1, tbl - 3(r4)\nlpsw (tbl + 1)(r5)\ntbl: .word 0\n");
   auto d = [&](std::uint32_t a) { return isa::disassemble(*pg1(), img->words[a], a); };
   CHECK(d(16) == "ld r1, 8(r2)");
@@ -102,7 +102,7 @@ TEST_CASE("round trip: disassembling every PG-1 instruction re-assembles to the 
   CHECK(img->size() == 16 + m->instructions.size());
 }
 
-TEST_CASE("every error of a file is reported, each with file:line:col and a caret", "[asm][errors]") {
+TEST_CASE("every error of a file is reported / each with file:line:col and a caret", "[asm][errors]") {
   std::string e = error_of([] {
     assemble(R"(.org 16
         addi r1, r0, 40000
@@ -138,7 +138,7 @@ far:    nop
   CHECK_THAT(e, Catch::Contains("test.s:15:24: error: unexpected text"));
 }
 
-TEST_CASE(".include is relative to the including file; the source map names each file", "[asm]") {
+TEST_CASE(".include is relative to the including file - the source map names each file", "[asm]") {
   std::string dir = std::string(PGSIM_BINARY_DIR_FOR_TESTS);
   {
     std::ofstream(dir + "/inc_main.s") << ".org 16\n.include \"inc_part.s\"\nhalt\n";

@@ -64,7 +64,7 @@ TEST_CASE("pgsim run --json prints exactly one JSON object with the documented f
   CHECK(cycles == j["cycles"].get<std::uint64_t>());
 }
 
-TEST_CASE("pgsim exit codes: 1 for bad input with a compiler-style message, 2 for usage", "[cli]") {
+TEST_CASE("pgsim exit codes: 1 for bad input with a compiler-style message / 2 for usage", "[cli]") {
   auto bad = tmp("bad.s", ".org 16\n  frob r1\n  addi r1, r0, 99999\n");
   auto r = pgsim_cmd("run " + bad, true);
   CHECK(r.code == 1);
@@ -82,7 +82,7 @@ TEST_CASE("pgsim exit codes: 1 for bad input with a compiler-style message, 2 fo
   CHECK(pgsim_cmd("run --help").code == 0);
 }
 
-TEST_CASE("pgsim asm writes an image and a listing; disasm reads it back", "[cli]") {
+TEST_CASE("pgsim asm writes an image and a listing - disasm reads it back", "[cli]") {
   auto src = tmp("small.s", ".org 16\nstart: li r1, 3\n        halt\n");
   auto img = std::string(PGSIM_BINARY_DIR_FOR_TESTS) + "/small.img";
   auto r = pgsim_cmd("asm --listing -o " + img + " " + src);
@@ -94,7 +94,7 @@ TEST_CASE("pgsim asm writes an image and a listing; disasm reads it back", "[cli
   CHECK_THAT(r.out, Catch::Contains("halt"));
 }
 
-TEST_CASE("pgsim run --trace-traps names the level, cause, instruction and handling chain", "[cli]") {
+TEST_CASE("pgsim run --trace-traps names the level / cause / instruction and handling chain", "[cli]") {
   auto r = pgsim_cmd("run --trace-traps --depth 2 " + source_path("examples/guests/hello.s"), true);
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("L2 PRIV"));
@@ -105,7 +105,7 @@ TEST_CASE("pgsim run --trace-traps names the level, cause, instruction and handl
   CHECK_THAT(r.out, Catch::Contains("L0 emulates"));
 }
 
-TEST_CASE("--input feeds the console, --memory sizes the guest machine the same at every depth", "[cli]") {
+TEST_CASE("the input option feeds the console and the memory option sizes the guest machine the same at every depth", "[cli]") {
   auto src = tmp("echo.s", ".org 16\nl: in r1\nblt r1, r0, done\nout r1\njmp l\ndone: spsw 100(r0)\nld r2, 103(r0)\nhalt\n");
   auto in = tmp("echo.in", "abc");
   for (int d : {0, 2}) {

@@ -95,7 +95,7 @@ TEST_CASE("PG-1 loads with the machine of PG1.md", "[isa]") {
   CHECK(m->find_pseudo("ret") >= 0);
 }
 
-TEST_CASE("constants are expressions; formats place fields from the top bit", "[isa]") {
+TEST_CASE("constants are expressions - formats place fields from the top bit", "[isa]") {
   auto m = mini();
   CHECK(m->constants.at("K") == 14);
   const auto& R = m->formats[0];
@@ -107,7 +107,7 @@ TEST_CASE("constants are expressions; formats place fields from the top bit", "[
   CHECK(m->controls[1].reset == 3);
 }
 
-TEST_CASE("semantics: if / else if / else, compound assignment, sext/zext, unsigned functions", "[isa]") {
+TEST_CASE("semantics: if / else if / else / compound assignment / sext/zext / unsigned functions", "[isa]") {
   auto m = mini(R"(
 instruction pick "rd, rs, rt" R 4 cycles 1 {
   if (rs == 0) { rd = 100; } else if (rs == 1) { rd = sext(0xff, 8); } else { rd = zext(0x1ff, 8); }
@@ -150,7 +150,7 @@ instruction setf "rs" R 8 cycles 1 privileged { flags = rs; }
   CHECK(mc.pc() == 101);          // the handler at 100 halted
 }
 
-TEST_CASE("include, replace and remove derive one ISA from another", "[isa]") {
+TEST_CASE("include / replace and remove derive one ISA from another", "[isa]") {
   auto dir = source_path("examples/isa/");
   auto m = isa::load_isa_text(dir + "derived.isa", R"(
 include "pg1.isa";
@@ -174,7 +174,7 @@ TEST_CASE("syntax errors point at the place with file:line:col and a caret", "[i
   CHECK_THAT(e, Catch::Contains("error: expected expression"));
 }
 
-TEST_CASE("name, width, encoding and read-only errors are all reported", "[isa][errors]") {
+TEST_CASE("name / width / encoding and read-only errors are all reported", "[isa][errors]") {
   std::string e = mini_error(R"(
 format Bad { op 8; reg rd 4; simm imm 8; }
 instruction a "rd, rs, rt" R 9 cycles 1 { rd = nosuch + 1; }
@@ -218,7 +218,7 @@ TEST_CASE("a bad ISA file never crashes: a corpus of broken inputs", "[isa][erro
   }
 }
 
-TEST_CASE("disassembly shows registers, immediates and absolute branch targets", "[isa]") {
+TEST_CASE("disassembly shows registers / immediates and absolute branch targets", "[isa]") {
   auto img = assemble(".org 16\nloop: addi r1, r2, -5\nld r3, 7(r4)\nbne r1, r0, loop\nout r1\nhalt\n");
   auto m = pg1();
   CHECK(isa::disassemble(*m, img->words[16], 16) == "addi r1, r2, -5");

@@ -23,7 +23,7 @@ std::vector<std::uint32_t> low(const Machine& m, std::uint32_t from, std::uint32
 constexpr std::uint32_t PRIV = 1, MEMORY = 2, SVC = 3, ILLEGAL = 4, ARITH = 5, TIMER = 6;
 }  // namespace
 
-TEST_CASE("reset state: supervisor, P = 16, R = (0, |E|), ie 0", "[machine]") {
+TEST_CASE("reset state: supervisor / P = 16 / R = (0 / |E|) / ie 0", "[machine]") {
   Machine m(pg1(), 4096);
   CHECK(m.mode() == machine::Supervisor);
   CHECK(m.pc() == 16);
@@ -33,7 +33,7 @@ TEST_CASE("reset state: supervisor, P = 16, R = (0, |E|), ie 0", "[machine]") {
   CHECK(m.psw() == std::vector<std::uint32_t>{0, 16, 0, 4096, 0});
 }
 
-TEST_CASE("innocuous instructions compute as PG1.md says, in user mode too", "[machine]") {
+TEST_CASE("innocuous instructions compute as PG1.md says / in user mode too", "[machine]") {
   auto m = machine_with(user_program(R"(
         li r1, 7
         li r2, -3
@@ -148,7 +148,7 @@ buf:    .space 5
   }
 }
 
-TEST_CASE("relocation and bounds: a = bound - 1 is valid, a = bound traps", "[machine][trap]") {
+TEST_CASE("relocation and bounds: a = bound - 1 is valid / a = bound traps", "[machine][trap]") {
   auto ok = machine_with(user_program("li r2, 0xff\nld r1, 0(r2)\nsvc 0"));
   ok.storage()[0x10ff] = 1234;
   ok.run(1000);
@@ -181,7 +181,7 @@ TEST_CASE("instruction fetch outside R traps MEMORY with the pc as info", "[mach
   CHECK(low(n, 0, 7) == std::vector<std::uint32_t>{1, 0x100, 0x1000, 0x100, 0, MEMORY, 0x100});
 }
 
-TEST_CASE("lpsw and spsw check all five addresses first; info is the first invalid one", "[machine][trap]") {
+TEST_CASE("lpsw and spsw check all five addresses first - info is the first invalid one", "[machine][trap]") {
   auto m = machine_with(".org 8\n.word 0, h, 0, 1024, 0\n.org 16\nli r1, 1021\nlpsw 0(r1)\nh: halt\n", 1024);
   m.run(1000);
   CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{0, 17, 0, 1024, 0, MEMORY, 1024});
@@ -191,13 +191,13 @@ TEST_CASE("lpsw and spsw check all five addresses first; info is the first inval
   CHECK(s.storage()[1020] == 0);  // nothing was written
 }
 
-TEST_CASE("only the low bit of mode and ie counts; the machine stores them back as 0/1", "[machine]") {
+TEST_CASE("only the low bit of mode and ie counts - the machine stores them back as 0/1", "[machine]") {
   auto m = machine_with(".org 16\nlpsw p(r0)\np: .word 2, 30, 0, 1024, 0xfffffffe\n.org 30\nspsw 40(r0)\nhalt\n", 1024);
   m.run(1000);
   CHECK(low(m, 40, 5) == std::vector<std::uint32_t>{0, 31, 0, 1024, 0});
 }
 
-TEST_CASE("svc completes, then traps with the next P; ILLEGAL and ARITH save the faulting P", "[machine][trap]") {
+TEST_CASE("svc completes / then traps with the next P - ILLEGAL and ARITH save the faulting P", "[machine][trap]") {
   auto m = machine_with(user_program("nop\nsvc -2"));
   m.run(1000);
   CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{1, 2, 0x1000, 0x100, 0, SVC, 0xfffffffeu});
@@ -216,7 +216,7 @@ TEST_CASE("svc completes, then traps with the next P; ILLEGAL and ARITH save the
   CHECK(low(i, 0, 7) == std::vector<std::uint32_t>{1, 0, 0x1000, 0x100, 0, ILLEGAL, 0xff000000u});
 }
 
-TEST_CASE("branches cost one more cycle when taken; jal links P + 1", "[machine]") {
+TEST_CASE("branches cost one more cycle when taken - jal links P + 1", "[machine]") {
   auto m = machine_with(".org 16\nli r1, 1\nbeq r1, r0, 100\nbne r1, r0, t\nnop\nt: jal r7, f(r0)\nhalt\nf: ret\n");
   m.run(1000);
   // li 1, beq not taken 1, bne taken 2, jal 2, ret (jal) 2, halt 1
@@ -231,7 +231,7 @@ TEST_CASE("rdtime returns the cycles spent before it", "[machine]") {
   CHECK(m.reg(3) == 5);
 }
 
-TEST_CASE("the timer: one-shot, counts every later instruction and trap, waits for ie", "[machine][timer]") {
+TEST_CASE("the timer: one-shot / counts every later instruction and trap / waits for ie", "[machine][timer]") {
   SECTION("with ie = 0 the interrupt stays pending; an lpsw that sets ie takes it at once") {
     auto m = machine_with(R"(.org 8
         .word 0, handler, 0, 65536, 0
@@ -265,7 +265,7 @@ p:      .word 0, 50, 0, 65536, 1
   }
 }
 
-TEST_CASE("a trap storm stops the simulator with a reason; a cycle budget too", "[machine]") {
+TEST_CASE("a trap storm stops the simulator with a reason - a cycle budget too", "[machine]") {
   auto m = machine_with(".org 8\n.word 0, 0x7fffffff, 0, 1024, 0\n.org 16\n.word 0\n", 1024);
   CHECK(m.run(1'000'000) == machine::StopReason::TrapStorm);
   CHECK(m.traps() == 3);
@@ -275,7 +275,7 @@ TEST_CASE("a trap storm stops the simulator with a reason; a cycle budget too", 
   CHECK(loop.cycles() < 1002);
 }
 
-TEST_CASE("step reports each event; snapshots restore the exact state", "[machine]") {
+TEST_CASE("step reports each event - snapshots restore the exact state", "[machine]") {
   auto m = machine_with(user_program("nop\nsvc 3"));
   auto s0 = m.snapshot();
   auto e = m.step();

@@ -76,7 +76,7 @@ prog:   svc 7
 )";
 }  // namespace
 
-TEST_CASE("the stack lays out L0..LN-1 VMMs and the guest, and attributes code by address", "[vmm]") {
+TEST_CASE("the stack lays out L0..LN-1 VMMs and the guest / and attributes code by address", "[vmm]") {
   auto guest = assemble(".org 16\nhalt\n");
   vmm::Stack s(pg1(), reference_vmm(), guest, 3, 4096);
   std::uint32_t V = s.vmm_size();
@@ -118,7 +118,7 @@ TEST_CASE("every emulated instruction and every reflected trap: depth 1 and 2 eq
   }
 }
 
-TEST_CASE("P&G's equivalence property: every example guest, depth 0..6", "[vmm][equivalence]") {
+TEST_CASE("P&G's equivalence property: every example guest / depth 0..6", "[vmm][equivalence]") {
   std::vector<std::string> guests;
   for (auto& e : std::filesystem::directory_iterator(source_path("examples/guests")))
     if (e.path().extension() == ".s") guests.push_back(e.path().string());

@@ -175,6 +175,7 @@ class Elaborator {
         }
       }
     }
+    if (m->psw.size() > 16) diags.push_back({nullptr, 0, fmt::format("{}: a PSW may have at most 16 words", path)});
     if (!have_psw) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no psw layout", path)});
     auto need_cause = [&](int c, const char* role) {
       if (c < 0) diags.push_back({nullptr, 0, fmt::format("{}: no cause has the role ({})", path, role)});
@@ -282,6 +283,8 @@ class Elaborator {
       }
       parse_syntax(ins, f, *syn, *d);
       ins.semantics = compile_semantics(*m, f, syn->pool, d->body, syn->file, diags);
+      if (ins.semantics.max_stack > 64)
+        err(d->offset, fmt::format("instruction {}: its expressions are nested too deeply (more than 64 values)", ins.mnemonic));
       int existing = m->find_instruction(ins.mnemonic);
       if (existing >= 0 && !d->flag2) {
         err(d->offset, fmt::format("instruction {} is declared twice (write 'replace instruction' to redefine it)", ins.mnemonic));

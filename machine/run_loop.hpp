@@ -15,22 +15,30 @@ struct NoObserver {
 template <class Obs>
 void Machine::step_impl(Obs& obs) {
   const std::uint64_t start = cycles_;
-  // Interrupts are taken at instruction boundaries (PG1.md rule 6).
-  if (timer_pending_ && interrupts_enabled()) {
-    timer_pending_ = false;
-    std::uint32_t saved = pc_, real = base_ + pc_;
-    trap_sequence(static_cast<std::uint32_t>(m_->causes.timer), 0, saved);
+  // Tells the observer of a trap sequence that began at cycle `from` (compiled away when the
+  // observer is disabled).
+  auto report_trap = [&](std::uint32_t saved_pc, std::uint32_t real, std::uint32_t word, std::uint32_t cause,
+                         std::uint32_t info, bool interrupt, std::uint64_t from) {
     if constexpr (Obs::enabled) {
       Event e;
       e.kind = EventKind::Trap;
-      e.pc = saved;
+      e.pc = saved_pc;
       e.real_pc = real;
-      e.cause = static_cast<std::uint32_t>(m_->causes.timer);
-      e.interrupt = true;
-      e.cycle = start;
-      e.cost = static_cast<std::uint32_t>(cycles_ - start);
+      e.word = word;
+      e.cause = cause;
+      e.info = info;
+      e.interrupt = interrupt;
+      e.cycle = from;
+      e.cost = static_cast<std::uint32_t>(cycles_ - from);
       obs.on_event(*this, e);
     }
+  };
+  // Interrupts are taken at instruction boundaries (PG1.md rule 6).
+  if (timer_pending_ && interrupts_enabled()) {
+    timer_pending_ = false;
+    const std::uint32_t saved = pc_, real = base_ + pc_, cause = static_cast<std::uint32_t>(m_->causes.timer);
+    trap_sequence(cause, 0, saved);
+    report_trap(saved, real, 0, cause, 0, true, start);
     return;
   }
   const std::uint32_t p = pc_;
@@ -77,19 +85,9 @@ void Machine::step_impl(Obs& obs) {
         }
         // TrapAfter: the instruction completed; now the trap, saving the next P.
         const std::uint64_t tstart = cycles_;
-        trap_sequence(fault_cause_, fault_info_, pc_);
-        if constexpr (Obs::enabled) {
-          Event e;
-          e.kind = EventKind::Trap;
-          e.pc = next_pc_;
-          e.real_pc = real;
-          e.word = w;
-          e.cause = fault_cause_;
-          e.info = fault_info_;
-          e.cycle = tstart;
-          e.cost = static_cast<std::uint32_t>(cycles_ - tstart);
-          obs.on_event(*this, e);
-        }
+        const std::uint32_t saved = pc_;
+        trap_sequence(fault_cause_, fault_info_, saved);
+        report_trap(saved, real, w, fault_cause_, fault_info_, false, tstart);
         return;
       }
       cause = fault_cause_;
@@ -98,18 +96,7 @@ void Machine::step_impl(Obs& obs) {
   }
   // A fault: precise, nothing changed; only the trap sequence runs (PG1.md rule 3).
   trap_sequence(cause, info, p);
-  if constexpr (Obs::enabled) {
-    Event e;
-    e.kind = EventKind::Trap;
-    e.pc = p;
-    e.real_pc = real;
-    e.word = w;
-    e.cause = cause;
-    e.info = info;
-    e.cycle = start;
-    e.cost = static_cast<std::uint32_t>(cycles_ - start);
-    obs.on_event(*this, e);
-  }
+  report_trap(p, real, w, cause, info, false, start);
 }
 
 template <class Obs>

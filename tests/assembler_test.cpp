@@ -80,7 +80,8 @@ TEST_CASE("round trip: disassembling every PG-1 instruction re-assembles to the 
     int reg = 1;
     for (std::size_t i = 0; i < ops.size();) {
       if (ops.compare(i, 2, "rd") == 0 || ops.compare(i, 2, "rs") == 0 || ops.compare(i, 2, "rt") == 0) {
-        out += "r" + std::to_string(reg++);
+        out += 'r';
+        out += std::to_string(reg++);
         i += 2;
       } else if (ops.compare(i, 4, "@imm") == 0) {
         out += "16";

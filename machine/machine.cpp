@@ -456,6 +456,13 @@ struct DynamicObserver {
   Observer* o;
   void on_event(const Machine& m, const Event& e) { o->on_event(m, e); }
 };
+struct PredicateObserver {
+  static constexpr bool enabled = true;
+  const std::function<bool(const Machine&, const Event&)>* pred;
+  bool hit = false;
+  void on_event(const Machine& m, const Event& e) { hit = hit || (*pred)(m, e); }
+  bool should_stop() const { return hit; }
+};
 struct RecordingObserver {
   static constexpr bool enabled = true;
   Event last;
@@ -470,6 +477,12 @@ StopReason Machine::run(std::uint64_t cycle_limit) {
 
 StopReason Machine::run(std::uint64_t cycle_limit, Observer& obs) {
   DynamicObserver o{&obs};
+  return run_with(cycle_limit, o);
+}
+
+StopReason Machine::run_until(std::uint64_t cycle_limit,
+                              const std::function<bool(const Machine&, const Event&)>& stop) {
+  PredicateObserver o{&stop};
   return run_with(cycle_limit, o);
 }
 

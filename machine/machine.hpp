@@ -3,6 +3,7 @@
 // described ISA (DESIGN.md "The machine"; for PG-1, PG1.md "Precise rules").
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +68,9 @@ class Machine {
   StopReason run(std::uint64_t cycle_limit);
   /// The same, telling `obs` of every instruction and trap.
   StopReason run(std::uint64_t cycle_limit, Observer& obs);
+  /// Runs until `stop(machine, event)` returns true after some event (returns StopReason::None
+  /// then), or until a halt, a trap storm or the cycle limit as run() does.
+  StopReason run_until(std::uint64_t cycle_limit, const std::function<bool(const Machine&, const Event&)>& stop);
   /// Executes one step (an instruction, a fault, or an interrupt) and returns what happened.
   Event step();
   /// Runs with a compile-time observer (see machine/run_loop.hpp).

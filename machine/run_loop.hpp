@@ -6,7 +6,8 @@
 
 namespace pgsim::machine {
 
-/// An observer type for run_with() that observes nothing (compiled away).
+/// An observer type for run_with() that observes nothing (compiled away). An observer may also
+/// have `bool should_stop()`, asked after every step.
 struct NoObserver {
   static constexpr bool enabled = false;
   void on_event(const Machine&, const Event&) {}
@@ -104,6 +105,9 @@ StopReason Machine::run_with(std::uint64_t cycle_limit, Obs& obs) {
   if (halted_ || stop_ == StopReason::TrapStorm) return stop_;
   while (cycles_ < cycle_limit) {
     step_impl(obs);
+    if constexpr (requires { obs.should_stop(); }) {
+      if (obs.should_stop()) return stop_ = halted_ ? StopReason::Halted : StopReason::None;
+    }
     if (halted_) return stop_ = StopReason::Halted;
     if (consecutive_traps_ >= 3) return stop_ = StopReason::TrapStorm;
   }

@@ -288,3 +288,13 @@ TEST_CASE("step reports each event - snapshots restore the exact state", "[machi
   m.run(1000);
   CHECK(m.storage()[5] == SVC);
 }
+
+TEST_CASE("run_until stops after the event a predicate chooses", "[machine]") {
+  auto m = machine_with(user_program("nop\nnop\nsvc 1\nnop"));
+  auto r = m.run_until(1000, [](const Machine&, const machine::Event& e) { return e.kind == machine::EventKind::Trap; });
+  CHECK(r == machine::StopReason::None);
+  CHECK(m.storage()[5] == SVC);
+  CHECK(m.pc() == m.storage()[9]);  // at the handler, which has not run yet
+  CHECK_FALSE(m.halted());
+  CHECK(m.run(1000) == machine::StopReason::Halted);
+}

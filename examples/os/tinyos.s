@@ -189,10 +189,11 @@ on_timer:
         li r1, PERIOD
         stimer r1               ; the timer is one-shot: re-arm it
 timer_done:
-        ; Go back to exactly where the program was interrupted (its pc is in
-        ; the old PSW).  Then erase our copy of its registers: WHEN the tick
-        ; came is timing, and must leave no trace in storage.  (st r0 needs
-        ; no free register.)
+        ; Reload the interrupted code's registers, erase our copy of them
+        ; (WHEN the tick came is timing, and must leave no trace in storage;
+        ; st r0 needs no free register), and go back to exactly where it was
+        ; interrupted: the pc in the old PSW.  No rescheduling: a tick never
+        ; switches programs.
         ld r1, trap_regs+1(r0)
         ld r2, trap_regs+2(r0)
         ld r3, trap_regs+3(r0)

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "assembler/assembler.hpp"
+#include "cli/common.hpp"
 #include "cli/data_files.hpp"
 #include "isa/disasm.hpp"
 #include "isa/loader.hpp"
@@ -16,45 +17,6 @@
 
 namespace pgsim::cli {
 namespace {
-
-/// Thrown for input errors (already formatted); becomes exit code 1.
-struct UserError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path) {
-  std::string p = path;
-  if (p.empty()) {
-    p = find_data_file("pg1.isa");
-    if (p.empty()) throw UserError("error: cannot find pg1.isa (set PGSIM_DATA_DIR or pass --isa)\n");
-  }
-  try {
-    return isa::load_isa(p);
-  } catch (const InputError& e) {
-    throw UserError(e.what());
-  }
-}
-
-std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path) {
-  try {
-    return std::make_shared<assembler::Image>(assembler::assemble_file(isa, path));
-  } catch (const InputError& e) {
-    throw UserError(e.what());
-  }
-}
-
-template <class F>
-int guarded(F&& f) {
-  try {
-    return f();
-  } catch (const UserError& e) {
-    std::fputs(e.what(), stderr);
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-}
 
 /// Prints every real trap with the level that trapped and the chain of levels that handled it,
 /// while counting per level like vmm::Stack::run does.
@@ -104,6 +66,33 @@ void write_image(const assembler::Image& img, const std::string& path) {
 }
 
 }  // namespace
+
+std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path) {
+  std::string p = path;
+  if (p.empty()) {
+    p = find_data_file("pg1.isa");
+    if (p.empty()) throw UserError("error: cannot find pg1.isa (set PGSIM_DATA_DIR or pass --isa)\n");
+  }
+  try {
+    return isa::load_isa(p);
+  } catch (const InputError& e) {
+    throw UserError(e.what());
+  }
+}
+
+std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path) {
+  try {
+    return std::make_shared<assembler::Image>(assembler::assemble_file(isa, path));
+  } catch (const InputError& e) {
+    throw UserError(e.what());
+  }
+}
+
+std::shared_ptr<const assembler::Image> assemble_vmm(const isa::IsaModel& isa, const std::string& path) {
+  std::string vp = path.empty() ? find_data_file("pgvmm.s") : path;
+  if (vp.empty()) throw UserError("error: cannot find pgvmm.s (set PGSIM_DATA_DIR or pass --vmm)\n");
+  return assemble(isa, vp);
+}
 
 int run_asm(const AsmOptions& o) {
   return guarded([&] {
@@ -156,9 +145,7 @@ int run_run(const RunOptions& o) {
     auto guest = assemble(*isa, o.program);
     std::shared_ptr<const assembler::Image> vmm;
     if (o.depth > 0) {
-      std::string vp = o.vmm.empty() ? find_data_file("pgvmm.s") : o.vmm;
-      if (vp.empty()) throw UserError("error: cannot find pgvmm.s (set PGSIM_DATA_DIR or pass --vmm)\n");
-      vmm = assemble(*isa, vp);
+      vmm = assemble_vmm(*isa, o.vmm);
     }
     vmm::Stack stack(isa, vmm, guest, o.depth, o.memory);
     auto& m = stack.machine();

@@ -31,4 +31,22 @@ struct DisasmOptions {
 };
 int run_disasm(const DisasmOptions& o);
 
+/// Options of `pgsim check`.
+struct CheckOptions {
+  std::string isa;
+  std::vector<std::string> only;
+  std::uint64_t seed = 1974;
+  bool json = false;
+};
+int run_check(const CheckOptions& o);
+
+/// Options of `pgsim equiv`.
+struct EquivOptions {
+  std::string isa, vmm, program;
+  unsigned depth = 1;
+  std::uint32_t memory = 8192;  ///< guest machine words (storage is compared at every boundary)
+  std::uint64_t max_cycles = 100000000;
+};
+int run_equiv(const EquivOptions& o);
+
 }  // namespace pgsim::cli

@@ -35,6 +35,23 @@ int main(int argc, char** argv) {
   dis_cmd->add_option("--count", dopt.count, "Number of words (default: to the end)");
   dis_cmd->add_option("program", dopt.program, "Assembly source (.s) or image file from 'pgsim asm -o'")->required();
 
+  CheckOptions co;
+  auto* check_cmd = app.add_subcommand("check", "Classify every instruction of an ISA by Popek & Goldberg's definitions");
+  check_cmd->add_option("isa", co.isa, "ISA description file")->required();
+  check_cmd->add_option("--only", co.only, "Only these mnemonics");
+  check_cmd->add_option("--seed", co.seed, "Seed of the state generator (default 1974)");
+  check_cmd->add_flag("--json", co.json, "Print one JSON object");
+
+  EquivOptions eo;
+  auto* equiv_cmd = app.add_subcommand("equiv", "Run bare and under N VMMs in lockstep; report the first divergence");
+  equiv_cmd->add_option("--isa", eo.isa, "ISA description file (default: PG-1)");
+  equiv_cmd->add_option("--depth", eo.depth, "Nesting depth of the virtualized run (default 1)")->check(CLI::Range(1, 16));
+  equiv_cmd->add_option("--vmm", eo.vmm, "VMM source file (default: the reference VMM)");
+  equiv_cmd->add_option("--max-cycles", eo.max_cycles, "Cycle budget of each real machine");
+  equiv_cmd->add_option("--memory", eo.memory, "Size of the guest's machine in words (default 8192)")
+      ->check(CLI::Range(32u, 1u << 20));
+  equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -44,5 +61,7 @@ int main(int argc, char** argv) {
   if (asm_cmd->parsed()) return run_asm(ao);
   if (run_cmd->parsed()) return run_run(ro);
   if (dis_cmd->parsed()) return run_disasm(dopt);
+  if (check_cmd->parsed()) return run_check(co);
+  if (equiv_cmd->parsed()) return run_equiv(eo);
   return 2;
 }

@@ -1,0 +1,370 @@
+#include "vmm/classifier.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+#include "isa/disasm.hpp"
+
+namespace pgsim::vmm {
+namespace {
+
+using Snap = machine::Machine::Snapshot;
+using isa::FieldKind;
+using isa::Op;
+
+/// What one execution from a state did.
+struct Run {
+  Snap after;
+  bool trapped = false;
+  bool memory_trap = false;
+};
+
+/// The components of two snapshots that differ; `shift` relates B's storage to A's
+/// (B's base = A's base + shift) within A's region [base, base + bound) of `region` words.
+std::vector<std::string> differences(const isa::IsaModel& isa, const Snap& a, const Snap& b, std::uint32_t shift,
+                                     std::uint32_t region, bool ignore_mode) {
+  std::vector<std::string> d;
+  for (std::size_t r = 0; r < isa.registers.size(); ++r)
+    if (a.regs[r] != b.regs[r]) d.push_back(isa.registers[r]);
+  if (a.pc != b.pc) d.push_back("pc");
+  if (!ignore_mode && a.mode != b.mode) d.push_back("mode");
+  if (a.base + shift != b.base) d.push_back("base");
+  if (a.bound != b.bound) d.push_back("bound");
+  for (std::size_t c = 0; c < a.controls.size(); ++c)
+    if (a.controls[c] != b.controls[c]) d.push_back(isa.controls[c].name);
+  if (a.timer != b.timer || a.timer_pending != b.timer_pending) d.push_back("timer");
+  if (a.out != b.out) d.push_back("console output");
+  if (a.in_pos != b.in_pos) d.push_back("console input");
+  if (a.halted != b.halted) d.push_back("halted");
+  for (std::uint32_t v = 0; v < region; ++v) {
+    std::uint64_t ra = static_cast<std::uint64_t>(a.base) + v, rb = ra + shift;
+    if (ra >= a.E.size() || rb >= b.E.size()) break;
+    if (a.E[ra] != b.E[rb]) {
+      d.push_back(fmt::format("E[virtual {}]", v));
+      break;
+    }
+  }
+  return d;
+}
+
+/// Control state that an execution changed (P&G: M, R and the declared control state).
+std::vector<std::string> control_changes(const isa::IsaModel& isa, const Snap& before, const Snap& after) {
+  std::vector<std::string> d;
+  if (before.mode != after.mode) d.push_back("mode");
+  if (before.base != after.base) d.push_back("base");
+  if (before.bound != after.bound) d.push_back("bound");
+  for (std::size_t c = 0; c < before.controls.size(); ++c)
+    if (before.controls[c] != after.controls[c]) d.push_back(isa.controls[c].name);
+  if (before.timer != after.timer || before.timer_pending != after.timer_pending) d.push_back("timer");
+  if (before.out != after.out) d.push_back("console output");
+  if (before.in_pos != after.in_pos) d.push_back("console input");
+  if (before.halted != after.halted) d.push_back("halted");
+  return d;
+}
+
+class Classifier {
+ public:
+  Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o)
+      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)) {}
+
+  Classification classify(const isa::Instruction& ins) {
+    Classification c;
+    c.mnemonic = ins.mnemonic;
+    auto words = operand_words(ins, c.exhaustive);
+    bool priv_ok = true;
+    for (std::uint32_t w : words) {
+      unsigned n = c.exhaustive ? 2 : o_.states_per_word;
+      for (unsigned k = 0; k < n; ++k) {
+        Snap s = random_state(w);
+        // Privileged: same state in both modes.
+        Snap su = s, ss = s;
+        su.mode = machine::User;
+        ss.mode = machine::Supervisor;
+        Run ru = exec(su), rs = exec(ss);
+        c.trials += 2;
+        if (!ru.memory_trap && !rs.memory_trap) {
+          ++c.privileged_pairs;
+          if (priv_ok && !(ru.trapped && !rs.trapped)) {
+            priv_ok = false;
+            c.not_privileged = make2("not privileged", w, su, ru, ss, rs, 0, {},
+                                     ru.trapped ? "it traps in supervisor mode too"
+                                                : "it completes in user mode without a trap");
+          }
+        }
+        // Control sensitive: completes without a trap and changes control state.
+        const std::pair<const Snap*, const Run*> both[] = {{&su, &ru}, {&ss, &rs}};
+        for (const auto* p : {&both[0], &both[1]}) {
+          const Snap& before = *p->first;
+          const Run& run = *p->second;
+          if (run.trapped || (c.control && (before.mode == machine::Supervisor || c.user))) continue;
+          auto ch = control_changes(*isa_, before, run.after);
+          if (!ch.empty()) {
+            c.control_sensitive = true;
+            Witness wt;
+            wt.property = "control";
+            wt.word = w;
+            wt.instruction = isa::disassemble(*isa_, w, before.pc);
+            wt.before_a = before;
+            wt.after_a = run.after;
+            wt.differs = ch;
+            wt.explanation = "it completes without a trap and changes control state";
+            if (!c.control) c.control = wt;
+            if (before.mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
+          }
+        }
+        // Behavior sensitive (mode): neither traps, results differ beyond the mode.
+        if (!ru.trapped && !rs.trapped && !c.mode) {
+          auto d = differences(*isa_, rs.after, ru.after, 0, s.bound, true);
+          if (!d.empty()) {
+            c.mode_sensitive = true;
+            c.mode = make2("mode", w, ss, rs, su, ru, 0, d, "the same state in supervisor and user mode gives different results");
+          }
+        }
+        // Behavior sensitive (location): the same state moved by x, storage moved along.
+        for (auto* base : {&su, &ss}) {
+          if (c.location && (base->mode == machine::Supervisor || c.user)) continue;
+          Run ra = base->mode == machine::User ? ru : rs;
+          if (ra.trapped) continue;
+          std::uint32_t x = relocation(*base);
+          if (x == 0) continue;
+          Snap moved = move_by(*base, x);
+          Run rb = exec(moved);
+          ++c.trials;
+          if (rb.trapped) continue;
+          auto d = differences(*isa_, ra.after, rb.after, x, base->bound, false);
+          if (!d.empty()) {
+            c.location_sensitive = true;
+            auto wt = make2("location", w, *base, ra, moved, rb, x, d,
+                            fmt::format("the same state relocated by {} words gives results that differ by more than the relocation", x));
+            if (!c.location) c.location = wt;
+            if (base->mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
+          }
+        }
+        // Timing source: the same state at another time.
+        if (!c.timing && !rs.trapped) {
+          Snap later = ss;
+          later.cycles += 1 + (rng_() % 100000);
+          Run rl = exec(later);
+          ++c.trials;
+          if (!rl.trapped) {
+            auto d = differences(*isa_, rs.after, rl.after, 0, s.bound, false);
+            if (!d.empty()) {
+              c.timing_source = true;
+              c.timing = make2("timing", w, ss, rs, later, rl, 0, d, "the same state at another time gives different results");
+            }
+          }
+        }
+      }
+    }
+    c.privileged = priv_ok && c.privileged_pairs > 0;
+    if (c.privileged) c.not_privileged.reset();
+    static_cross_check(ins, c);
+    return c;
+  }
+
+ private:
+  std::shared_ptr<const isa::IsaModel> isa_;
+  ClassifierOptions o_;
+  std::mt19937_64 rng_;
+  machine::Machine m_;
+
+  std::uint32_t size() const { return static_cast<std::uint32_t>(m_.storage().size()); }
+  std::uint32_t rnd(std::uint32_t n) { return n ? static_cast<std::uint32_t>(rng_() % n) : 0; }
+
+  Run exec(const Snap& s) {
+    m_.restore(s);
+    std::uint64_t traps = m_.traps();
+    m_.step();
+    Run r;
+    r.after = m_.snapshot();
+    r.trapped = m_.traps() != traps;
+    r.memory_trap = r.trapped && isa_->trap_cause < r.after.E.size() &&
+                    static_cast<int>(r.after.E[isa_->trap_cause]) == isa_->causes.memory;
+    return r;
+  }
+
+  Witness make2(const char* prop, std::uint32_t w, const Snap& a, const Run& ra, const Snap& b, const Run& rb,
+                std::uint32_t shift, std::vector<std::string> d, std::string why) {
+    Witness wt;
+    wt.property = prop;
+    wt.word = w;
+    wt.instruction = isa::disassemble(*isa_, w, a.pc);
+    wt.before_a = a;
+    wt.after_a = ra.after;
+    wt.before_b = b;
+    wt.after_b = rb.after;
+    wt.shift = shift;
+    wt.differs = std::move(d);
+    wt.explanation = std::move(why);
+    return wt;
+  }
+
+  /// Operand words: every value of the operand fields when they total <= 16 bits (register
+  /// fields only over existing registers), else boundary and random values.
+  std::vector<std::uint32_t> operand_words(const isa::Instruction& ins, bool& exhaustive) {
+    const auto& f = isa_->formats[static_cast<std::size_t>(ins.format)];
+    std::vector<const isa::Field*> fields;
+    unsigned bits = 0;
+    for (const auto& fl : f.fields)
+      if (fl.kind == FieldKind::Register || fl.kind == FieldKind::Signed || fl.kind == FieldKind::Unsigned) {
+        fields.push_back(&fl);
+        bits += fl.width;
+      }
+    auto values = [&](const isa::Field& fl, bool all) {
+      std::vector<std::uint32_t> v;
+      std::uint32_t n = fl.kind == FieldKind::Register ? static_cast<std::uint32_t>(isa_->registers.size())
+                                                       : (1u << fl.width);
+      if (all || fl.kind == FieldKind::Register) {
+        for (std::uint32_t i = 0; i < n; ++i) v.push_back(i);
+        return v;
+      }
+      std::uint32_t top = n - 1, half = n / 2;
+      for (std::uint32_t x : {0u, 1u, 2u, 3u, 4u, 5u, 8u, 16u, half - 1, half, top, top - 1}) v.push_back(x & top);
+      for (int i = 0; i < 8; ++i) v.push_back(rnd(n));
+      for (int i = 0; i < 8; ++i) v.push_back(rnd(64));
+      return v;
+    };
+    exhaustive = bits <= 16;
+    std::vector<std::uint32_t> words{ins.match};
+    for (const auto* fl : fields) {
+      auto vals = values(*fl, exhaustive);
+      std::vector<std::uint32_t> next;
+      for (auto w : words)
+        for (auto v : vals) next.push_back(w | (v << fl->shift));
+      words = std::move(next);
+      if (!exhaustive && words.size() > 4 * o_.sampled_words) {
+        std::shuffle(words.begin(), words.end(), rng_);
+        words.resize(o_.sampled_words);
+      }
+    }
+    if (!exhaustive && words.size() > o_.sampled_words) {
+      std::shuffle(words.begin(), words.end(), rng_);
+      words.resize(o_.sampled_words);
+    }
+    return words;
+  }
+
+  std::uint32_t reg_value(std::uint32_t bound) {
+    switch (rnd(9)) {
+      case 0: return 0;
+      case 1: return 1;
+      case 2: return 0xffffffffu;
+      case 3: return 0x7fffffffu;
+      case 4: return 0x80000000u;
+      case 5: return static_cast<std::uint32_t>(rng_());
+      default: return rnd(bound + 4);
+    }
+  }
+
+  /// A random state with `w` at P; R leaves room to be moved (base + bound <= 5/8 of E).
+  Snap random_state(std::uint32_t w) {
+    m_.reset();
+    Snap s = m_.snapshot();
+    std::uint32_t n = size(), room = n * 5 / 8;
+    for (auto& e : s.E) e = static_cast<std::uint32_t>(rng_()) & isa_->word_mask();
+    for (std::uint32_t i = 0; i < 64 && i < n; ++i) s.E[i] = rnd(64);  // low storage: small values
+    switch (rnd(3)) {
+      case 0: s.base = 0; break;
+      case 1: s.base = 16 + rnd(16); break;
+      default: s.base = rnd(room / 2);
+    }
+    s.bound = 8 + rnd(room - s.base - 8);
+    s.pc = rnd(s.bound);
+    s.E[s.base + s.pc] = w;
+    for (std::size_t r = 0; r < isa_->registers.size(); ++r)
+      s.regs[r] = static_cast<int>(r) == isa_->zero_register ? 0 : reg_value(s.bound) & isa_->word_mask();
+    for (std::size_t c = 0; c < s.controls.size(); ++c) s.controls[c] = static_cast<std::uint32_t>(rng_()) & isa_->controls[c].mask();
+    s.timer = 0;
+    s.timer_pending = false;
+    s.cycles = rng_() % 1000000;
+    s.in = {'a', 'b'};
+    s.in_pos = 0;
+    return s;
+  }
+
+  std::uint32_t relocation(const Snap& s) {
+    std::uint32_t n = size();
+    if (s.base + s.bound >= n) return 0;
+    std::uint32_t room = n - (s.base + s.bound);
+    return 1 + rnd(room);
+  }
+
+  /// P&G's relocated state: R moved by x, the region's contents moved along, same P.
+  Snap move_by(const Snap& s, std::uint32_t x) {
+    Snap t = s;
+    t.base = s.base + x;
+    for (std::uint32_t a = 0; a < s.bound; ++a) t.E[t.base + a] = s.E[s.base + a];
+    return t;
+  }
+
+  void static_cross_check(const isa::Instruction& ins, Classification& c) {
+    bool writes_control = false, reads_location = false, reads_mode = false;
+    for (const auto& code : ins.semantics.code) {
+      switch (code.op) {
+        case Op::StoreMode: case Op::StoreBase: case Op::StoreBound: case Op::StoreControl: case Op::SetTimer:
+        case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw:
+          writes_control = true;
+          break;
+        case Op::LoadReal: case Op::StoreReal: case Op::PushBase: case Op::PushBound: reads_location = true; break;
+        case Op::StorePsw: reads_location = reads_mode = true; break;
+        case Op::PushMode: reads_mode = true; break;
+        default: break;
+      }
+    }
+    if (c.privileged) return;
+    if (writes_control && !c.control_sensitive)
+      c.notes.push_back("its semantics write control state, but no tested state showed a change without a trap");
+    if (reads_location && !c.location_sensitive)
+      c.notes.push_back("its semantics read R or real storage, but no tested relocation changed its result");
+    if (reads_mode && !c.mode_sensitive)
+      c.notes.push_back("its semantics read the mode, but no tested state pair showed a difference");
+  }
+};
+
+}  // namespace
+
+Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& options) {
+  Analysis a;
+  a.isa_name = isa->name;
+  a.seed = options.seed;
+  Classifier cl(isa, options);
+  for (const auto& ins : isa->instructions) {
+    if (!options.only.empty() &&
+        std::find(options.only.begin(), options.only.end(), ins.mnemonic) == options.only.end())
+      continue;
+    a.instructions.push_back(cl.classify(ins));
+  }
+  for (const auto& c : a.instructions) {
+    if (c.sensitive() && !c.privileged) a.theorem1.violations.push_back(c.mnemonic);
+    if (c.user_sensitive && !c.privileged) a.theorem3.violations.push_back(c.mnemonic);
+    if (c.timing_source) a.timing_sources.push_back(c.mnemonic);
+  }
+  a.theorem1.holds = a.theorem1.violations.empty();
+  a.theorem3.holds = a.theorem3.violations.empty();
+  a.theorem2.holds = a.theorem1.holds;
+  a.theorem2.violations = a.theorem1.violations;
+  return a;
+}
+
+bool confirm(const isa::IsaModel& isa, const Witness& w) {
+  machine::Machine m(std::make_shared<isa::IsaModel>(isa), static_cast<std::uint32_t>(w.before_a.E.size()));
+  auto run = [&](const Snap& s) {
+    m.restore(s);
+    std::uint64_t t = m.traps();
+    m.step();
+    return std::pair{m.snapshot(), m.traps() != t};
+  };
+  auto [a, ta] = run(w.before_a);
+  if (a.E != w.after_a.E || a.regs != w.after_a.regs || a.pc != w.after_a.pc) return false;
+  if (w.property == "control") return !ta && !control_changes(isa, w.before_a, a).empty();
+  if (!w.before_b) return false;
+  auto [b, tb] = run(*w.before_b);
+  if (w.property == "not privileged") return !(w.before_a.mode == machine::User && ta && !tb);
+  if (ta || tb) return false;
+  bool ignore_mode = w.property == "mode";
+  return !differences(isa, a, b, w.shift, w.before_a.bound, ignore_mode).empty();
+}
+
+}  // namespace pgsim::vmm

@@ -26,13 +26,15 @@ vmm::GuestState running_guest_state(const vmm::Stack& s) {
 }
 
 /// Steps the virtualized machine through one guest event (an instruction or a trap of the
-/// guest) and on until the guest's code is about to run again.
-void guest_step(vmm::Stack& s, std::uint64_t max_cycles) {
+/// guest) and on until the guest's code is about to run again. Returns true if a timer
+/// interrupt was taken on the way.
+bool guest_step(vmm::Stack& s, std::uint64_t max_cycles) {
   auto& m = s.machine();
   auto at_guest = [&] { return s.level_of(m.base() + m.pc()) == s.depth(); };
-  m.step();
+  bool interrupt = m.step().interrupt;
   while (!m.halted() && m.stop_reason() != machine::StopReason::TrapStorm && m.cycles() < max_cycles && !at_guest())
-    m.step();
+    interrupt = m.step().interrupt || interrupt;
+  return interrupt;
 }
 
 std::vector<std::string> diff(const vmm::GuestState& a, const vmm::GuestState& b, const isa::IsaModel& isa,
@@ -76,11 +78,20 @@ int run_equiv(const EquivOptions& o) {
     // Boot the VMMs: run until the guest's first instruction is about to execute.
     while (!vm.halted() && vm.cycles() < o.max_cycles && virt.level_of(vm.base() + vm.pc()) != o.depth) vm.step();
     std::uint64_t n = 0;
+    bool interrupt = false;
     auto& bm = bare.machine();
     while (true) {
       auto a = running_guest_state(bare), b = running_guest_state(virt);
       std::string word;
       auto d = diff(a, b, *isa, word);
+      if (!d.empty() && interrupt) {
+        // P&G leave time out of equivalence: under a VMM the timer falls due after fewer guest
+        // instructions, so lockstep ends at the first interrupt that the two runs take apart.
+        std::printf("equivalent for %llu guest instructions, up to a timer interrupt that arrived at a different "
+                    "instruction (timing is outside P&G's equivalence; `pgsim run` compares the final output)\n",
+                    static_cast<unsigned long long>(n - 1));
+        return 0;
+      }
       if (!d.empty()) {
         std::printf("DIVERGED after %llu guest instructions.\n", static_cast<unsigned long long>(n));
         if (n > 0) {
@@ -101,8 +112,8 @@ int run_equiv(const EquivOptions& o) {
       }
       if (bm.halted() || bm.stop_reason() == machine::StopReason::TrapStorm || bm.cycles() >= o.max_cycles) break;
       last_pc_ = bm.pc() + bm.base();  // the guest instruction about to run (real = guest address at depth 0)
-      bm.step();
-      guest_step(virt, o.max_cycles);
+      interrupt = bm.step().interrupt;
+      interrupt = guest_step(virt, o.max_cycles) || interrupt;
       ++n;
     }
     std::printf("equivalent (%llu guest instructions; %s)\n", static_cast<unsigned long long>(n),

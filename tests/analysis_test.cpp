@@ -1,0 +1,225 @@
+// The Popek–Goldberg classifier, the theorems, the variants, witnesses, and pgsim check/equiv.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "helpers.hpp"
+#include "vmm/classifier.hpp"
+
+using namespace pgsim;
+using namespace pgsim::test;
+
+namespace {
+const vmm::Classification& find(const vmm::Analysis& a, const std::string& m) {
+  for (const auto& c : a.instructions)
+    if (c.mnemonic == m) return c;
+  FAIL("no instruction " << m);
+  throw std::logic_error("unreachable");
+}
+
+void all_witnesses_confirm(const isa::IsaModel& isa, const vmm::Analysis& a) {
+  for (const auto& c : a.instructions)
+    for (const auto* w : {&c.control, &c.location, &c.mode, &c.timing, &c.user}) {
+      if (!*w) continue;
+      INFO(c.mnemonic << " " << (*w)->property);
+      CHECK(vmm::confirm(isa, **w));
+    }
+}
+
+std::shared_ptr<const isa::IsaModel> variant(const std::string& name) {
+  return isa::load_isa(source_path("examples/isa/" + name));
+}
+
+// A tiny machine to probe each definition's edges.
+const std::string kEdge = R"(
+name "edge";
+word 32;
+memory 256;
+registers r 4;
+zero r0;
+control ie : 1 = 0;
+control ctl : 1 = 0;
+psw mode, pc, base, bound, ie;
+trap old_psw = 0, cause = 5, info = 6, new_psw = 8, cycles = 10;
+reset 16;
+cause PRIV = 1 (privileged);
+cause MEMORY = 2 (memory);
+cause ILLEGAL = 4 (illegal);
+cause TIMER = 6 (timer);
+timer TIMER enable ie;
+format R { op 8; reg rd 4; reg rs 4; reg rt 4; zero 12; }
+format S { op 8; reg rd 4; uimm k 4; zero 16; }
+instruction add "rd, rs, rt" R 1 cycles 1 { rd = rs + rt; }
+# silently nothing in user mode (POPF-like)
+instruction quietie "rs" R 2 cycles 1 { if (mode == 0) { ie = rs & 1; } }
+# traps in supervisor mode too when a control bit is set: not privileged
+instruction guarded "rd" R 3 cycles 1 { if (mode == 1 || ctl == 1) { trap(PRIV, insn); } rd = 7; }
+# reads real storage, unprivileged
+instruction peek "rd, rs" R 4 cycles 1 { rd = real[rs]; }
+# reads only R
+instruction getbase "rd" R 5 cycles 1 { rd = base; }
+# sensitive only for one operand value
+instruction odd "rd, k" S 6 cycles 1 { if (k == 13) { rd = mode; } else { rd = k; } }
+)";
+}  // namespace
+
+TEST_CASE("PG-1: exactly the nine privileged instructions are privileged, and Theorems 1-3 hold", "[analysis]") {
+  auto a = vmm::classify(pg1());
+  REQUIRE(a.instructions.size() == pg1()->instructions.size());
+  std::set<std::string> privileged;
+  for (const auto& c : a.instructions) {
+    INFO(c.mnemonic);
+    if (c.privileged) privileged.insert(c.mnemonic);
+    if (c.sensitive()) CHECK(c.privileged);
+    CHECK(c.privileged_pairs > 0);
+  }
+  CHECK(privileged == std::set<std::string>{"lpsw", "spsw", "getm", "ldp", "stp", "out", "in", "stimer", "halt"});
+  for (auto m : {"lpsw", "out", "in", "stimer", "halt"}) CHECK(find(a, m).control_sensitive);
+  for (auto m : {"spsw", "ldp", "stp"}) CHECK(find(a, m).location_sensitive);
+  for (auto m : {"add", "addi", "ld", "st", "beq", "jal", "svc", "nop"}) CHECK_FALSE(find(a, m).sensitive());
+  CHECK(find(a, "rdtime").timing_source);
+  CHECK_FALSE(find(a, "rdtime").sensitive());
+  CHECK(find(a, "add").exhaustive);
+  CHECK_FALSE(find(a, "addi").exhaustive);
+  CHECK(a.theorem1.holds);
+  CHECK(a.theorem2.holds);
+  CHECK(a.theorem3.holds);
+  CHECK(a.timing_sources == std::vector<std::string>{"rdtime"});
+  all_witnesses_confirm(*pg1(), a);
+}
+
+TEST_CASE("the variants give the verdicts of PG1.md's table, with witnesses that re-execute", "[analysis]") {
+  struct Row {
+    const char* file;
+    const char* mnemonic;
+    bool t1, t3;
+  };
+  for (auto r : {Row{"pg1-getm.isa", "getm", false, true}, Row{"pg1-jru.isa", "jru", false, true},
+                 Row{"pg1-spsw.isa", "spsw", false, false}, Row{"pg1-setie.isa", "setie", false, true}}) {
+    INFO(r.file);
+    auto isa = variant(r.file);
+    auto a = vmm::classify(isa);
+    CHECK(a.theorem1.holds == r.t1);
+    CHECK(a.theorem3.holds == r.t3);
+    CHECK(a.theorem1.violations == std::vector<std::string>{r.mnemonic});
+    if (!r.t3) CHECK(a.theorem3.violations == std::vector<std::string>{r.mnemonic});
+    const auto& c = find(a, r.mnemonic);
+    CHECK_FALSE(c.privileged);
+    CHECK((c.control || c.mode || c.location));
+    all_witnesses_confirm(*isa, a);
+  }
+  auto getm = vmm::classify(variant("pg1-getm.isa"), {.only = {"getm"}});
+  CHECK(find(getm, "getm").mode_sensitive);
+  auto jru = vmm::classify(variant("pg1-jru.isa"), {.only = {"jru"}});
+  CHECK(find(jru, "jru").control_sensitive);
+  CHECK_FALSE(find(jru, "jru").user_sensitive);
+  auto setie = vmm::classify(variant("pg1-setie.isa"), {.only = {"setie"}});
+  CHECK(find(setie, "setie").control_sensitive);
+  CHECK(find(setie, "setie").mode_sensitive);
+  auto spsw = vmm::classify(variant("pg1-spsw.isa"), {.only = {"spsw"}});
+  CHECK(find(spsw, "spsw").user_sensitive);
+  CHECK(find(spsw, "spsw").location_sensitive);
+}
+
+TEST_CASE("each definition's edge, on a small ISA written for it", "[analysis]") {
+  auto isa = isa::load_isa_text("edge.isa", kEdge);
+  auto a = vmm::classify(isa);
+  const auto& quiet = find(a, "quietie");
+  CHECK_FALSE(quiet.privileged);  // a no-op in user mode is not a trap
+  CHECK(quiet.mode_sensitive);
+  CHECK(quiet.control_sensitive);
+  CHECK_FALSE(quiet.user_sensitive);
+  const auto& guarded = find(a, "guarded");
+  CHECK_FALSE(guarded.privileged);  // it traps in supervisor mode when ctl = 1
+  REQUIRE(guarded.not_privileged);
+  CHECK(find(a, "peek").location_sensitive);
+  CHECK(find(a, "peek").user_sensitive);
+  CHECK(find(a, "getbase").location_sensitive);
+  CHECK(find(a, "getbase").user_sensitive);
+  const auto& odd = find(a, "odd");
+  CHECK(odd.exhaustive);
+  CHECK(odd.mode_sensitive);
+  REQUIRE(odd.mode);
+  CHECK(((odd.mode->word >> 16) & 0xf) == 13);  // found at the one operand value that shows it
+  CHECK_FALSE(find(a, "add").sensitive());
+  CHECK(a.theorem1.violations == std::vector<std::string>{"quietie", "peek", "getbase", "odd"});
+  CHECK(a.theorem3.violations == std::vector<std::string>{"peek", "getbase"});
+  all_witnesses_confirm(*isa, a);
+}
+
+TEST_CASE("the analysis is reproducible for a seed", "[analysis]") {
+  auto a = vmm::classify(variant("pg1-spsw.isa"), {.seed = 7, .only = {"spsw"}});
+  auto b = vmm::classify(variant("pg1-spsw.isa"), {.seed = 7, .only = {"spsw"}});
+  REQUIRE(find(a, "spsw").location);
+  CHECK(find(a, "spsw").location->before_a == find(b, "spsw").location->before_a);
+  CHECK(find(a, "spsw").trials == find(b, "spsw").trials);
+}
+
+namespace {
+struct Result {
+  int code;
+  std::string out;
+};
+Result cmd(const std::string& args) {
+  std::string c = std::string(PGSIM_BINARY) + " " + args + " 2>&1";
+  Result r{0, {}};
+  FILE* p = popen(c.c_str(), "r");
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+}  // namespace
+
+TEST_CASE("pgsim check prints the table, the theorems and a witness per offending instruction", "[analysis][cli]") {
+  auto r = cmd("check " + source_path("examples/isa/pg1.isa"));
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Theorem 1 (sensitive ⊆ privileged): HOLDS"));
+  CHECK_THAT(r.out, Catch::Contains("Theorem 3 (user-sensitive ⊆ privileged): HOLDS"));
+  r = cmd("check " + source_path("examples/isa/pg1-setie.isa"));
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("FAILS - sensitive but not privileged: setie"));
+  CHECK_THAT(r.out, Catch::Contains("state A, before"));
+  CHECK_THAT(r.out, Catch::Contains("paravirtualize"));
+  CHECK(cmd("check /nonexistent.isa").code == 1);
+  CHECK(cmd("check").code == 2);
+}
+
+TEST_CASE("pgsim check --json has the documented fields", "[analysis][cli]") {
+  auto r = cmd("check --json --only getm --only out " + source_path("examples/isa/pg1-getm.isa"));
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["isa"] == "PG-1 (getm unprivileged)");
+  REQUIRE(j["instructions"].size() == 2);
+  for (auto& i : j["instructions"])
+    for (auto k : {"mnemonic", "privileged", "control_sensitive", "behavior_sensitive", "location_sensitive",
+                   "mode_sensitive", "user_sensitive", "timing_source", "trials", "exhaustive", "witness"})
+      CHECK(i.contains(k));
+  CHECK(j["instructions"][0]["mnemonic"] == "getm");
+  CHECK(j["instructions"][0]["mode_sensitive"] == true);
+  CHECK(j["instructions"][0]["witness"]["property"] == "mode");
+  CHECK(j["theorem1"]["holds"] == false);
+  CHECK(j["theorem1"]["violations"] == nlohmann::json::array({"getm"}));
+  CHECK(j["theorem3"]["holds"] == true);
+  CHECK(j.contains("theorem2"));
+}
+
+TEST_CASE("pgsim equiv: equivalent on PG-1, diverges at the getm on pg1-getm", "[analysis][cli]") {
+  auto ok = cmd("equiv --depth 2 " + source_path("examples/guests/whoami.s"));
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("equivalent ("));
+  auto bad = cmd("equiv --isa " + source_path("examples/isa/pg1-getm.isa") + " " + source_path("examples/guests/whoami.s"));
+  CHECK(bad.code == 3);
+  CHECK_THAT(bad.out, Catch::Contains("DIVERGED after 1 guest instructions"));
+  CHECK_THAT(bad.out, Catch::Contains("getm r1"));
+  CHECK_THAT(bad.out, Catch::Contains("whoami.s:13"));
+  CHECK_THAT(bad.out, Catch::Contains("differs: r1"));
+  for (auto g : {"hello.s", "fib.s", "sieve.s"}) {
+    INFO(g);
+    CHECK(cmd("equiv --depth 3 " + source_path(std::string("examples/guests/") + g)).code == 0);
+  }
+}

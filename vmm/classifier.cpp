@@ -42,7 +42,7 @@ std::vector<std::string> differences(const isa::IsaModel& isa, const Snap& a, co
     std::uint64_t ra = static_cast<std::uint64_t>(a.base) + v, rb = ra + shift;
     if (ra >= a.E.size() || rb >= b.E.size()) break;
     if (a.E[ra] != b.E[rb]) {
-      d.push_back(fmt::format("E[virtual {}]", v));
+      d.push_back(fmt::format("E[virtual {}] = {:#x} vs {:#x}", v, a.E[ra], b.E[rb]));
       break;
     }
   }

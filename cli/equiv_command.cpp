@@ -12,7 +12,6 @@
 namespace pgsim::cli {
 namespace {
 
-std::uint32_t last_pc_ = 0;  // address of the last guest instruction stepped (bare machine)
 
 /// The guest-visible state while the guest runs (or after the machine stopped).
 vmm::GuestState running_guest_state(const vmm::Stack& s) {
@@ -79,6 +78,7 @@ int run_equiv(const EquivOptions& o) {
     while (!vm.halted() && vm.cycles() < o.max_cycles && virt.level_of(vm.base() + vm.pc()) != o.depth) vm.step();
     std::uint64_t n = 0;
     bool interrupt = false;
+    std::uint32_t last_pc = 0;  // the guest instruction stepped last (bare machine address)
     auto& bm = bare.machine();
     while (true) {
       auto a = running_guest_state(bare), b = running_guest_state(virt);
@@ -95,7 +95,7 @@ int run_equiv(const EquivOptions& o) {
       if (!d.empty()) {
         std::printf("DIVERGED after %llu guest instructions.\n", static_cast<unsigned long long>(n));
         if (n > 0) {
-          std::uint32_t at = last_pc_;
+          std::uint32_t at = last_pc;
           std::string where = guest->where(at);
           std::printf("  the guest instruction: %s   (%s)\n",
                       isa::disassemble(*isa, guest->words.size() > at ? guest->words[at] : 0, at).c_str(),
@@ -111,7 +111,7 @@ int run_equiv(const EquivOptions& o) {
         return 3;
       }
       if (bm.halted() || bm.stop_reason() == machine::StopReason::TrapStorm || bm.cycles() >= o.max_cycles) break;
-      last_pc_ = bm.pc() + bm.base();  // the guest instruction about to run (real = guest address at depth 0)
+      last_pc = bm.base() + bm.pc();
       interrupt = bm.step().interrupt;
       interrupt = guest_step(virt, o.max_cycles) || interrupt;
       ++n;

@@ -34,19 +34,10 @@ class TrapTracer : public machine::Observer {
     }
     ++s.traps;
     const auto& isa = m.isa();
-    std::uint32_t local = e.real_pc - stack_.level_origin(level);
-    const assembler::Image* img =
-        level < stack_.depth() ? stack_.vmm_image() : &stack_.guest_image();
-    std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, local);
-    std::string where = img ? img->where(local) : std::string();
-    std::string chain;
-    if (stack_.depth() == 0 || level == 0) {
-      chain = level == 0 && stack_.depth() > 0 ? "L0 handles its own trap" : "the guest's own handler";
-    } else {
-      for (unsigned k = 0; k + 1 < level; ++k) chain += fmt::format("L{} reflects -> ", k);
-      chain += stack_.would_emulate(level - 1, e.cause) ? fmt::format("L{} emulates", level - 1)
-                                                        : fmt::format("L{} reflects into L{}", level - 1, level);
-    }
+    auto at = stack_.code_at(e.real_pc);
+    std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, at.address);
+    std::string where = at.image ? at.image->where(at.address) : std::string();
+    std::string chain = stack_.describe_chain(level, e.cause);
     std::fprintf(out_, "[cycle %10llu] L%u %-7s info=%-10u %-22s %-28s %s\n",
                  static_cast<unsigned long long>(e.cycle), level, isa.cause_name(e.cause).c_str(), e.info,
                  what.c_str(), where.c_str(), chain.c_str());

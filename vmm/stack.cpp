@@ -71,6 +71,27 @@ bool Stack::would_emulate(unsigned k, std::uint32_t cause) const {
          machine_.storage()[level_origin(k) + cb_mode_] == machine::Supervisor;
 }
 
+std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t cause) const {
+  std::vector<Handling> chain;
+  if (depth_ == 0 || level == 0) return chain;
+  for (unsigned k = 0; k + 1 < level; ++k) chain.push_back({k, false});
+  chain.push_back({level - 1, would_emulate(level - 1, cause)});
+  return chain;
+}
+
+std::string Stack::describe_chain(unsigned level, std::uint32_t cause) const {
+  if (depth_ == 0) return "the guest's own handler";
+  if (level == 0) return "L0's own handler";
+  std::string s;
+  for (const auto& h : handling_chain(level, cause)) {
+    if (!s.empty()) s += " -> ";
+    s += h.emulates ? fmt::format("L{} emulates", h.level)
+                    : (h.level + 1 == level ? fmt::format("L{} reflects into L{}", h.level, level)
+                                            : fmt::format("L{} reflects", h.level));
+  }
+  return s;
+}
+
 GuestState Stack::guest_state() const {
   GuestState g;
   const auto& E = machine_.storage();

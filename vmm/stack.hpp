@@ -68,6 +68,30 @@ class Stack {
   /// Would L(k) emulate (true) or reflect (false) a trap with `cause` from its guest now?
   bool would_emulate(unsigned k, std::uint32_t cause) const;
 
+  /// One step of a real trap's journey: level `level` reflects it upward, or emulates it.
+  struct Handling {
+    unsigned level;
+    bool emulates;
+  };
+  /// What the VMMs do with a real trap taken while level `level`'s code ran (read from the
+  /// control blocks now, i.e. right after the trap): L0 .. L(level-2) reflect it upward, and
+  /// L(level-1) emulates it (a privileged instruction in virtual supervisor mode) or reflects
+  /// it into L(level). Empty at depth 0 or for level 0 (the trap is its own handler's).
+  std::vector<Handling> handling_chain(unsigned level, std::uint32_t cause) const;
+  /// The chain as text: "L0 reflects -> L1 emulates".
+  std::string describe_chain(unsigned level, std::uint32_t cause) const;
+
+  /// Code at a real address: the image it belongs to (the VMM's or the guest's) and the
+  /// address within that image (real address minus the level's origin).
+  struct CodeLocation {
+    const assembler::Image* image;
+    std::uint32_t address;
+  };
+  CodeLocation code_at(std::uint32_t real_address) const {
+    unsigned k = level_of(real_address);
+    return {k < depth_ ? vmm_.get() : guest_.get(), real_address - level_origin(k)};
+  }
+
   /// The guest's state as the guest sees it (see GuestState).
   GuestState guest_state() const;
 

@@ -463,6 +463,15 @@ struct PredicateObserver {
   void on_event(const Machine& m, const Event& e) { hit = hit || (*pred)(m, e); }
   bool should_stop() const { return hit; }
 };
+struct ForwardingRecorder {
+  static constexpr bool enabled = true;
+  Observer* o;
+  Event last;
+  void on_event(const Machine& m, const Event& e) {
+    last = e;
+    o->on_event(m, e);
+  }
+};
 struct RecordingObserver {
   static constexpr bool enabled = true;
   Event last;
@@ -484,6 +493,15 @@ StopReason Machine::run_until(std::uint64_t cycle_limit,
                               const std::function<bool(const Machine&, const Event&)>& stop) {
   PredicateObserver o{&stop};
   return run_with(cycle_limit, o);
+}
+
+Event Machine::step(Observer& obs) {
+  ForwardingRecorder both{&obs, {}};
+  if (halted_) return both.last;
+  step_impl(both);
+  if (halted_) stop_ = StopReason::Halted;
+  else if (consecutive_traps_ >= 3) stop_ = StopReason::TrapStorm;
+  return both.last;
 }
 
 Event Machine::step() {

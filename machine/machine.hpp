@@ -71,8 +71,11 @@ class Machine {
   /// Runs until `stop(machine, event)` returns true after some event (returns StopReason::None
   /// then), or until a halt, a trap storm or the cycle limit as run() does.
   StopReason run_until(std::uint64_t cycle_limit, const std::function<bool(const Machine&, const Event&)>& stop);
-  /// Executes one step (an instruction, a fault, or an interrupt) and returns what happened.
+  /// Executes one step (an instruction, a fault, or an interrupt) and returns what happened
+  /// (for svc, which completes and then traps, the trap).
   Event step();
+  /// The same, telling `obs` of each event of the step (svc: its instruction, then its trap).
+  Event step(Observer& obs);
   /// Runs with a compile-time observer (see machine/run_loop.hpp).
   template <class Obs>
   StopReason run_with(std::uint64_t cycle_limit, Obs& obs);

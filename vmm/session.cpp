@@ -1,0 +1,171 @@
+#include "vmm/session.hpp"
+
+#include "isa/disasm.hpp"
+
+namespace pgsim::vmm {
+
+Session::Session(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
+                 std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory)
+    : stack_(std::move(isa), std::move(vmm), std::move(guest), depth, guest_memory), stats_(depth + 1) {
+  checkpoint();
+}
+
+bool Session::stopped() const {
+  return machine().halted() || machine().stop_reason() == machine::StopReason::TrapStorm;
+}
+
+void Session::checkpoint() {
+  checkpoints_.push_back({steps_, machine().snapshot(), stats_, traps_.size()});
+  // Keep the reset state and enough checkpoints to cover kHistory steps.
+  while (checkpoints_.size() > 2 && checkpoints_[1].step + kHistory + kEvery < steps_)
+    checkpoints_.erase(checkpoints_.begin() + 1);
+}
+
+void Session::record(const machine::Event& e) {
+  step_events_.push_back(e);
+  unsigned level = stack_.level_of(e.real_pc);
+  auto& s = stats_[level];
+  s.cycles += e.cost;
+  if (e.kind == machine::EventKind::Instruction) {
+    ++s.instructions;
+    return;
+  }
+  ++s.traps;
+  TrapRecord t;
+  t.step = steps_;
+  t.cycle = e.cycle;
+  t.level = level;
+  t.cause = e.cause;
+  t.info = e.info;
+  t.word = e.word;
+  t.interrupt = e.interrupt;
+  t.real_pc = e.real_pc;
+  t.chain = stack_.handling_chain(level, e.cause);
+  traps_.push_back(std::move(t));
+}
+
+machine::Event Session::step() {
+  if (stopped()) return {};
+  // Re-execution after a step back: feed the console input at the step it came originally.
+  while (replay_ < inputs_.size() && inputs_[replay_].first <= steps_) m().push_input(inputs_[replay_++].second);
+  struct Rec : machine::Observer {
+    Session* s;
+    void on_event(const machine::Machine&, const machine::Event& e) override { s->record(e); }
+  } rec;
+  rec.s = this;
+  step_events_.clear();
+  machine::Event e = m().step(rec);
+  ++steps_;
+  if (steps_ % kEvery == 0) checkpoint();
+  return e;
+}
+
+bool Session::run_until(const std::function<bool(const machine::Event&)>& stop, std::uint64_t max_steps) {
+  for (std::uint64_t i = 0; i < max_steps && !stopped(); ++i) {
+    step();
+    // A step can hold two events (svc: its instruction, then its trap): ask about each.
+    for (const auto& e : step_events_)
+      if (stop(e)) return true;
+  }
+  return false;
+}
+
+bool Session::step_in_level(unsigned k, std::uint64_t max_steps) {
+  return run_until(
+      [&](const machine::Event& e) {
+        return e.kind == machine::EventKind::Instruction && stack_.level_of(e.real_pc) == k;
+      },
+      max_steps);
+}
+
+bool Session::run_to_next_trap(std::optional<std::uint32_t> cause, std::optional<unsigned> level,
+                               std::uint64_t max_steps) {
+  return run_until(
+      [&](const machine::Event& e) {
+        return e.kind == machine::EventKind::Trap && (!cause || e.cause == *cause) &&
+               (!level || stack_.level_of(e.real_pc) == *level);
+      },
+      max_steps);
+}
+
+bool Session::step_over_trap(std::uint64_t max_steps) {
+  if (stopped()) return false;
+  // Just after a trap (in a handler), or if the next step traps: run until the level that
+  // trapped executes again.
+  if (step_events_.empty() || step_events_.back().kind != machine::EventKind::Trap) step();
+  if (step_events_.empty() || step_events_.back().kind != machine::EventKind::Trap) return true;
+  unsigned level = stack_.level_of(step_events_.back().real_pc);
+  return step_in_level(level, max_steps);
+}
+
+void Session::step_back(std::uint64_t n) { go_to_step(n > steps_ ? 0 : steps_ - n); }
+
+void Session::go_to_step(std::uint64_t target) {
+  if (target < steps_) {
+    std::size_t i = checkpoints_.size();
+    while (i > 0 && checkpoints_[i - 1].step > target) --i;
+    const Checkpoint& cp = checkpoints_[i == 0 ? 0 : i - 1];
+    m().restore(cp.snap);
+    stats_ = cp.stats;
+    traps_.resize(cp.traps);
+    steps_ = cp.step;
+    step_events_.clear();
+    replay_ = 0;
+    while (replay_ < inputs_.size() && inputs_[replay_].first < cp.step) ++replay_;
+    checkpoints_.erase(checkpoints_.begin() + static_cast<std::ptrdiff_t>(i == 0 ? 1 : i), checkpoints_.end());
+  }
+  while (steps_ < target && !stopped()) step();
+}
+
+void Session::push_input(std::uint32_t word) {
+  // Input typed after a step back rewrites the future: drop what was not replayed yet.
+  inputs_.resize(replay_);
+  inputs_.emplace_back(steps_, word);
+  replay_ = inputs_.size();
+  m().push_input(word);
+}
+
+LevelView Session::view(unsigned k) const {
+  LevelView v;
+  v.level = k;
+  v.vmm = k < stack_.depth();
+  v.running = running_level() == k;
+  v.stats = stats_[k];
+  const auto& mc = machine();
+  std::uint32_t image_address = 0;
+  bool have = true;
+  if (k == 0) {
+    // L0 sees the hardware.
+    v.mode = mc.mode();
+    v.pc = mc.pc();
+    v.base = mc.base();
+    v.bound = mc.bound();
+    v.ie = mc.isa().timer_enable >= 0 ? mc.control(mc.isa().timer_enable) : 0;
+    for (std::size_t r = 0; r < mc.isa().registers.size(); ++r) v.regs.push_back(mc.reg(static_cast<int>(r)));
+    image_address = v.running ? mc.base() + mc.pc() : 0;
+    have = v.running;
+  } else {
+    VirtualState s = stack_.virtual_state_of_guest_of(k - 1);
+    v.mode = s.mode;
+    v.base = s.base;
+    v.bound = s.bound;
+    v.ie = s.ie;
+    if (v.running) {
+      v.pc = mc.pc();
+      for (std::size_t r = 0; r < mc.isa().registers.size(); ++r) v.regs.push_back(mc.reg(static_cast<int>(r)));
+    } else {
+      v.pc = s.pc;
+      v.regs = s.regs;
+    }
+    image_address = v.base + v.pc;
+  }
+  const assembler::Image* img = v.vmm ? stack_.vmm_image() : &stack_.guest_image();
+  if (have && img) {
+    std::uint32_t real = stack_.level_origin(k) + image_address;
+    if (real < mc.storage().size()) v.instruction = isa::disassemble(mc.isa(), mc.storage()[real], image_address);
+    v.where = img->where(image_address);
+  }
+  return v;
+}
+
+}  // namespace pgsim::vmm

@@ -68,7 +68,9 @@
 ;   gsize     1 word   the size of the guest's machine, in words
 ;
 ; vm_mode..vm_ie are five consecutive words laid out like a PSW: the guest's
-; virtual PSW.  The guest's virtual timer needs no storage: it *is* our own
+; virtual PSW.  The block is the whole truth while the VMM runs (from a trap
+; to its resume).  While the guest runs, it holds what the guest was resumed
+; with; the live pc and registers are then in the machine itself.  The guest's virtual timer needs no storage: it *is* our own
 ; machine's timer (see emu_stimer).
 ;
 ; COMPOSING R
@@ -91,34 +93,34 @@
 ; out/in/stimer/halt, the one instruction the emulation must perform.  (The
 ; VMM always runs with ie = 0 and never needs spsw or getm after boot.)
 ;
-; Count the real traps.  Let depth k = the number of VMMs below a program.
-;   C(k) = real traps for ONE privileged instruction (say `out`) that a
-;          program at depth k executes in its virtual supervisor mode;
-;   D(k) = real traps to deliver one trap of a depth-k program to the
-;          handler of the VMM right below it.
-; C(0) = 0 (the real machine just does it) and D(1) = 1 (the hardware trap).
-; The VMM below (at depth k-1) emulates with two privileged instructions of
-; its own (the `out`, then the resuming lpsw), each costing C(k-1):
-;   C(k) = D(k) + 2 C(k-1)
-; The hardware trap first lands in L0.  Every VMM between L0 and the one
-; below the program sees its guest in virtual user mode and reflects,
-; reflection ending with one lpsw; delivering to depth k-1's handler is
-; delivering to depth k-2's handler plus one lpsw at depth k-2:
-;   D(k) = D(k-1) + C(k-2)
+; Count the real traps.  Let depth k = the number of VMMs below a
+; program (the guest at depth 1 runs on L0 alone).  Let T(k) = the real traps
+; caused by one trap of a program at depth k that its VMM handles with the
+; resuming lpsw as its only privileged instruction: a reflected trap (svc,
+; memory, timer, ...) or an emulated lpsw, spsw, getm, ldp or stp.
 ;
+;   T(1) = 1: the hardware trap.  L0 runs on the real machine in real
+;          supervisor mode, so its own lpsw costs nothing more.
+;   T(k) = 2 T(k-1): the VMM right below the program (at depth k-1) runs in
+;          a virtual machine itself.  To the VMM below *it*, our program's
+;          trap is just a trap of its own guest, which it reflects up to
+;          us: T(k-1) real traps.  Then we resume the program with lpsw, a
+;          privileged instruction at depth k-1: another T(k-1).
 ;
-; A trap that is reflected to the program (an svc, say) costs its delivery
-; plus one lpsw of the VMM right below, which reflects it:
-;   R(k) = D(k) + C(k-1)        (= D(k+1))
+; So T(k) = 2^(k-1): every level doubles the cost.  The interpreter routines
+; for out, in and stimer execute one more privileged instruction, at depth
+; k-1, before the lpsw; they cost O(k) = T(k) + O(k-1) = 2^k - 1.  (halt
+; costs 2^(k-1): it executes halt instead of lpsw.)  Innocuous instructions
+; cost no trap at any depth.
 ;
-;   depth k                               1   2   3   4   5
-;   C(k)  one emulated privileged instr.  1   3   8  21  55   (Fibonacci F(2k))
-;   R(k)  one reflected trap, e.g. svc    1   2   5  13  34   (F(2k-1))
+;   depth k                                      1   2   3   4   5
+;   svc, memory, timer; lpsw spsw getm ldp stp   1   2   4   8  16
+;   out, in, stimer                              1   3   7  15  31
 ;
-; so each level multiplies the cost of a privileged instruction by about
-; phi^2 = 2.618 -- more than doubling it, because the VMM's resuming lpsw is
-; itself privileged.  An innocuous instruction costs no trap at any depth.
-; This is the naive construction whose growth pgsim sets out to measure.
+; Had the trap path used one more privileged instruction (a getm to check
+; our own mode, an spsw to save a PSW), each of these numbers would grow
+; like 3^(k-1) instead of 2^(k-1).  This is the naive construction whose
+; growth pgsim sets out to measure.
 ;
 ; REGISTER USE ON THE TRAP PATH
 ;   r1 cause   r2 info   r3 the guest's pc (the trapping instruction, or the
@@ -224,6 +226,9 @@ handler:
 
         ; Decode the instruction word (PRIV's info).  PG-1 encoding:
         ;   op 8 | rd 4 | rs 4 | imm 16 (sign-extended)
+        ; (A register field of 8..15 names no register; the machine traps
+        ; such a word ILLEGAL, so it never gets here.  The `andi 7` only
+        ; keeps vm_regs(rX) inside vm_regs whatever happens.)
         li      r1, 24
         shr     r4, r2, r1              ; r4 = op
         li      r1, 20
@@ -374,8 +379,8 @@ psw_area:
         ld      r1, OLD_PSW+3(r0)       ; r1 = cb, the composed bound
         sltu    r4, r6, r1
         beq     r4, r0, psw_area_find   ; a >= cb
-        sub     r4, r1, r6              ; cb - a >= 1 words from a are valid
-        li      r5, 5
+        sub     r4, r1, r6              ; cb - a = how many words from a on
+        li      r5, 5                   ;   are valid
         sltu    r4, r4, r5
         bne     r4, r0, psw_area_find   ; fewer than 5
         ld      r1, OLD_PSW+2(r0)       ; all five valid (and a+4 cannot wrap,

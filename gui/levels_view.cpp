@@ -1,0 +1,84 @@
+#include "gui/levels_view.hpp"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include "gui/level_colors.hpp"
+
+namespace pgsim::gui {
+
+LevelsView::LevelsView(QWidget* parent) : QWidget(parent) { setMinimumSize(320, 240); }
+
+void LevelsView::set_session(const vmm::Session* s) {
+  session_ = s;
+  update();
+}
+
+void LevelsView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing);
+  p.fillRect(rect(), palette().window());
+  if (!session_) return;
+  QFont big = font();
+  big.setPointSizeF(font().pointSizeF() * 1.25);
+  p.setFont(big);
+  const unsigned depth = session_->stack().depth();
+  const unsigned n = depth + 1;
+  const QFontMetrics fm(big);
+  const int line = fm.height();
+  const int inset = std::max(8, std::min(28, width() / static_cast<int>(4 * n + 4)));
+  const int header = 2 * line + 6;
+  // Outer cards are L0; each next level nests inside the previous one. Each card shows its
+  // text in the band above its child; the innermost (the guest) gets the rest.
+  QRect r = rect().adjusted(4, 4, -4, -4);
+  const int band = std::max(header + line, (r.height() - 5 * line) / static_cast<int>(n) - inset);
+  for (unsigned k = 0; k < n; ++k) {
+    vmm::LevelView v = session_->view(k);
+    QColor c = level_color(k);
+    QColor fill = c.lighter(185);
+    if (palette().window().color().lightness() < 128) fill = c.darker(300);
+    QPainterPath path;
+    path.addRoundedRect(r, 10, 10);
+    p.fillPath(path, fill);
+    p.setPen(QPen(c, v.running ? 6 : 2));
+    p.drawPath(path);
+    QFont bold = big;
+    bold.setBold(true);
+    p.setFont(bold);
+    p.setPen(c.darker(palette().window().color().lightness() < 128 ? 60 : 140));
+    QString title = QString("L%1  %2").arg(k).arg(v.vmm ? "VMM" : "guest");
+    if (v.running) title += "   ◀ RUNNING";
+    int x = r.left() + 12, y = r.top() + line + 2;
+    p.drawText(x, y, title);
+    p.setFont(big);
+    p.setPen(palette().windowText().color());
+    QString psw = QString("M=%1  P=%2  R=(%3, %4)  ie=%5")
+                      .arg(v.mode ? "user" : "supervisor")
+                      .arg(v.pc)
+                      .arg(v.base)
+                      .arg(v.bound)
+                      .arg(v.ie);
+    p.drawText(x + fm.horizontalAdvance(title) + 24, y, psw);
+    y += line;
+    QString regs;
+    for (std::size_t i = 1; i < v.regs.size(); ++i) regs += QString("r%1=%2 ").arg(i).arg(v.regs[i], 0, 16);
+    p.drawText(x, y, regs);
+    y += line;
+    QString where = QString::fromStdString(v.where);
+    where = where.mid(where.lastIndexOf('/') + 1);
+    QString at = v.instruction.empty() ? QString("(its code is not running)")
+                                       : QString("at  %1     %2").arg(QString::fromStdString(v.instruction), where);
+    p.drawText(x, y, at);
+    y += line;
+    p.drawText(x, y, QString("instructions %1   cycles %2   traps %3")
+                         .arg(v.stats.instructions)
+                         .arg(v.stats.cycles)
+                         .arg(v.stats.traps));
+    const int used = y - r.top() + line / 2;
+    if (k + 1 < n) r = QRect(r.left() + inset, r.top() + std::max(used, band), r.width() - 2 * inset,
+                             r.height() - std::max(used, band) - inset);
+    if (r.height() < 4 * line || r.width() < 100) break;
+  }
+}
+
+}  // namespace pgsim::gui

@@ -1,0 +1,25 @@
+#pragma once
+// The Levels view: the matryoshka of levels, one nested card per level, each with its own view
+// of <M, P, R> and ie, its registers, its current instruction and its counters.
+#include <QWidget>
+
+#include "vmm/session.hpp"
+
+namespace pgsim::gui {
+
+class LevelsView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit LevelsView(QWidget* parent = nullptr);
+  /// Shows the session's levels now (null: nothing).
+  void set_session(const vmm::Session* s);
+  QSize sizeHint() const override { return {560, 640}; }
+
+ protected:
+  void paintEvent(QPaintEvent*) override;
+
+ private:
+  const vmm::Session* session_ = nullptr;
+};
+
+}  // namespace pgsim::gui

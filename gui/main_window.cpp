@@ -1,0 +1,348 @@
+#include "gui/main_window.hpp"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "assembler/assembler.hpp"
+#include "gui/levels_view.hpp"
+#include "gui/source_view.hpp"
+#include "gui/trap_chain_view.hpp"
+#include "isa/loader.hpp"
+
+namespace pgsim::gui {
+
+namespace {
+/// $PGSIM_DATA_DIR, <exe>/../share/pgsim, then the source tree: where pg1.isa and pgvmm.s are.
+QString data_file(const QString& name) {
+  QStringList dirs;
+  if (qEnvironmentVariableIsSet("PGSIM_DATA_DIR")) dirs << qEnvironmentVariable("PGSIM_DATA_DIR");
+  dirs << QCoreApplication::applicationDirPath() + "/../share/pgsim" << QString(PGSIM_SOURCE_DIR) + "/examples/isa"
+       << QString(PGSIM_SOURCE_DIR) + "/vmm" << QString(PGSIM_SOURCE_DIR) + "/examples/os";
+  for (const auto& d : dirs)
+    if (QFile::exists(d + "/" + name)) return d + "/" + name;
+  return name;
+}
+}  // namespace
+
+MainWindow::MainWindow(const OpenSpec& spec, QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle("pgsim — Popek–Goldberg machine");
+  base_point_size_ = QApplication::font().pointSizeF() > 0 ? QApplication::font().pointSizeF() : 10;
+  build_ui();
+  QSettings st("pgsim", "pgsim-gui");
+  restoreGeometry(st.value("geometry").toByteArray());
+  restoreState(st.value("state").toByteArray());
+  set_zoom(st.value("zoom", 1.0).toDouble());
+  open(spec);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  QSettings st("pgsim", "pgsim-gui");
+  st.setValue("geometry", saveGeometry());
+  st.setValue("state", saveState());
+  st.setValue("zoom", zoom_);
+  e->accept();
+}
+
+QAction* MainWindow::add_action(const QString& name, const QString& text, const QKeySequence& key,
+                                void (MainWindow::*slot)()) {
+  auto* a = new QAction(text, this);
+  a->setObjectName(name);
+  a->setShortcut(key);
+  a->setToolTip(QString("%1 (%2)").arg(text, key.toString()));
+  connect(a, &QAction::triggered, this, slot);
+  return a;
+}
+
+void MainWindow::build_ui() {
+  auto* tb = addToolBar("Controls");
+  tb->setObjectName("controls");
+  tb->addAction(add_action("reset", "Reset", QKeySequence("Ctrl+R"), &MainWindow::do_reset));
+  run_action_ = add_action("run", "Run", QKeySequence("F5"), &MainWindow::toggle_run);
+  tb->addAction(run_action_);
+  tb->addAction(add_action("step", "Step", QKeySequence("F10"), &MainWindow::do_step));
+  tb->addAction(add_action("step_back", "Step back", QKeySequence("Shift+F10"), &MainWindow::do_step_back));
+  tb->addAction(add_action("step_over_trap", "Step over trap", QKeySequence("F8"), &MainWindow::do_step_over_trap));
+  tb->addAction(add_action("next_trap", "Run to next trap", QKeySequence("F9"), &MainWindow::do_run_to_next_trap));
+  tb->addAction(add_action("step_in_level", "Step in level", QKeySequence("F11"), &MainWindow::do_step_in_level));
+  level_box_ = new QSpinBox(this);
+  level_box_->setPrefix("L");
+  level_box_->setToolTip("The level for 'Step in level' (F11)");
+  tb->addWidget(level_box_);
+  tb->addSeparator();
+  tb->addWidget(new QLabel(" depth ", this));
+  depth_box_ = new QSpinBox(this);
+  depth_box_->setRange(0, 16);
+  depth_box_->setToolTip("Nesting depth: rebuilds the stack");
+  tb->addWidget(depth_box_);
+  connect(depth_box_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int d) {
+    if (session_ && static_cast<unsigned>(d) == session_->stack().depth()) return;
+    OpenSpec s = spec_;
+    s.depth = static_cast<unsigned>(d);
+    open(s);
+  });
+  tb->addWidget(new QLabel(" speed ", this));
+  speed_ = new QSlider(Qt::Horizontal, this);
+  speed_->setRange(0, 7);  // 1, 10, 100, … steps per second; 7 = full speed
+  speed_->setValue(7);
+  speed_->setMaximumWidth(120);
+  speed_->setToolTip("Run speed: from one step per second to full speed");
+  tb->addWidget(speed_);
+  auto* zin = add_action("zoom_in", "Zoom in", QKeySequence("Ctrl+="), nullptr);
+  disconnect(zin, nullptr, this, nullptr);
+  connect(zin, &QAction::triggered, this, [this] { set_zoom(zoom_ * 1.2); });
+  auto* zout = add_action("zoom_out", "Zoom out", QKeySequence("Ctrl+-"), nullptr);
+  disconnect(zout, nullptr, this, nullptr);
+  connect(zout, &QAction::triggered, this, [this] { set_zoom(zoom_ / 1.2); });
+  addAction(zin);
+  addAction(zout);
+
+  levels_ = new LevelsView(this);
+  setCentralWidget(levels_);
+
+  auto* chain_box = new QWidget(this);
+  auto* cl = new QVBoxLayout(chain_box);
+  cl->setContentsMargins(0, 0, 0, 0);
+  auto* filters = new QHBoxLayout;
+  cause_filter_ = new QComboBox(this);
+  level_filter_ = new QComboBox(this);
+  filters->addWidget(new QLabel("cause", this));
+  filters->addWidget(cause_filter_);
+  filters->addWidget(new QLabel("level", this));
+  filters->addWidget(level_filter_);
+  filters->addStretch();
+  cl->addLayout(filters);
+  chain_ = new TrapChainView(this);
+  auto* scroll = new QScrollArea(this);
+  scroll->setObjectName("chain_scroll");
+  scroll->setWidget(chain_);
+  scroll->setWidgetResizable(true);
+  cl->addWidget(scroll);
+  auto* chain_dock = new QDockWidget("Trap chain", this);
+  chain_dock->setObjectName("trap_chain");
+  chain_dock->setWidget(chain_box);
+  addDockWidget(Qt::RightDockWidgetArea, chain_dock);
+  resizeDocks({chain_dock}, {560}, Qt::Horizontal);
+  connect(chain_, &TrapChainView::trap_clicked, this, [this](quint64 step) {
+    if (!session_) return;
+    session_->go_to_step(step + 1);
+    refresh_views();
+  });
+  auto apply_filter = [this] {
+    std::optional<std::uint32_t> c;
+    std::optional<unsigned> l;
+    if (cause_filter_->currentIndex() > 0) c = cause_filter_->currentData().toUInt();
+    if (level_filter_->currentIndex() > 0) l = level_filter_->currentData().toUInt();
+    chain_->set_filter(c, l);
+  };
+  connect(cause_filter_, qOverload<int>(&QComboBox::currentIndexChanged), this, apply_filter);
+  connect(level_filter_, qOverload<int>(&QComboBox::currentIndexChanged), this, apply_filter);
+
+  source_ = new SourceView(this);
+  auto* src_dock = new QDockWidget("Source", this);
+  src_dock->setObjectName("source");
+  src_dock->setWidget(source_);
+  addDockWidget(Qt::BottomDockWidgetArea, src_dock);
+
+  auto* con = new QWidget(this);
+  auto* vl = new QVBoxLayout(con);
+  vl->setContentsMargins(0, 0, 0, 0);
+  console_ = new QPlainTextEdit(this);
+  console_->setReadOnly(true);
+  console_->setObjectName("console");
+  input_ = new QLineEdit(this);
+  input_->setPlaceholderText("type here and press Enter to feed the console device");
+  connect(input_, &QLineEdit::returnPressed, this, [this] {
+    if (!session_) return;
+    for (QChar ch : input_->text() + "\n") session_->push_input(static_cast<std::uint32_t>(ch.unicode() & 0xff));
+    input_->clear();
+  });
+  vl->addWidget(console_);
+  vl->addWidget(input_);
+  auto* con_dock = new QDockWidget("Console", this);
+  con_dock->setObjectName("console_dock");
+  con_dock->setWidget(con);
+  addDockWidget(Qt::BottomDockWidgetArea, con_dock);
+  tabifyDockWidget(src_dock, con_dock);
+  src_dock->raise();
+
+  status_ = new QLabel(this);
+  statusBar()->addWidget(status_, 1);
+  timer_ = new QTimer(this);
+  timer_->setInterval(33);
+  connect(timer_, &QTimer::timeout, this, &MainWindow::run_slice);
+  resize(1500, 950);
+}
+
+bool MainWindow::open(const OpenSpec& spec) {
+  if (timer_->isActive()) toggle_run();
+  try {
+    QString isa_path = spec.isa.isEmpty() ? data_file("pg1.isa") : spec.isa;
+    QString prog = spec.program.isEmpty() ? data_file("tinyos.s") : spec.program;
+    isa_ = isa::load_isa(isa_path.toStdString());
+    auto guest = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, prog.toStdString()));
+    std::shared_ptr<const assembler::Image> vmm;
+    if (spec.depth > 0)
+      vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, data_file("pgvmm.s").toStdString()));
+    auto s = std::make_unique<vmm::Session>(isa_, vmm, guest, spec.depth);
+    chain_->set_session(nullptr);
+    levels_->set_session(nullptr);
+    source_->set_session(nullptr);
+    session_ = std::move(s);
+    spec_ = spec;
+    spec_.program = prog;
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    status_->setText("error: " + error_.split('\n').first());
+    console_->setPlainText(error_);
+    depth_box_->blockSignals(true);
+    depth_box_->setValue(session_ ? static_cast<int>(session_->stack().depth()) : 0);
+    depth_box_->blockSignals(false);
+    return false;
+  }
+  error_.clear();
+  depth_box_->blockSignals(true);
+  depth_box_->setValue(static_cast<int>(spec.depth));
+  depth_box_->blockSignals(false);
+  level_box_->setRange(0, static_cast<int>(spec.depth));
+  level_box_->setValue(static_cast<int>(spec.depth));
+  cause_filter_->blockSignals(true);
+  cause_filter_->clear();
+  cause_filter_->addItem("all");
+  for (const auto& [n, v] : isa_->cause_names) cause_filter_->addItem(QString::fromStdString(n), v);
+  cause_filter_->blockSignals(false);
+  level_filter_->blockSignals(true);
+  level_filter_->clear();
+  level_filter_->addItem("all");
+  for (unsigned k = 0; k <= spec.depth; ++k) level_filter_->addItem(QString("L%1").arg(k), k);
+  level_filter_->blockSignals(false);
+  levels_->set_session(session_.get());
+  chain_->set_session(session_.get());
+  source_->set_session(session_.get());
+  refresh_views();
+  return true;
+}
+
+void MainWindow::refresh_views() {
+  if (!session_) return;
+  levels_->update();
+  int rows_before = chain_->rows();
+  chain_->refresh();
+  if (chain_->rows() != rows_before) {
+    // Follow the newest trap, as a sequence diagram drawn as it happens.
+    if (auto* sa = findChild<QScrollArea*>("chain_scroll")) {
+      sa->widget()->adjustSize();
+      sa->verticalScrollBar()->setRange(0, std::max(0, chain_->height() - sa->viewport()->height()));
+      sa->verticalScrollBar()->setValue(sa->verticalScrollBar()->maximum());
+    }
+  }
+  source_->refresh();
+  const auto& out = session_->machine().console_output();
+  if (console_->toPlainText().size() != static_cast<int>(out.size())) console_->setPlainText(QString::fromStdString(out));
+  const auto& m = session_->machine();
+  QString state = session_->stopped() ? QString(machine::to_string(m.stop_reason())) : (running() ? "running" : "paused");
+  status_->setText(QString("step %1   cycle %2   real traps %3   L%4 running   %5")
+                       .arg(session_->steps())
+                       .arg(m.cycles())
+                       .arg(m.traps())
+                       .arg(session_->running_level())
+                       .arg(state));
+}
+
+void MainWindow::set_zoom(double z) {
+  zoom_ = std::clamp(z, 0.6, 4.0);
+  QFont f = QApplication::font();
+  f.setPointSizeF(base_point_size_ * zoom_);
+  setFont(f);
+  for (auto* w : findChildren<QWidget*>()) w->setFont(f);
+  if (source_ && session_) source_->set_session(session_.get());
+  if (chain_) chain_->refresh();
+}
+
+bool MainWindow::running() const { return timer_ && timer_->isActive(); }
+
+void MainWindow::toggle_run() {
+  if (timer_->isActive()) {
+    timer_->stop();
+    run_action_->setText("Run");
+  } else if (session_ && !session_->stopped()) {
+    timer_->start();
+    run_action_->setText("Pause");
+  }
+  refresh_views();
+}
+
+void MainWindow::run_slice() {
+  if (!session_ || session_->stopped()) {
+    toggle_run();
+    return;
+  }
+  const int speed = speed_->value();
+  if (speed < 7) {
+    // 10^speed steps per second, spread over the ticks.
+    static double owed = 0;
+    owed += std::pow(10.0, speed) * timer_->interval() / 1000.0;
+    while (owed >= 1 && !session_->stopped()) {
+      session_->step();
+      owed -= 1;
+    }
+  } else {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 20 && !session_->stopped())
+      for (int i = 0; i < 2000 && !session_->stopped(); ++i) session_->step();
+  }
+  refresh_views();
+}
+
+void MainWindow::do_reset() {
+  if (!session_) return;
+  session_->reset();
+  refresh_views();
+}
+void MainWindow::do_step() {
+  if (!session_) return;
+  session_->step();
+  refresh_views();
+}
+void MainWindow::do_step_in_level() {
+  if (!session_) return;
+  session_->step_in_level(static_cast<unsigned>(level_box_->value()));
+  refresh_views();
+}
+void MainWindow::do_step_over_trap() {
+  if (!session_) return;
+  session_->step_over_trap();
+  refresh_views();
+}
+void MainWindow::do_run_to_next_trap() {
+  if (!session_) return;
+  session_->run_to_next_trap();
+  refresh_views();
+}
+void MainWindow::do_step_back() {
+  if (!session_) return;
+  session_->step_back();
+  refresh_views();
+}
+
+}  // namespace pgsim::gui

@@ -1,0 +1,88 @@
+#pragma once
+// pgsim-gui's main window: the views (Levels, Trap chain, Source, Console) around a
+// vmm::Session, the step controls with their shortcuts, Run/Pause in time slices.
+#include <QMainWindow>
+#include <memory>
+
+#include "vmm/session.hpp"
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QSpinBox;
+class QSlider;
+class QComboBox;
+class QTimer;
+
+namespace pgsim::gui {
+
+class LevelsView;
+class TrapChainView;
+class SourceView;
+
+/// What to open: an ISA, a guest program, a depth.
+struct OpenSpec {
+  QString isa;      ///< empty: PG-1
+  QString program;  ///< empty: the reference guest OS
+  unsigned depth = 3;
+};
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  /// Opens `spec`; on an error shows it in the status bar and keeps the window usable.
+  explicit MainWindow(const OpenSpec& spec, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  vmm::Session* session() { return session_.get(); }
+  /// Rebuilds the stack (e.g. another depth). Returns false (with a message) on an error.
+  bool open(const OpenSpec& spec);
+  /// Redraws every view from the session (at most ~30 times a second while running).
+  void refresh_views();
+  /// The zoom factor of the presentation mode (1.0 = normal).
+  double zoom() const { return zoom_; }
+  void set_zoom(double z);
+  bool running() const;
+  /// The last error message ("" if none).
+  QString last_error() const { return error_; }
+
+ public slots:
+  void do_reset();
+  void do_step();
+  void do_step_in_level();
+  void do_step_over_trap();
+  void do_run_to_next_trap();
+  void do_step_back();
+  void toggle_run();
+
+ protected:
+  void closeEvent(QCloseEvent* e) override;
+
+ private:
+  void build_ui();
+  void run_slice();
+  QAction* add_action(const QString& name, const QString& text, const QKeySequence& key, void (MainWindow::*slot)());
+
+  OpenSpec spec_;
+  std::shared_ptr<const isa::IsaModel> isa_;
+  std::unique_ptr<vmm::Session> session_;
+  LevelsView* levels_ = nullptr;
+  TrapChainView* chain_ = nullptr;
+  SourceView* source_ = nullptr;
+  QPlainTextEdit* console_ = nullptr;
+  QLineEdit* input_ = nullptr;
+  QSpinBox* depth_box_ = nullptr;
+  QSpinBox* level_box_ = nullptr;
+  QSlider* speed_ = nullptr;
+  QComboBox* cause_filter_ = nullptr;
+  QComboBox* level_filter_ = nullptr;
+  QLabel* status_ = nullptr;
+  QTimer* timer_ = nullptr;
+  QAction* run_action_ = nullptr;
+  double zoom_ = 1.0;
+  double base_point_size_ = 10;
+  QString error_;
+};
+
+}  // namespace pgsim::gui

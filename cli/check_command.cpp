@@ -8,45 +8,16 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "vmm/classifier.hpp"
+#include "vmm/witness_report.hpp"
 
 namespace pgsim::cli {
 namespace {
 
 using Snap = machine::Machine::Snapshot;
 
-std::vector<std::string> picture(const isa::IsaModel& isa, const Snap& s, std::uint32_t word_at) {
-  std::vector<std::string> l;
-  l.push_back(fmt::format("M = {}", s.mode ? "user" : "supervisor"));
-  l.push_back(fmt::format("P = {}", s.pc));
-  l.push_back(fmt::format("R = (base {}, bound {})", s.base, s.bound));
-  for (std::size_t c = 0; c < s.controls.size(); ++c) l.push_back(fmt::format("{} = {}", isa.controls[c].name, s.controls[c]));
-  for (std::size_t r = 0; r < isa.registers.size(); ++r)
-    if (static_cast<int>(r) != isa.zero_register) l.push_back(fmt::format("{} = {:#x}", isa.registers[r], s.regs[r]));
-  if (s.halted) l.push_back("halted");
-  if (!s.out.empty()) l.push_back(fmt::format("console: {:?}", s.out));
-  (void)word_at;
-  return l;
-}
-
-void print_side_by_side(const std::vector<std::string>& a, const std::vector<std::string>& b, const char* ta,
-                        const char* tb) {
-  std::printf("      %-34s %s\n", ta, tb);
-  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
-    std::printf("      %-34s %s\n", i < a.size() ? a[i].c_str() : "", i < b.size() ? b[i].c_str() : "");
-}
-
 void print_witness(const isa::IsaModel& isa, const vmm::Witness& w) {
-  std::printf("    %s: `%s` (word %#010x): %s.\n", w.property.c_str(), w.instruction.c_str(), w.word,
-              w.explanation.c_str());
-  if (w.before_b) {
-    print_side_by_side(picture(isa, w.before_a, 0), picture(isa, *w.before_b, 0), "state A, before", "state B, before");
-    print_side_by_side(picture(isa, w.after_a, 0), picture(isa, *w.after_b, 0), "state A, after", "state B, after");
-  } else {
-    print_side_by_side(picture(isa, w.before_a, 0), picture(isa, w.after_a, 0), "before", "after");
-  }
-  std::string d;
-  for (const auto& x : w.differs) d += (d.empty() ? "" : ", ") + x;
-  std::printf("    %s: %s\n\n", w.property == "control" ? "changed" : "differs", d.c_str());
+  std::fputs(vmm::format_witness(isa, w).c_str(), stdout);
+  std::fputs("\n", stdout);
 }
 
 nlohmann::json witness_json(const isa::IsaModel& isa, const std::optional<vmm::Witness>& w) {
@@ -67,13 +38,6 @@ nlohmann::json witness_json(const isa::IsaModel& isa, const std::optional<vmm::W
   }
   if (w->property == "location") j["shift"] = w->shift;
   return j;
-}
-
-const std::optional<vmm::Witness>& main_witness(const vmm::Classification& c) {
-  if (c.control) return c.control;
-  if (c.mode) return c.mode;
-  if (c.location) return c.location;
-  return c.timing;
 }
 
 }  // namespace
@@ -101,7 +65,7 @@ int run_check(const CheckOptions& o) {
                                      {"location_sensitive", c.location_sensitive}, {"mode_sensitive", c.mode_sensitive},
                                      {"user_sensitive", c.user_sensitive}, {"timing_source", c.timing_source},
                                      {"trials", c.trials}, {"privileged_pairs", c.privileged_pairs},
-                                     {"exhaustive", c.exhaustive}, {"witness", witness_json(*isa, main_witness(c))},
+                                     {"exhaustive", c.exhaustive}, {"witness", witness_json(*isa, vmm::main_witness(c))},
                                      {"notes", c.notes}});
       }
       auto th = [](const vmm::TheoremVerdict& t) { return nlohmann::json{{"holds", t.holds}, {"violations", t.violations}}; };

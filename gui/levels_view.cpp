@@ -1,5 +1,6 @@
 #include "gui/levels_view.hpp"
 
+#include <QEvent>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -11,7 +12,22 @@ LevelsView::LevelsView(QWidget* parent) : QWidget(parent) { setMinimumSize(320, 
 
 void LevelsView::set_session(const vmm::Session* s) {
   session_ = s;
+  update_minimum();
   update();
+}
+
+void LevelsView::update_minimum() {
+  // Every level's card needs room for its four lines of text.
+  QFont big = font();
+  big.setPointSizeF(font().pointSizeF() * 1.25);
+  const int line = QFontMetrics(big).height();
+  const int n = session_ ? static_cast<int>(session_->stack().depth()) + 1 : 1;
+  setMinimumHeight(n * (5 * line + 16) + 2 * line);
+}
+
+void LevelsView::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::FontChange) update_minimum();
+  QWidget::changeEvent(e);
 }
 
 void LevelsView::paintEvent(QPaintEvent*) {
@@ -75,8 +91,10 @@ void LevelsView::paintEvent(QPaintEvent*) {
                          .arg(v.stats.cycles)
                          .arg(v.stats.traps));
     const int used = y - r.top() + line / 2;
-    if (k + 1 < n) r = QRect(r.left() + inset, r.top() + std::max(used, band), r.width() - 2 * inset,
-                             r.height() - std::max(used, band) - inset);
+    // Leave the inner levels at least the room their text needs.
+    const int inner = static_cast<int>(n - 1 - k);
+    const int b = std::max(std::min(std::max(used, band), r.height() - inner * (used + inset)), used);
+    if (k + 1 < n) r = QRect(r.left() + inset, r.top() + b, r.width() - 2 * inset, r.height() - b - inset);
     if (r.height() < 4 * line || r.width() < 100) break;
   }
 }

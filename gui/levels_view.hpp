@@ -17,8 +17,10 @@ class LevelsView : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent*) override;
+  void changeEvent(QEvent* e) override;
 
  private:
+  void update_minimum();
   const vmm::Session* session_ = nullptr;
 };
 

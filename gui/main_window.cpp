@@ -5,7 +5,9 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QFile>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,12 +19,16 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
 #include "assembler/assembler.hpp"
+#include "gui/cost_view.hpp"
+#include "gui/isa_view.hpp"
 #include "gui/levels_view.hpp"
+#include "gui/storage_view.hpp"
 #include "gui/source_view.hpp"
 #include "gui/trap_chain_view.hpp"
 #include "isa/loader.hpp"
@@ -115,9 +121,20 @@ void MainWindow::build_ui() {
   connect(zout, &QAction::triggered, this, [this] { set_zoom(zoom_ / 1.2); });
   addAction(zin);
   addAction(zout);
+  auto* dark = new QAction("Dark palette", this);
+  dark->setObjectName("dark");
+  dark->setCheckable(true);
+  dark->setShortcut(QKeySequence("Ctrl+D"));
+  dark->setToolTip("Light / dark palette (Ctrl+D)");
+  connect(dark, &QAction::toggled, this, [this](bool on) { set_dark(on); });
+  tb->addAction(dark);
 
   levels_ = new LevelsView(this);
-  setCentralWidget(levels_);
+  auto* levels_scroll = new QScrollArea(this);
+  levels_scroll->setWidget(levels_);
+  levels_scroll->setWidgetResizable(true);
+  levels_scroll->setFrameShape(QFrame::NoFrame);
+  setCentralWidget(levels_scroll);
 
   auto* chain_box = new QWidget(this);
   auto* cl = new QVBoxLayout(chain_box);
@@ -185,6 +202,34 @@ void MainWindow::build_ui() {
   tabifyDockWidget(src_dock, con_dock);
   src_dock->raise();
 
+  storage_ = new StorageView(this);
+  auto* st_dock = new QDockWidget("Storage", this);
+  st_dock->setObjectName("storage");
+  st_dock->setWidget(storage_);
+  addDockWidget(Qt::BottomDockWidgetArea, st_dock);
+  tabifyDockWidget(src_dock, st_dock);
+  cost_ = new CostView(this);
+  auto* cost_dock = new QDockWidget("Cost", this);
+  cost_dock->setObjectName("cost");
+  cost_dock->setWidget(cost_);
+  addDockWidget(Qt::BottomDockWidgetArea, cost_dock);
+  tabifyDockWidget(src_dock, cost_dock);
+  isa_view_ = new IsaView(this);
+  auto* isa_dock = new QDockWidget("ISA", this);
+  isa_dock->setObjectName("isa");
+  isa_dock->setWidget(isa_view_);
+  addDockWidget(Qt::BottomDockWidgetArea, isa_dock);
+  tabifyDockWidget(src_dock, isa_dock);
+  src_dock->raise();
+  connect(isa_view_, &IsaView::load_isa_requested, this, [this] {
+    QString f = QFileDialog::getOpenFileName(this, "Load an ISA file", QString(PGSIM_SOURCE_DIR) + "/examples/isa",
+                                             "ISA files (*.isa)");
+    if (f.isEmpty()) return;
+    OpenSpec s = spec_;
+    s.isa = f;
+    open(s);
+  });
+
   status_ = new QLabel(this);
   statusBar()->addWidget(status_, 1);
   timer_ = new QTimer(this);
@@ -238,6 +283,9 @@ bool MainWindow::open(const OpenSpec& spec) {
   levels_->set_session(session_.get());
   chain_->set_session(session_.get());
   source_->set_session(session_.get());
+  storage_->set_session(session_.get());
+  cost_->set_session(session_.get(), isa_, session_->stack().vmm_image_ptr(), session_->stack().guest_image_ptr());
+  isa_view_->set_isa(isa_);
   refresh_views();
   return true;
 }
@@ -256,6 +304,12 @@ void MainWindow::refresh_views() {
     }
   }
   source_->refresh();
+  storage_->refresh();
+  qint64 now = QDateTime::currentMSecsSinceEpoch();
+  if (!running() || now - last_cost_refresh_ > 500) {
+    cost_->refresh();
+    last_cost_refresh_ = now;
+  }
   const auto& out = session_->machine().console_output();
   if (console_->toPlainText().size() != static_cast<int>(out.size())) console_->setPlainText(QString::fromStdString(out));
   const auto& m = session_->machine();
@@ -270,12 +324,37 @@ void MainWindow::refresh_views() {
 
 void MainWindow::set_zoom(double z) {
   zoom_ = std::clamp(z, 0.6, 4.0);
-  QFont f = QApplication::font();
+  // Scale every widget's font, keeping its family (the source and witnesses stay monospace).
+  QFont f = font();
   f.setPointSizeF(base_point_size_ * zoom_);
   setFont(f);
-  for (auto* w : findChildren<QWidget*>()) w->setFont(f);
+  for (auto* w : findChildren<QWidget*>()) {
+    QFont wf = w->font();
+    wf.setPointSizeF(base_point_size_ * zoom_);
+    w->setFont(wf);
+  }
   if (source_ && session_) source_->set_session(session_.get());
   if (chain_) chain_->refresh();
+}
+
+void MainWindow::set_dark(bool dark) {
+  dark_ = dark;
+  QPalette p;
+  if (dark) {
+    p.setColor(QPalette::Window, QColor(0x20, 0x22, 0x26));
+    p.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Base, QColor(0x16, 0x18, 0x1c));
+    p.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2c, 0x30));
+    p.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Button, QColor(0x30, 0x32, 0x36));
+    p.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    p.setColor(QPalette::Highlight, QColor(0x3a, 0x6e, 0xa5));
+    p.setColor(QPalette::PlaceholderText, QColor(0xa0, 0xa0, 0xa0));
+  } else {
+    p = QApplication::style()->standardPalette();
+  }
+  QApplication::setPalette(p);
+  update();
 }
 
 bool MainWindow::running() const { return timer_ && timer_->isActive(); }

@@ -20,6 +20,9 @@ namespace pgsim::gui {
 class LevelsView;
 class TrapChainView;
 class SourceView;
+class StorageView;
+class CostView;
+class IsaView;
 
 /// What to open: an ISA, a guest program, a depth.
 struct OpenSpec {
@@ -43,6 +46,12 @@ class MainWindow : public QMainWindow {
   /// The zoom factor of the presentation mode (1.0 = normal).
   double zoom() const { return zoom_; }
   void set_zoom(double z);
+  /// Light or dark palette (for rooms where one reads better than the other).
+  void set_dark(bool dark);
+  bool dark() const { return dark_; }
+  StorageView* storage_view() { return storage_; }
+  CostView* cost_view() { return cost_; }
+  IsaView* isa_view() { return isa_view_; }
   bool running() const;
   /// The last error message ("" if none).
   QString last_error() const { return error_; }
@@ -70,6 +79,11 @@ class MainWindow : public QMainWindow {
   LevelsView* levels_ = nullptr;
   TrapChainView* chain_ = nullptr;
   SourceView* source_ = nullptr;
+  StorageView* storage_ = nullptr;
+  CostView* cost_ = nullptr;
+  IsaView* isa_view_ = nullptr;
+  qint64 last_cost_refresh_ = 0;
+  bool dark_ = false;
   QPlainTextEdit* console_ = nullptr;
   QLineEdit* input_ = nullptr;
   QSpinBox* depth_box_ = nullptr;

@@ -10,6 +10,10 @@
 #include <QTimer>
 #include <cstdio>
 
+#include <QDockWidget>
+
+#include "gui/cost_view.hpp"
+#include "gui/isa_view.hpp"
 #include "gui/main_window.hpp"
 #include "gui/trap_chain_view.hpp"
 
@@ -99,6 +103,39 @@ int main(int argc, char** argv) {
   w.refresh_views();
   QTest::qWait(20);
   w.grab().save(out("gui-zoom.png"));
+
+  w.set_zoom(1.0);
+
+  // The cost of depth, computed in the background.
+  if (auto* d = w.findChild<QDockWidget*>("cost")) d->raise();
+  QElapsedTimer ct;
+  ct.start();
+  while (w.cost_view()->depth_points() < 3 && ct.elapsed() < 60000) QTest::qWait(50);
+  EXPECT(w.cost_view()->depth_points() == 3);
+  w.refresh_views();
+  QTest::qWait(50);
+  w.grab().save(out("gui-cost.png"));
+
+  // Storage.
+  if (auto* d = w.findChild<QDockWidget*>("storage")) d->raise();
+  QTest::qWait(20);
+  w.grab().save(out("gui-storage.png"));
+
+  // The ISA view of a variant that breaks Theorem 1.
+  EXPECT(w.open(OpenSpec{src("examples/isa/pg1-jru.isa"), src("examples/os/tinyos.s"), 2}));
+  EXPECT(!w.isa_view()->analysis().theorem1.holds);
+  EXPECT(w.isa_view()->analysis().theorem3.holds);
+  if (auto* d = w.findChild<QDockWidget*>("isa")) d->raise();
+  QTest::qWait(20);
+  w.grab().save(out("gui-isa-jru.png"));
+
+  // The dark palette.
+  w.set_dark(true);
+  w.open(OpenSpec{"", src("examples/os/tinyos.s"), 3});
+  for (int i = 0; i < 12; ++i) trigger(w, "next_trap");
+  QTest::qWait(20);
+  w.grab().save(out("gui-dark.png"));
+  w.set_dark(false);
 
   // A bad program keeps the window usable and says what is wrong.
   EXPECT(!w.open(OpenSpec{"", src("tests/CMakeLists.txt"), 1}));

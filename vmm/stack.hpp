@@ -53,6 +53,8 @@ class Stack {
   std::uint32_t guest_memory() const { return guest_memory_; }
   const assembler::Image& guest_image() const { return *guest_; }
   const assembler::Image* vmm_image() const { return vmm_.get(); }
+  std::shared_ptr<const assembler::Image> vmm_image_ptr() const { return vmm_; }
+  std::shared_ptr<const assembler::Image> guest_image_ptr() const { return guest_; }
 
   /// The level whose code lives at real address `a`, O(1): L(a / V) for VMMs, else the guest.
   unsigned level_of(std::uint32_t real_address) const {

@@ -12,6 +12,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -175,6 +177,9 @@ void MainWindow::build_ui() {
   connect(level_filter_, qOverload<int>(&QComboBox::currentIndexChanged), this, apply_filter);
 
   source_ = new SourceView(this);
+  connect(source_, &SourceView::line_double_clicked, this, [this](const QString& path, int line) {
+    toggle_line_breakpoint(path, line);
+  });
   auto* src_dock = new QDockWidget("Source", this);
   src_dock->setObjectName("source");
   src_dock->setWidget(source_);
@@ -230,6 +235,11 @@ void MainWindow::build_ui() {
     open(s);
   });
 
+  auto* bmenu = menuBar()->addMenu("&Breakpoints");
+  bmenu->setObjectName("breakpoints_menu");
+  cause_menu_ = bmenu->addMenu("Break after a trap of cause");
+  level_menu_ = bmenu->addMenu("Break after a trap taken by level");
+
   status_ = new QLabel(this);
   statusBar()->addWidget(status_, 1);
   timer_ = new QTimer(this);
@@ -280,6 +290,27 @@ bool MainWindow::open(const OpenSpec& spec) {
   level_filter_->addItem("all");
   for (unsigned k = 0; k <= spec.depth; ++k) level_filter_->addItem(QString("L%1").arg(k), k);
   level_filter_->blockSignals(false);
+  cause_menu_->clear();
+  for (const auto& [n, v] : isa_->cause_names) {
+    auto* a = cause_menu_->addAction(QString::fromStdString(n));
+    a->setCheckable(true);
+    a->setObjectName(QString("break_cause_%1").arg(QString::fromStdString(n)));
+    std::uint32_t cause = v;
+    connect(a, &QAction::toggled, this, [this, cause](bool on) {
+      if (on) session_->breakpoints().causes.insert(cause);
+      else session_->breakpoints().causes.erase(cause);
+    });
+  }
+  level_menu_->clear();
+  for (unsigned k = 0; k <= spec.depth; ++k) {
+    auto* a = level_menu_->addAction(QString("L%1").arg(k));
+    a->setCheckable(true);
+    connect(a, &QAction::toggled, this, [this, k](bool on) {
+      if (on) session_->breakpoints().levels.insert(k);
+      else session_->breakpoints().levels.erase(k);
+    });
+  }
+  source_->breakpoint_lines().clear();
   levels_->set_session(session_.get());
   chain_->set_session(session_.get());
   source_->set_session(session_.get());
@@ -381,16 +412,43 @@ void MainWindow::run_slice() {
     static double owed = 0;
     owed += std::pow(10.0, speed) * timer_->interval() / 1000.0;
     while (owed >= 1 && !session_->stopped()) {
-      session_->step();
       owed -= 1;
+      if (session_->run(1)) {
+        toggle_run();
+        break;
+      }
     }
   } else {
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < 20 && !session_->stopped())
-      for (int i = 0; i < 2000 && !session_->stopped(); ++i) session_->step();
+      if (session_->run(2000)) {
+        toggle_run();  // a breakpoint: pause there
+        break;
+      }
   }
   refresh_views();
+}
+
+bool MainWindow::toggle_line_breakpoint(const QString& path, int line) {
+  if (!session_) return false;
+  auto addrs = session_->addresses_of_line(path.toStdString(), line);
+  auto& lines = source_->breakpoint_lines()[path];
+  auto& bp = session_->breakpoints().addresses;
+  bool on = !lines.count(line);
+  if (on && addrs.empty()) {
+    status_->setText(QString("no code on line %1 of %2").arg(line).arg(path));
+    return false;
+  }
+  if (on) {
+    lines.insert(line);
+    bp.insert(addrs.begin(), addrs.end());
+  } else {
+    lines.erase(line);
+    for (auto a : addrs) bp.erase(a);
+  }
+  source_->refresh();
+  return on;
 }
 
 void MainWindow::do_reset() {

@@ -14,6 +14,7 @@ class QSpinBox;
 class QSlider;
 class QComboBox;
 class QTimer;
+class QMenu;
 
 namespace pgsim::gui {
 
@@ -53,6 +54,8 @@ class MainWindow : public QMainWindow {
   CostView* cost_view() { return cost_; }
   IsaView* isa_view() { return isa_view_; }
   bool running() const;
+  /// Sets or clears a breakpoint on a source line; returns true if it is now set.
+  bool toggle_line_breakpoint(const QString& path, int line);
   /// The last error message ("" if none).
   QString last_error() const { return error_; }
 
@@ -92,6 +95,8 @@ class MainWindow : public QMainWindow {
   QComboBox* cause_filter_ = nullptr;
   QComboBox* level_filter_ = nullptr;
   QLabel* status_ = nullptr;
+  QMenu* cause_menu_ = nullptr;
+  QMenu* level_menu_ = nullptr;
   QTimer* timer_ = nullptr;
   QAction* run_action_ = nullptr;
   double zoom_ = 1.0;

@@ -1,6 +1,7 @@
 #include "gui/source_view.hpp"
 
 #include <QFile>
+#include <QMouseEvent>
 #include <QFileInfo>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
@@ -85,14 +86,40 @@ void SourceView::set_session(const vmm::Session* s) {
     new AsmHighlighter(ed->document(), s->machine().isa());
     QString path = QString::fromStdString(f->path);
     editors_[path] = ed;
+    ed->viewport()->installEventFilter(this);
+    ed->setToolTip("Double-click a line to set or clear a breakpoint");
     addTab(ed, QFileInfo(path).fileName());
   }
   refresh();
 }
 
+bool SourceView::eventFilter(QObject* o, QEvent* e) {
+  if (e->type() == QEvent::MouseButtonDblClick) {
+    for (auto& [path, ed] : editors_)
+      if (ed->viewport() == o) {
+        auto* me = static_cast<QMouseEvent*>(e);
+        int line = ed->cursorForPosition(me->position().toPoint()).blockNumber() + 1;
+        emit line_double_clicked(path, line);
+        return true;
+      }
+  }
+  return QTabWidget::eventFilter(o, e);
+}
+
 void SourceView::refresh() {
   if (!session_) return;
   std::map<QPlainTextEdit*, QList<QTextEdit::ExtraSelection>> marks;
+  for (auto& [path, lines] : breakpoints_) {
+    QPlainTextEdit* ed = editor(path);
+    if (!ed) continue;
+    for (int line : lines) {
+      QTextEdit::ExtraSelection sel;
+      sel.format.setBackground(QColor(0xff, 0x70, 0x70));
+      sel.format.setProperty(QTextFormat::FullWidthSelection, true);
+      sel.cursor = QTextCursor(ed->document()->findBlockByNumber(line - 1));
+      marks[ed].append(sel);
+    }
+  }
   QPlainTextEdit* running_editor = nullptr;
   int running_line = 0;
   for (unsigned k = 0; k <= session_->stack().depth(); ++k) {

@@ -3,6 +3,7 @@
 // line numbers, and the current line of each level marked in the level's color.
 #include <QTabWidget>
 #include <map>
+#include <set>
 
 #include "vmm/session.hpp"
 
@@ -20,10 +21,20 @@ class SourceView : public QTabWidget {
   void refresh();
   /// The editor of a file (by path), or null.
   QPlainTextEdit* editor(const QString& path) const;
+  /// Lines with a breakpoint, per file (marked in red).
+  std::map<QString, std::set<int>>& breakpoint_lines() { return breakpoints_; }
+
+ signals:
+  /// The user double-clicked line `line` (1-based) of `path`: toggle a breakpoint there.
+  void line_double_clicked(const QString& path, int line);
+
+ protected:
+  bool eventFilter(QObject* o, QEvent* e) override;
 
  private:
   const vmm::Session* session_ = nullptr;
   std::map<QString, QPlainTextEdit*> editors_;
+  std::map<QString, std::set<int>> breakpoints_;
 };
 
 }  // namespace pgsim::gui

@@ -74,6 +74,24 @@ int main(int argc, char** argv) {
   while (s->steps() > steps_at_trap) trigger(w, "step_back");
   EXPECT(s->machine().snapshot() == before_trap);
 
+  // A breakpoint on a source line: the OS's trap entry. Run (F5) stops there.
+  {
+    auto addr = s->stack().guest_image().symbol("trap_entry");
+    std::string where = s->stack().guest_image().where(addr);
+    auto colon = where.rfind(':');
+    QString path = QString::fromStdString(where.substr(0, colon));
+    int line = std::stoi(where.substr(colon + 1));
+    EXPECT(w.toggle_line_breakpoint(path, line));
+    trigger(w, "run");
+    QElapsedTimer bt;
+    bt.start();
+    while (w.running() && bt.elapsed() < 20000) QTest::qWait(10);
+    EXPECT(!w.running());
+    EXPECT(s->running_level() == 2);
+    EXPECT(s->view(2).where == where);
+    EXPECT(!w.toggle_line_breakpoint(path, line));  // cleared
+  }
+
   // Run at full speed and measure how long the window takes to answer (event latency).
   trigger(w, "run");
   EXPECT(w.running());

@@ -100,3 +100,24 @@ TEST_CASE("session: console input is replayed exactly after stepping back", "[se
   s.run_until([](const machine::Event&) { return false; }, 100000);
   CHECK(s.machine().snapshot() == end);
 }
+
+TEST_CASE("session: breakpoints on addresses / causes and levels", "[session]") {
+  vmm::Session s(pg1(), reference_vmm(), os(), 2);
+  auto entry = os()->symbol("trap_entry");
+  auto where = os()->where(entry);
+  auto colon = where.rfind(':');
+  auto addrs = s.addresses_of_line(where.substr(0, colon), std::stoi(where.substr(colon + 1)));
+  REQUIRE(addrs.size() == 1);
+  CHECK(addrs[0] == s.stack().level_origin(2) + entry);
+  s.breakpoints().addresses.insert(addrs[0]);
+  REQUIRE(s.run(10'000'000));
+  CHECK(s.machine().base() + s.machine().pc() == addrs[0]);
+  s.breakpoints().addresses.clear();
+  s.breakpoints().causes.insert(3);  // SVC
+  REQUIRE(s.run(10'000'000));
+  CHECK(s.traps().back().cause == 3);
+  // A line of the VMM is a breakpoint at every VMM level.
+  auto vmm_where = reference_vmm()->where(reference_vmm()->symbol("handler"));
+  auto c2 = vmm_where.rfind(':');
+  CHECK(s.addresses_of_line(vmm_where.substr(0, c2), std::stoi(vmm_where.substr(c2 + 1))).size() == 2);
+}

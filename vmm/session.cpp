@@ -70,6 +70,40 @@ bool Session::run_until(const std::function<bool(const machine::Event&)>& stop, 
   return false;
 }
 
+std::vector<std::uint32_t> Session::addresses_of_line(const std::string& file, int line) const {
+  std::vector<std::uint32_t> out;
+  auto scan = [&](const assembler::Image& img, std::vector<std::uint32_t> origins) {
+    for (std::uint32_t a = 0; a < img.source_of.size(); ++a) {
+      int li = img.source_of[a];
+      if (li < 0 || !img.is_code[a]) continue;
+      const auto& sl = img.lines[static_cast<std::size_t>(li)];
+      if (sl.line == line && sl.file->path == file)
+        for (auto o : origins) out.push_back(o + a);
+    }
+  };
+  scan(stack_.guest_image(), {stack_.level_origin(stack_.depth())});
+  if (stack_.vmm_image()) {
+    std::vector<std::uint32_t> origins;
+    for (unsigned k = 0; k < stack_.depth(); ++k) origins.push_back(stack_.level_origin(k));
+    scan(*stack_.vmm_image(), origins);
+  }
+  return out;
+}
+
+bool Session::run(std::uint64_t max_steps) {
+  const auto& bp = breakpoints_;
+  for (std::uint64_t i = 0; i < max_steps && !stopped(); ++i) {
+    if (i > 0 && !bp.addresses.empty() && bp.addresses.count(machine().base() + machine().pc())) return true;
+    step();
+    if (bp.causes.empty() && bp.levels.empty()) continue;
+    for (const auto& e : step_events_)
+      if (e.kind == machine::EventKind::Trap &&
+          (bp.causes.count(e.cause) || bp.levels.count(stack_.level_of(e.real_pc))))
+        return true;
+  }
+  return false;
+}
+
 bool Session::step_in_level(unsigned k, std::uint64_t max_steps) {
   return run_until(
       [&](const machine::Event& e) {

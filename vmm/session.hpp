@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ struct LevelView {
   LevelStats stats;
 };
 
+/// Where a run stops: before executing code at a real address, or after a trap of a cause or
+/// taken while a level's code ran.
+struct Breakpoints {
+  std::set<std::uint32_t> addresses;  ///< real addresses
+  std::set<std::uint32_t> causes;
+  std::set<unsigned> levels;
+  bool empty() const { return addresses.empty() && causes.empty() && levels.empty(); }
+};
+
 /// The session. Steps are machine steps (an instruction, a fault, or an interrupt).
 class Session {
  public:
@@ -65,6 +75,13 @@ class Session {
   /// If the next step traps, runs until control is back in the level that trapped (an
   /// instruction of it completes); otherwise one step.
   bool step_over_trap(std::uint64_t max_steps = 10'000'000);
+  /// The breakpoints run() stops at.
+  Breakpoints& breakpoints() { return breakpoints_; }
+  /// Real addresses of the code of `file:line` (the guest's, or the VMM's at every VMM level).
+  std::vector<std::uint32_t> addresses_of_line(const std::string& file, int line) const;
+  /// Runs up to `max_steps` steps; stops at a breakpoint (returns true) or when stopped.
+  /// A breakpoint at the current address does not stop the first step.
+  bool run(std::uint64_t max_steps);
   /// Goes back `n` steps (reverse execution: restore a snapshot, re-execute deterministically).
   void step_back(std::uint64_t n = 1);
   /// Goes to the state after exactly `target` steps since reset (forward or backward).
@@ -95,6 +112,7 @@ class Session {
   machine::Machine& m() { return stack_.machine(); }
 
   Stack stack_;
+  Breakpoints breakpoints_;
   std::uint64_t steps_ = 0;
   std::vector<LevelStats> stats_;
   std::vector<TrapRecord> traps_;

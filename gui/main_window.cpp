@@ -12,7 +12,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QFileInfo>
 #include <QMenu>
+#include <QMessageBox>
+#include <QTextBlock>
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QScrollArea>
@@ -34,6 +37,7 @@
 #include "gui/source_view.hpp"
 #include "gui/trap_chain_view.hpp"
 #include "isa/loader.hpp"
+#include "gui/code_editor.hpp"
 
 namespace pgsim::gui {
 
@@ -64,6 +68,19 @@ MainWindow::MainWindow(const OpenSpec& spec, QWidget* parent) : QMainWindow(pare
 MainWindow::~MainWindow() = default;
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+  QStringList unsaved = source_->modified_files();
+  if (!unsaved.isEmpty()) {
+    auto answer = QMessageBox::question(this, "Unsaved edits",
+                                        "These files have edits that are not saved:\n" + unsaved.join('\n') +
+                                            "\n\nSave them? (An autosaved copy FILE.autosave exists either way.)",
+                                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel) {
+      e->ignore();
+      return;
+    }
+    if (answer == QMessageBox::Save)
+      for (const auto& f : unsaved) source_->save(f);
+  }
   QSettings st("pgsim", "pgsim-gui");
   st.setValue("geometry", saveGeometry());
   st.setValue("state", saveState());
@@ -123,6 +140,10 @@ void MainWindow::build_ui() {
   connect(zout, &QAction::triggered, this, [this] { set_zoom(zoom_ / 1.2); });
   addAction(zin);
   addAction(zout);
+  auto* save = add_action("save", "Save", QKeySequence::Save, &MainWindow::do_save);
+  auto* apply = add_action("apply", "Save and restart", QKeySequence("Ctrl+Return"), &MainWindow::do_apply);
+  addAction(save);
+  tb->addAction(apply);
   auto* dark = new QAction("Dark palette", this);
   dark->setObjectName("dark");
   dark->setCheckable(true);
@@ -177,9 +198,10 @@ void MainWindow::build_ui() {
   connect(level_filter_, qOverload<int>(&QComboBox::currentIndexChanged), this, apply_filter);
 
   source_ = new SourceView(this);
-  connect(source_, &SourceView::line_double_clicked, this, [this](const QString& path, int line) {
+  connect(source_, &SourceView::line_clicked, this, [this](const QString& path, int line) {
     toggle_line_breakpoint(path, line);
   });
+  connect(source_, &SourceView::edited, this, [this](const QString& path) { reassemble(path); });
   auto* src_dock = new QDockWidget("Source", this);
   src_dock->setObjectName("source");
   src_dock->setWidget(source_);
@@ -428,6 +450,52 @@ void MainWindow::run_slice() {
       }
   }
   refresh_views();
+}
+
+int MainWindow::reassemble(const QString& path) {
+  auto* ed = source_->editor(path);
+  if (!ed || !isa_) return 0;
+  std::vector<InlineDiagnostic> found;
+  QString text = ed->toPlainText();
+  // The file is assembled as written in the editor (its includes as on disk); an included
+  // file is checked through the program that includes it, once saved.
+  try {
+    assembler::assemble_text(*isa_, path.toStdString(), text.toStdString());
+  } catch (const InputError& err) {
+    for (const auto& d : err.diagnostics()) {
+      if (!d.file || QString::fromStdString(d.file->path) != path) continue;
+      auto [line, col] = d.file->line_col(d.offset);
+      found.push_back({line, col, QString::fromStdString(d.message)});
+    }
+    if (found.empty()) found.push_back({1, 1, QString::fromStdString(err.diagnostics().front().message)});
+  }
+  ed->set_diagnostics(found);
+  if (!found.empty()) {
+    if (auto* d = findChild<QDockWidget*>("source")) d->raise();
+    source_->setCurrentWidget(ed);
+    ed->setTextCursor(QTextCursor(ed->document()->findBlockByNumber(found.front().line - 1)));
+    ed->centerCursor();
+  }
+  status_->setText(found.empty() ? QString("%1 assembles: Ctrl+Return saves it and restarts the guest").arg(QFileInfo(path).fileName())
+                                 : QString("%1: %2 error(s): line %3: %4").arg(QFileInfo(path).fileName()).arg(found.size())
+                                       .arg(found.front().line).arg(found.front().message));
+  return static_cast<int>(found.size());
+}
+
+void MainWindow::do_save() {
+  QString p = source_->current_path();
+  if (!p.isEmpty() && !source_->save(p)) status_->setText("error: cannot write " + p);
+}
+
+void MainWindow::do_apply() {
+  for (const auto& f : source_->modified_files()) {
+    if (reassemble(f) > 0) return;  // fix the errors first
+    if (!source_->save(f)) {
+      status_->setText("error: cannot write " + f);
+      return;
+    }
+  }
+  open(spec_);
 }
 
 bool MainWindow::toggle_line_breakpoint(const QString& path, int line) {

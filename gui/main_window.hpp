@@ -56,6 +56,9 @@ class MainWindow : public QMainWindow {
   bool running() const;
   /// Sets or clears a breakpoint on a source line; returns true if it is now set.
   bool toggle_line_breakpoint(const QString& path, int line);
+  /// Re-assembles the edited text of `path` and shows its diagnostics inline; returns how many.
+  int reassemble(const QString& path);
+  SourceView* source_view() { return source_; }
   /// The last error message ("" if none).
   QString last_error() const { return error_; }
 
@@ -67,6 +70,8 @@ class MainWindow : public QMainWindow {
   void do_run_to_next_trap();
   void do_step_back();
   void toggle_run();
+  void do_save();
+  void do_apply();
 
  protected:
   void closeEvent(QCloseEvent* e) override;

@@ -1,12 +1,12 @@
 #include "gui/source_view.hpp"
 
 #include <QFile>
-#include <QMouseEvent>
 #include <QFileInfo>
-#include <QPlainTextEdit>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QSyntaxHighlighter>
 #include <QTextBlock>
+#include <QTimer>
 #include <set>
 
 #include "gui/level_colors.hpp"
@@ -14,7 +14,7 @@
 namespace pgsim::gui {
 namespace {
 
-/// Highlights the ISA's mnemonics, registers, comments and labels.
+/// Highlights the ISA's mnemonics, comments and labels.
 class AsmHighlighter : public QSyntaxHighlighter {
  public:
   AsmHighlighter(QTextDocument* doc, const isa::IsaModel& isa) : QSyntaxHighlighter(doc) {
@@ -50,18 +50,58 @@ class AsmHighlighter : public QSyntaxHighlighter {
 
 }  // namespace
 
-SourceView::SourceView(QWidget* parent) : QTabWidget(parent) { setDocumentMode(true); }
+SourceView::SourceView(QWidget* parent) : QTabWidget(parent), debounce_(new QTimer(this)) {
+  setDocumentMode(true);
+  debounce_->setSingleShot(true);
+  debounce_->setInterval(300);
+  connect(debounce_, &QTimer::timeout, this, [this] {
+    if (pending_.isEmpty()) return;
+    QString path = pending_;
+    pending_.clear();
+    if (auto* ed = editor(path); ed && ed->document()->isModified()) {
+      QSaveFile f(path + ".autosave");  // never lose the user's work
+      if (f.open(QIODevice::WriteOnly)) {
+        f.write(ed->toPlainText().toUtf8());
+        f.commit();
+      }
+    }
+    emit edited(path);
+  });
+}
 
-QPlainTextEdit* SourceView::editor(const QString& path) const {
+CodeEditor* SourceView::editor(const QString& path) const {
   auto it = editors_.find(path);
   return it == editors_.end() ? nullptr : it->second;
 }
 
+QString SourceView::current_path() const {
+  for (auto& [p, e] : editors_)
+    if (e == currentWidget()) return p;
+  return {};
+}
+
+QStringList SourceView::modified_files() const {
+  QStringList l;
+  for (auto& [p, e] : editors_)
+    if (e->document()->isModified()) l << p;
+  return l;
+}
+
+bool SourceView::save(const QString& path) {
+  auto* ed = editor(path);
+  if (!ed) return false;
+  QSaveFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) return false;
+  f.write(ed->toPlainText().toUtf8());
+  if (!f.commit()) return false;
+  ed->document()->setModified(false);
+  QFile::remove(path + ".autosave");
+  setTabText(indexOf(ed), QFileInfo(path).fileName());
+  return true;
+}
+
 void SourceView::set_session(const vmm::Session* s) {
   session_ = s;
-  clear();
-  for (auto& [p, e] : editors_) e->deleteLater();
-  editors_.clear();
   if (!s) return;
   std::vector<std::shared_ptr<const SourceFile>> files;
   std::set<std::string> seen;
@@ -70,57 +110,51 @@ void SourceView::set_session(const vmm::Session* s) {
     for (const auto& l : img->lines)
       if (seen.insert(l.file->path).second) files.push_back(l.file);
   }
+  // Drop editors of files no longer shown, unless they hold unsaved edits.
+  for (auto it = editors_.begin(); it != editors_.end();) {
+    if (!seen.count(it->first.toStdString()) && !it->second->document()->isModified()) {
+      removeTab(indexOf(it->second));
+      it->second->deleteLater();
+      it = editors_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   for (const auto& f : files) {
-    auto* ed = new QPlainTextEdit(this);
-    ed->setReadOnly(true);
-    ed->setLineWrapMode(QPlainTextEdit::NoWrap);
+    QString path = QString::fromStdString(f->path);
+    if (auto* ed = editor(path)) {
+      if (!ed->document()->isModified() && ed->toPlainText() != QString::fromStdString(f->text))
+        ed->setPlainText(QString::fromStdString(f->text));
+      continue;
+    }
+    auto* ed = new CodeEditor(this);
     QFont mono("DejaVu Sans Mono");
     mono.setStyleHint(QFont::Monospace);
     mono.setPointSizeF(font().pointSizeF());
     ed->setFont(mono);
-    // Line numbers are part of the text shown (the file on disk is not changed).
-    QStringList lines = QString::fromStdString(f->text).split('\n');
-    QString numbered;
-    for (int i = 0; i < lines.size(); ++i) numbered += QString("%1  %2\n").arg(i + 1, 4).arg(lines[i]);
-    ed->setPlainText(numbered);
+    ed->setPlainText(QString::fromStdString(f->text));
+    ed->document()->setModified(false);
     new AsmHighlighter(ed->document(), s->machine().isa());
-    QString path = QString::fromStdString(f->path);
     editors_[path] = ed;
-    ed->viewport()->installEventFilter(this);
-    ed->setToolTip("Double-click a line to set or clear a breakpoint");
     addTab(ed, QFileInfo(path).fileName());
+    ed->setToolTip("Click the gutter to set or clear a breakpoint");
+    connect(ed, &CodeEditor::gutter_clicked, this, [this, path](int line) { emit line_clicked(path, line); });
+    connect(ed->document(), &QTextDocument::modificationChanged, this, [this, ed, path](bool m) {
+      setTabText(indexOf(ed), QFileInfo(path).fileName() + (m ? " *" : ""));
+    });
+    connect(ed, &QPlainTextEdit::textChanged, this, [this, path] {
+      if (!pending_.isEmpty() && pending_ != path) emit edited(pending_);
+      pending_ = path;
+      debounce_->start();
+    });
   }
   refresh();
 }
 
-bool SourceView::eventFilter(QObject* o, QEvent* e) {
-  if (e->type() == QEvent::MouseButtonDblClick) {
-    for (auto& [path, ed] : editors_)
-      if (ed->viewport() == o) {
-        auto* me = static_cast<QMouseEvent*>(e);
-        int line = ed->cursorForPosition(me->position().toPoint()).blockNumber() + 1;
-        emit line_double_clicked(path, line);
-        return true;
-      }
-  }
-  return QTabWidget::eventFilter(o, e);
-}
-
 void SourceView::refresh() {
   if (!session_) return;
-  std::map<QPlainTextEdit*, QList<QTextEdit::ExtraSelection>> marks;
-  for (auto& [path, lines] : breakpoints_) {
-    QPlainTextEdit* ed = editor(path);
-    if (!ed) continue;
-    for (int line : lines) {
-      QTextEdit::ExtraSelection sel;
-      sel.format.setBackground(QColor(0xff, 0x70, 0x70));
-      sel.format.setProperty(QTextFormat::FullWidthSelection, true);
-      sel.cursor = QTextCursor(ed->document()->findBlockByNumber(line - 1));
-      marks[ed].append(sel);
-    }
-  }
-  QPlainTextEdit* running_editor = nullptr;
+  std::map<CodeEditor*, QList<QTextEdit::ExtraSelection>> marks;
+  CodeEditor* running_editor = nullptr;
   int running_line = 0;
   for (unsigned k = 0; k <= session_->stack().depth(); ++k) {
     auto v = session_->view(k);
@@ -128,7 +162,7 @@ void SourceView::refresh() {
     auto colon = v.where.rfind(':');
     QString path = QString::fromStdString(v.where.substr(0, colon));
     int line = std::stoi(v.where.substr(colon + 1));
-    QPlainTextEdit* ed = editor(path);
+    CodeEditor* ed = editor(path);
     if (!ed) continue;
     QTextEdit::ExtraSelection sel;
     QColor c = level_color(k);
@@ -142,8 +176,13 @@ void SourceView::refresh() {
       running_line = line;
     }
   }
-  for (auto& [p, ed] : editors_) ed->setExtraSelections(marks[ed]);
-  if (running_editor) {
+  for (auto& [p, ed] : editors_) {
+    ed->set_marks(marks[ed]);
+    ed->set_breakpoint_lines(breakpoints_[p]);
+  }
+  auto* current = qobject_cast<CodeEditor*>(currentWidget());
+  bool editing = current && current->document()->isModified();
+  if (running_editor && !editing) {
     setCurrentWidget(running_editor);
     QTextCursor c(running_editor->document()->findBlockByNumber(running_line - 1));
     running_editor->setTextCursor(c);

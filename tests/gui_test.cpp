@@ -11,6 +11,12 @@
 #include <cstdio>
 
 #include <QDockWidget>
+#include <QFile>
+#include <QTextBlock>
+#include <QTextCursor>
+
+#include "gui/code_editor.hpp"
+#include "gui/source_view.hpp"
 
 #include "gui/cost_view.hpp"
 #include "gui/isa_view.hpp"
@@ -154,6 +160,40 @@ int main(int argc, char** argv) {
   QTest::qWait(20);
   w.grab().save(out("gui-dark.png"));
   w.set_dark(false);
+
+  // Edit a program with an error: the diagnostic appears inline; fixing it and Ctrl+Return
+  // saves the file and restarts the guest with it. (A copy of hello.s in the build tree.)
+  {
+    QString copy = out("edit-hello.s");
+    QFile::remove(copy);
+    QFile::copy(src("examples/guests/hello.s"), copy);
+    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+    EXPECT(w.open(OpenSpec{"", copy, 1}));
+    auto* ed = w.source_view()->editor(copy);
+    EXPECT(ed != nullptr);
+    if (ed) {
+      QTextCursor c(ed->document()->findBlockByNumber(0));
+      c.insertText("        frob r1\n");
+      QTest::qWait(500);
+      EXPECT(!ed->diagnostics().empty());
+      EXPECT(!ed->diagnostics().empty() && ed->diagnostics().front().line == 1 &&
+             ed->diagnostics().front().message.contains("unknown instruction 'frob'"));
+      EXPECT(QFile::exists(copy + ".autosave"));
+      w.grab().save(out("gui-edit-error.png"));
+      ed->undo();
+      QTest::qWait(500);
+      EXPECT(ed->diagnostics().empty());
+      QString t = ed->toPlainText();
+      t.replace("Hello from PG-1!", "Howdy from PG-1!");
+      ed->selectAll();
+      ed->insertPlainText(t);
+      QTest::qWait(500);
+      trigger(w, "apply");
+      EXPECT(!QFile::exists(copy + ".autosave"));
+      w.session()->run(1'000'000);
+      EXPECT(QString::fromStdString(w.session()->machine().console_output()).contains("Howdy"));
+    }
+  }
 
   // A bad program keeps the window usable and says what is wrong.
   EXPECT(!w.open(OpenSpec{"", src("tests/CMakeLists.txt"), 1}));

@@ -122,7 +122,7 @@ std::vector<std::string> split_top(const std::string& s) {
 
 class Assembler {
  public:
-  explicit Assembler(const isa::IsaModel& isa) : isa_(isa) {}
+  explicit Assembler(const isa::IsaModel& isa, FileProvider provider = {}) : isa_(isa), provider_(std::move(provider)) {}
 
   Image run(std::shared_ptr<const SourceFile> file) {
     std::vector<std::string> open;
@@ -134,6 +134,7 @@ class Assembler {
 
  private:
   const isa::IsaModel& isa_;
+  FileProvider provider_;
   Diagnostics diags_;
   std::list<Item> items_;
   std::map<std::string, Symbol> syms_;
@@ -270,7 +271,15 @@ class Assembler {
           return;
         }
         std::string err;
-        auto f = read_source_file(p, err);
+        std::shared_ptr<const SourceFile> f;
+        if (auto text = provider_ ? provider_(p) : std::nullopt) {
+          auto sf = std::make_shared<SourceFile>();
+          sf->path = p;
+          sf->text = *text;
+          f = sf;
+        } else {
+          f = read_source_file(p, err);
+        }
         if (!f) { error(it, ops[0].offset, fmt::format("cannot open '{}'", p)); return; }
         pass1_file(f, open);
       } else {
@@ -573,11 +582,12 @@ Image assemble_file(const isa::IsaModel& isa, const std::string& path) {
   return Assembler(isa).run(f);
 }
 
-Image assemble_text(const isa::IsaModel& isa, const std::string& display_path, const std::string& text) {
+Image assemble_text(const isa::IsaModel& isa, const std::string& display_path, const std::string& text,
+                    const FileProvider& provider) {
   auto f = std::make_shared<SourceFile>();
   f->path = display_path;
   f->text = text;
-  return Assembler(isa).run(f);
+  return Assembler(isa, provider).run(f);
 }
 
 }  // namespace pgsim::assembler

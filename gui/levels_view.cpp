@@ -74,7 +74,7 @@ void LevelsView::paintEvent(QPaintEvent*) {
                       .arg(v.base)
                       .arg(v.bound)
                       .arg(v.ie);
-    p.drawText(x + fm.horizontalAdvance(title) + 24, y, psw);
+    p.drawText(x + QFontMetrics(bold).horizontalAdvance(title) + 24, y, psw);
     y += line;
     QString regs;
     for (std::size_t i = 1; i < v.regs.size(); ++i) regs += QString("r%1=%2 ").arg(i).arg(v.regs[i], 0, 16);

@@ -13,14 +13,20 @@ int main(int argc, char** argv) {
   p.addPositionalArgument("program", "Guest program (default: the reference guest OS)");
   QCommandLineOption isa("isa", "ISA description file (default: PG-1)", "file");
   QCommandLineOption depth("depth", "Nesting depth (default 3)", "n", "3");
+  QCommandLineOption demo("demo", "Presentation mode: large text, stopped at the guest's first trap");
+  QCommandLineOption zoom("zoom", "Presentation zoom factor (default 1, or 1.5 with --demo)", "factor");
   p.addOption(isa);
   p.addOption(depth);
+  p.addOption(demo);
+  p.addOption(zoom);
   p.process(app);
   pgsim::gui::OpenSpec spec;
   spec.isa = p.value(isa);
   spec.depth = p.value(depth).toUInt();
   if (!p.positionalArguments().isEmpty()) spec.program = p.positionalArguments().first();
   pgsim::gui::MainWindow w(spec);
+  if (p.isSet(demo)) w.start_demo();
+  if (p.isSet(zoom)) w.set_zoom(p.value(zoom).toDouble());
   w.show();
   return app.exec();
 }

@@ -248,6 +248,7 @@ void MainWindow::build_ui() {
   addDockWidget(Qt::BottomDockWidgetArea, isa_dock);
   tabifyDockWidget(src_dock, isa_dock);
   src_dock->raise();
+  resizeDocks({src_dock}, {320}, Qt::Vertical);
   connect(isa_view_, &IsaView::load_isa_requested, this, [this] {
     QString f = QFileDialog::getOpenFileName(this, "Load an ISA file", QString(PGSIM_SOURCE_DIR) + "/examples/isa",
                                              "ISA files (*.isa)");
@@ -452,34 +453,59 @@ void MainWindow::run_slice() {
   refresh_views();
 }
 
+void MainWindow::start_demo() {
+  set_zoom(1.5);
+  if (auto* d = findChild<QDockWidget*>("source")) d->raise();
+  if (session_ && session_->stack().depth() > 0) session_->run_to_next_trap({}, session_->stack().depth());
+  refresh_views();
+}
+
 int MainWindow::reassemble(const QString& path) {
-  auto* ed = source_->editor(path);
-  if (!ed || !isa_) return 0;
-  std::vector<InlineDiagnostic> found;
-  QString text = ed->toPlainText();
-  // The file is assembled as written in the editor (its includes as on disk); an included
-  // file is checked through the program that includes it, once saved.
+  if (!session_ || !isa_ || !source_->editor(path)) return 0;
+  // Assemble the program the file belongs to (the guest or the VMM) as the editors hold it.
+  auto belongs = [&](const assembler::Image* img) {
+    if (!img) return false;
+    for (const auto& l : img->lines)
+      if (QString::fromStdString(l.file->path) == path) return true;
+    return false;
+  };
+  const assembler::Image* img = belongs(&session_->stack().guest_image()) ? &session_->stack().guest_image()
+                                : belongs(session_->stack().vmm_image()) ? session_->stack().vmm_image()
+                                                                          : nullptr;
+  QString main = img && !img->lines.empty() ? QString::fromStdString(img->lines.front().file->path) : path;
+  auto text_of = [&](const QString& p) -> std::optional<std::string> {
+    if (auto* e = source_->editor(p)) return e->toPlainText().toStdString();
+    return std::nullopt;
+  };
+  std::map<QString, std::vector<InlineDiagnostic>> found;
+  int count = 0;
+  QString first;
   try {
-    assembler::assemble_text(*isa_, path.toStdString(), text.toStdString());
+    assembler::assemble_text(*isa_, main.toStdString(), text_of(main).value_or(""),
+                             [&](const std::string& p) { return text_of(QString::fromStdString(p)); });
   } catch (const InputError& err) {
     for (const auto& d : err.diagnostics()) {
-      if (!d.file || QString::fromStdString(d.file->path) != path) continue;
+      if (!d.file) continue;
       auto [line, col] = d.file->line_col(d.offset);
-      found.push_back({line, col, QString::fromStdString(d.message)});
+      QString f = QString::fromStdString(d.file->path);
+      found[f].push_back({line, col, QString::fromStdString(d.message)});
+      if (first.isEmpty()) first = QString("%1:%2: %3").arg(QFileInfo(f).fileName()).arg(line).arg(QString::fromStdString(d.message));
+      ++count;
     }
-    if (found.empty()) found.push_back({1, 1, QString::fromStdString(err.diagnostics().front().message)});
   }
-  ed->set_diagnostics(found);
-  if (!found.empty()) {
-    if (auto* d = findChild<QDockWidget*>("source")) d->raise();
-    source_->setCurrentWidget(ed);
-    ed->setTextCursor(QTextCursor(ed->document()->findBlockByNumber(found.front().line - 1)));
-    ed->centerCursor();
+  for (const auto& f : source_->files()) source_->editor(f)->set_diagnostics(found[f]);
+  status_->setText(count == 0 ? QString("%1 assembles: Ctrl+Return saves it and restarts the guest").arg(QFileInfo(main).fileName())
+                              : QString("%1 error(s): %2").arg(count).arg(first));
+  if (count > 0) {
+    QString f = found.begin()->first;
+    if (auto* ed = source_->editor(f)) {
+      if (auto* d = findChild<QDockWidget*>("source")) d->raise();
+      source_->setCurrentWidget(ed);
+      ed->setTextCursor(QTextCursor(ed->document()->findBlockByNumber(found.begin()->second.front().line - 1)));
+      ed->centerCursor();
+    }
   }
-  status_->setText(found.empty() ? QString("%1 assembles: Ctrl+Return saves it and restarts the guest").arg(QFileInfo(path).fileName())
-                                 : QString("%1: %2 error(s): line %3: %4").arg(QFileInfo(path).fileName()).arg(found.size())
-                                       .arg(found.front().line).arg(found.front().message));
-  return static_cast<int>(found.size());
+  return count;
 }
 
 void MainWindow::do_save() {

@@ -56,6 +56,9 @@ class MainWindow : public QMainWindow {
   bool running() const;
   /// Sets or clears a breakpoint on a source line; returns true if it is now set.
   bool toggle_line_breakpoint(const QString& path, int line);
+  /// Presentation mode: zoom 1.5, the Source view in front, stopped at the guest's first trap
+  /// (the moment a lecture about trap-and-emulate starts from).
+  void start_demo();
   /// Re-assembles the edited text of `path` and shows its diagnostics inline; returns how many.
   int reassemble(const QString& path);
   SourceView* source_view() { return source_; }

@@ -80,6 +80,12 @@ QString SourceView::current_path() const {
   return {};
 }
 
+QStringList SourceView::files() const {
+  QStringList l;
+  for (auto& [p, e] : editors_) l << p;
+  return l;
+}
+
 QStringList SourceView::modified_files() const {
   QStringList l;
   for (auto& [p, e] : editors_)
@@ -123,8 +129,10 @@ void SourceView::set_session(const vmm::Session* s) {
   for (const auto& f : files) {
     QString path = QString::fromStdString(f->path);
     if (auto* ed = editor(path)) {
-      if (!ed->document()->isModified() && ed->toPlainText() != QString::fromStdString(f->text))
-        ed->setPlainText(QString::fromStdString(f->text));
+      if (!ed->document()->isModified() && ed->toPlainText() != QString::fromStdString(f->text)) {
+        last_text_[path] = QString::fromStdString(f->text);
+        ed->setPlainText(last_text_[path]);
+      }
       continue;
     }
     auto* ed = new CodeEditor(this);
@@ -142,7 +150,12 @@ void SourceView::set_session(const vmm::Session* s) {
     connect(ed->document(), &QTextDocument::modificationChanged, this, [this, ed, path](bool m) {
       setTabText(indexOf(ed), QFileInfo(path).fileName() + (m ? " *" : ""));
     });
-    connect(ed, &QPlainTextEdit::textChanged, this, [this, path] {
+    last_text_[path] = ed->toPlainText();
+    connect(ed, &QPlainTextEdit::textChanged, this, [this, ed, path] {
+      // Highlighting also signals textChanged: only a change of the text is an edit.
+      QString t = ed->toPlainText();
+      if (t == last_text_[path]) return;
+      last_text_[path] = t;
       if (!pending_.isEmpty() && pending_ != path) emit edited(pending_);
       pending_ = path;
       debounce_->start();

@@ -27,6 +27,8 @@ class SourceView : public QTabWidget {
   CodeEditor* editor(const QString& path) const;
   /// Lines with a breakpoint, per file.
   std::map<QString, std::set<int>>& breakpoint_lines() { return breakpoints_; }
+  /// Every file shown.
+  QStringList files() const;
   /// Files with edits not saved to disk.
   QStringList modified_files() const;
   /// Writes a file's editor text to disk (and removes its autosave copy). False on an I/O error.
@@ -46,6 +48,7 @@ class SourceView : public QTabWidget {
   std::map<QString, std::set<int>> breakpoints_;
   QTimer* debounce_;
   QString pending_;
+  std::map<QString, QString> last_text_;  ///< text last reported as edited (formatting changes are not edits)
 };
 
 }  // namespace pgsim::gui

@@ -104,6 +104,7 @@ void MainWindow::build_ui() {
   tb->addAction(add_action("reset", "Reset", QKeySequence("Ctrl+R"), &MainWindow::do_reset));
   run_action_ = add_action("run", "Run", QKeySequence("F5"), &MainWindow::toggle_run);
   tb->addAction(run_action_);
+  tb->addAction(add_action("step_cycle", "Step cycle", QKeySequence("F7"), &MainWindow::do_step_cycle));
   tb->addAction(add_action("step", "Step", QKeySequence("F10"), &MainWindow::do_step));
   tb->addAction(add_action("step_back", "Step back", QKeySequence("Shift+F10"), &MainWindow::do_step_back));
   tb->addAction(add_action("step_over_trap", "Step over trap", QKeySequence("F8"), &MainWindow::do_step_over_trap));
@@ -545,33 +546,61 @@ bool MainWindow::toggle_line_breakpoint(const QString& path, int line) {
   return on;
 }
 
+void MainWindow::do_step_cycle() {
+  if (!session_ || session_->stopped()) return;
+  if (micro_.empty()) {
+    micro_ = session_->next_micro_steps();
+    micro_index_ = 0;
+    if (micro_.empty()) return;
+  }
+  const auto& m = micro_[micro_index_];
+  micro_text_ = QString("micro-step %1/%2, cycle %3: %4")
+                    .arg(micro_index_ + 1)
+                    .arg(micro_.size())
+                    .arg(m.cycle)
+                    .arg(QString::fromStdString(m.text));
+  if (m.real_address >= 0) storage_->go_to(static_cast<std::uint32_t>(m.real_address));
+  if (++micro_index_ == micro_.size()) {
+    session_->step();  // the last micro-step completes the machine step
+    micro_.clear();
+  }
+  refresh_views();
+  status_->setText(micro_text_);
+}
+
 void MainWindow::do_reset() {
   if (!session_) return;
+  micro_.clear();
   session_->reset();
   refresh_views();
 }
 void MainWindow::do_step() {
   if (!session_) return;
+  micro_.clear();
   session_->step();
   refresh_views();
 }
 void MainWindow::do_step_in_level() {
   if (!session_) return;
+  micro_.clear();
   session_->step_in_level(static_cast<unsigned>(level_box_->value()));
   refresh_views();
 }
 void MainWindow::do_step_over_trap() {
   if (!session_) return;
+  micro_.clear();
   session_->step_over_trap();
   refresh_views();
 }
 void MainWindow::do_run_to_next_trap() {
   if (!session_) return;
+  micro_.clear();
   session_->run_to_next_trap();
   refresh_views();
 }
 void MainWindow::do_step_back() {
   if (!session_) return;
+  micro_.clear();
   session_->step_back();
   refresh_views();
 }

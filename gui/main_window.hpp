@@ -54,6 +54,8 @@ class MainWindow : public QMainWindow {
   CostView* cost_view() { return cost_; }
   IsaView* isa_view() { return isa_view_; }
   bool running() const;
+  /// The micro-step Step cycle showed last ("" if none).
+  QString micro_step_text() const { return micro_text_; }
   /// Sets or clears a breakpoint on a source line; returns true if it is now set.
   bool toggle_line_breakpoint(const QString& path, int line);
   /// Presentation mode: zoom 1.5, the Source view in front, stopped at the guest's first trap
@@ -74,6 +76,7 @@ class MainWindow : public QMainWindow {
   void do_step_back();
   void toggle_run();
   void do_save();
+  void do_step_cycle();
   void do_apply();
 
  protected:
@@ -110,6 +113,9 @@ class MainWindow : public QMainWindow {
   double zoom_ = 1.0;
   double base_point_size_ = 10;
   QString error_;
+  std::vector<vmm::MicroStep> micro_;  ///< the micro-steps of the step being walked by Step cycle
+  std::size_t micro_index_ = 0;
+  QString micro_text_;
 };
 
 }  // namespace pgsim::gui

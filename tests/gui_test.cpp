@@ -73,6 +73,21 @@ int main(int argc, char** argv) {
   QTest::qWait(20);
   w.grab().save(out("gui-trap-depth2.png"));
 
+  // Step cycle through the next step's micro-steps: the machine steps once, at the last one.
+  {
+    auto st = s->steps();
+    auto micro = s->next_micro_steps();
+    for (std::size_t i = 0; i + 1 < micro.size(); ++i) {
+      trigger(w, "step_cycle");
+      EXPECT(s->steps() == st);
+    }
+    trigger(w, "step_cycle");
+    EXPECT(s->steps() == st + 1);
+    EXPECT(w.micro_step_text().contains(QString("%1/%1").arg(micro.size())));
+    trigger(w, "step_back");
+    EXPECT(s->machine().snapshot() == before_trap);
+  }
+
   // Step over the trap: control returns to L2.
   trigger(w, "step_over_trap");
   EXPECT(s->running_level() == 2);

@@ -121,3 +121,23 @@ TEST_CASE("session: breakpoints on addresses / causes and levels", "[session]") 
   auto c2 = vmm_where.rfind(':');
   CHECK(s.addresses_of_line(vmm_where.substr(0, c2), std::stoi(vmm_where.substr(c2 + 1))).size() == 2);
 }
+
+TEST_CASE("session: the micro-steps of a trap, with the cycle counter as the machine accounts it", "[session]") {
+  vmm::Session s(pg1(), reference_vmm(), os(), 1);
+  // Go to just before the guest's first privileged instruction traps.
+  REQUIRE(s.run_to_next_trap({}, 1u));
+  s.step_back();
+  auto micro = s.next_micro_steps();
+  // fetch, "trap begins", 5 old-PSW stores, cause, info, 5 new-PSW loads
+  REQUIRE(micro.size() == 1 + 1 + 5 + 2 + 5);  // fetch, trap, old PSW, cause, info, new PSW
+  CHECK_THAT(micro[0].text, Catch::Contains("fetch"));
+  CHECK_THAT(micro[1].text, Catch::Contains("trap PRIV"));
+  CHECK_THAT(micro[3].text, Catch::Contains("store old PSW pc"));
+  CHECK_THAT(micro[8].text, Catch::Contains("store info"));
+  CHECK_THAT(micro.back().text, Catch::Contains("load new PSW ie"));
+  auto before = s.machine().cycles();
+  CHECK(micro.front().cycle == before);
+  s.step();
+  CHECK(micro.back().cycle == s.machine().cycles());
+  CHECK(s.machine().cycles() == before + 10);
+}

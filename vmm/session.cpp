@@ -1,5 +1,7 @@
 #include "vmm/session.hpp"
 
+#include <fmt/format.h>
+
 #include "isa/disasm.hpp"
 
 namespace pgsim::vmm {
@@ -86,6 +88,54 @@ std::vector<std::uint32_t> Session::addresses_of_line(const std::string& file, i
     std::vector<std::uint32_t> origins;
     for (unsigned k = 0; k < stack_.depth(); ++k) origins.push_back(stack_.level_origin(k));
     scan(*stack_.vmm_image(), origins);
+  }
+  return out;
+}
+
+std::vector<MicroStep> Session::next_micro_steps() const {
+  std::vector<MicroStep> out;
+  if (stopped()) return out;
+  machine::Machine copy = machine();
+  const auto& isa = copy.isa();
+  struct Rec : machine::Observer {
+    std::vector<machine::Event> events;
+    void on_event(const machine::Machine&, const machine::Event& e) override { events.push_back(e); }
+  } rec;
+  const std::uint32_t pc = copy.pc(), base = copy.base();
+  const std::uint64_t start = copy.cycles();
+  copy.step(rec);
+  static const char* slot_names[] = {"mode", "pc", "base", "bound", ""};
+  auto slot_name = [&](const isa::PswWord& w) {
+    return w.slot == isa::PswSlot::Control ? isa.controls[static_cast<std::size_t>(w.control)].name
+                                           : std::string(slot_names[static_cast<int>(w.slot)]);
+  };
+  std::uint64_t cycle = start;
+  bool first = true;
+  for (const auto& e : rec.events) {
+    if (e.kind == machine::EventKind::Instruction) {
+      if (first) out.push_back({fmt::format("fetch the word at virtual {} (real {})", pc, base + pc), base + pc, cycle});
+      cycle += e.cost;
+      out.push_back({fmt::format("execute {} ({} cycles)", isa::disassemble(isa, e.word, pc), e.cost), -1, cycle});
+    } else {
+      if (first && !e.interrupt) out.push_back({fmt::format("fetch the word at virtual {} (real {})", pc, base + pc), base + pc, cycle});
+      out.push_back({fmt::format("{} {} (info {}): the trap sequence begins", e.interrupt ? "interrupt" : "trap",
+                                 isa.cause_name(e.cause), e.info), -1, cycle});
+      const auto& E = copy.storage();
+      for (std::size_t i = 0; i < isa.psw.size(); ++i) {
+        std::uint32_t a = isa.trap_old_psw + static_cast<std::uint32_t>(i);
+        out.push_back({fmt::format("store old PSW {} = {} at real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), a, cycle});
+      }
+      out.push_back({fmt::format("store cause = {} at real {}", e.cause, isa.trap_cause), isa.trap_cause, cycle});
+      out.push_back({fmt::format("store info = {} at real {}", e.info, isa.trap_info), isa.trap_info, cycle});
+      for (std::size_t i = 0; i < isa.psw.size(); ++i) {
+        std::uint32_t a = isa.trap_new_psw + static_cast<std::uint32_t>(i);
+        out.push_back({fmt::format("load new PSW {} = {} from real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), a, cycle});
+      }
+      cycle += e.cost;
+      out.back().cycle = cycle;
+      out.back().text += fmt::format("  (the sequence's {} cycles are charged)", e.cost);
+    }
+    first = false;
   }
   return out;
 }

@@ -40,6 +40,15 @@ struct LevelView {
   LevelStats stats;
 };
 
+/// One micro-step of a machine step, for "Step cycle": the fetch, the execution, and each
+/// store and load of a trap sequence.
+struct MicroStep {
+  std::string text;                ///< e.g. "store old PSW[1] = 17 at real 0"
+  std::int64_t real_address = -1;  ///< the storage word it touches, if any
+  std::uint64_t cycle = 0;         ///< the machine's cycle counter after this micro-step (it charges
+                                   ///< an instruction's and a trap sequence's cycles when they complete)
+};
+
 /// Where a run stops: before executing code at a real address, or after a trap of a cause or
 /// taken while a level's code ran.
 struct Breakpoints {
@@ -75,6 +84,8 @@ class Session {
   /// If the next step traps, runs until control is back in the level that trapped (an
   /// instruction of it completes); otherwise one step.
   bool step_over_trap(std::uint64_t max_steps = 10'000'000);
+  /// The micro-steps the next step consists of (computed on a copy; the session is unchanged).
+  std::vector<MicroStep> next_micro_steps() const;
   /// The breakpoints run() stops at.
   Breakpoints& breakpoints() { return breakpoints_; }
   /// Real addresses of the code of `file:line` (the guest's, or the VMM's at every VMM level).

@@ -236,6 +236,14 @@ void MainWindow::build_ui() {
   st_dock->setWidget(storage_);
   addDockWidget(Qt::BottomDockWidgetArea, st_dock);
   tabifyDockWidget(src_dock, st_dock);
+  connect(storage_, &StorageView::address_double_clicked, this, [this](quint32 a) {
+    if (!session_) return;
+    auto& bp = session_->breakpoints().addresses;
+    bool on = !bp.count(a);
+    if (on) bp.insert(a);
+    else bp.erase(a);
+    status_->setText(QString("breakpoint at real address %1 %2").arg(a, 0, 16).arg(on ? "set" : "cleared"));
+  });
   cost_ = new CostView(this);
   auto* cost_dock = new QDockWidget("Cost", this);
   cost_dock->setObjectName("cost");
@@ -259,6 +267,26 @@ void MainWindow::build_ui() {
     open(s);
   });
 
+  auto* fmenu = menuBar()->addMenu("&File");
+  auto* open_prog = add_action("open_program", "Open program…", QKeySequence::Open, nullptr);
+  disconnect(open_prog, nullptr, this, nullptr);
+  connect(open_prog, &QAction::triggered, this, [this] {
+    QString f = QFileDialog::getOpenFileName(this, "Open a guest program", QString(PGSIM_SOURCE_DIR) + "/examples",
+                                             "Assembly (*.s)");
+    if (f.isEmpty()) return;
+    OpenSpec s = spec_;
+    s.program = f;
+    open(s);
+  });
+  fmenu->addAction(open_prog);
+  for (const char* n : {"save", "apply"})
+    if (auto* a = findChild<QAction*>(n)) fmenu->addAction(a);
+  auto* rmenu = menuBar()->addMenu("&Run");
+  for (const char* n : {"reset", "run", "step_cycle", "step", "step_back", "step_over_trap", "next_trap", "step_in_level"})
+    if (auto* a = findChild<QAction*>(n)) rmenu->addAction(a);
+  auto* vmenu = menuBar()->addMenu("&View");
+  for (const char* n : {"zoom_in", "zoom_out", "dark"})
+    if (auto* a = findChild<QAction*>(n)) vmenu->addAction(a);
   auto* bmenu = menuBar()->addMenu("&Breakpoints");
   bmenu->setObjectName("breakpoints_menu");
   cause_menu_ = bmenu->addMenu("Break after a trap of cause");

@@ -112,6 +112,9 @@ StorageView::StorageView(QWidget* parent) : QWidget(parent), model_(new StorageM
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->setColumnWidth(1, 260);
   v->addWidget(table_);
+  table_->setToolTip("Double-click a word to set or clear a breakpoint at its address");
+  connect(table_, &QTableView::doubleClicked, this,
+          [this](const QModelIndex& i) { emit address_double_clicked(static_cast<quint32>(i.row())); });
   connect(mode_, qOverload<int>(&QComboBox::currentIndexChanged), this,
           [this](int m) { model_->set_mode(static_cast<StorageModel::Mode>(m)); });
   connect(goto_, &QLineEdit::returnPressed, this, [this] {

@@ -48,6 +48,10 @@ class StorageView : public QWidget {
   void go_to(std::uint32_t a);
   StorageModel* model() { return model_; }
 
+ signals:
+  /// The user double-clicked the word at real address `a`: toggle an address breakpoint.
+  void address_double_clicked(quint32 a);
+
  private:
   StorageModel* model_;
   QTableView* table_;

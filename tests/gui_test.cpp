@@ -212,6 +212,24 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The trap chain stays fast with ~100,000 events: the OS at depth 6 takes 97,229 real traps.
+  {
+    EXPECT(w.open(OpenSpec{"", src("examples/os/tinyos.s"), 6}));
+    auto* ss = w.session();
+    ss->run(200'000'000);
+    EXPECT(ss->traps().size() > 90000);
+    QElapsedTimer t;
+    t.start();
+    w.refresh_views();
+    auto* chain = w.findChild<pgsim::gui::TrapChainView*>();
+    chain->repaint();
+    QApplication::processEvents();
+    double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
+    std::printf("trap chain: %zu events, refresh + repaint %.1f ms\n", ss->traps().size(), ms);
+    EXPECT(chain->rows() == static_cast<int>(ss->traps().size()));
+    EXPECT(ms < 1000.0);
+  }
+
   // A bad program keeps the window usable and says what is wrong.
   EXPECT(!w.open(OpenSpec{"", src("tests/CMakeLists.txt"), 1}));
   EXPECT(w.last_error().contains("error"));

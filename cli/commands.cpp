@@ -25,14 +25,9 @@ class TrapTracer : public machine::Observer {
   TrapTracer(const vmm::Stack& s, std::vector<vmm::LevelStats>& stats, std::FILE* out)
       : stack_(s), stats_(stats), out_(out) {}
   void on_event(const machine::Machine& m, const machine::Event& e) override {
+    stack_.account(e, stats_.data());
+    if (e.kind == machine::EventKind::Instruction) return;
     unsigned level = stack_.level_of(e.real_pc);
-    auto& s = stats_[level];
-    s.cycles += e.cost;
-    if (e.kind == machine::EventKind::Instruction) {
-      ++s.instructions;
-      return;
-    }
-    ++s.traps;
     const auto& isa = m.isa();
     auto at = stack_.code_at(e.real_pc);
     std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, at.address);

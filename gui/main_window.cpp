@@ -596,41 +596,21 @@ void MainWindow::do_step_cycle() {
   status_->setText(micro_text_);
 }
 
-void MainWindow::do_reset() {
+void MainWindow::act(const std::function<void(vmm::Session&)>& f) {
   if (!session_) return;
-  micro_.clear();
-  session_->reset();
+  micro_.clear();  // any other step ends a Step cycle walk
+  f(*session_);
   refresh_views();
 }
-void MainWindow::do_step() {
-  if (!session_) return;
-  micro_.clear();
-  session_->step();
-  refresh_views();
-}
+
+void MainWindow::do_reset() { act([](vmm::Session& s) { s.reset(); }); }
+void MainWindow::do_step() { act([](vmm::Session& s) { s.step(); }); }
 void MainWindow::do_step_in_level() {
-  if (!session_) return;
-  micro_.clear();
-  session_->step_in_level(static_cast<unsigned>(level_box_->value()));
-  refresh_views();
+  auto k = static_cast<unsigned>(level_box_->value());
+  act([k](vmm::Session& s) { s.step_in_level(k); });
 }
-void MainWindow::do_step_over_trap() {
-  if (!session_) return;
-  micro_.clear();
-  session_->step_over_trap();
-  refresh_views();
-}
-void MainWindow::do_run_to_next_trap() {
-  if (!session_) return;
-  micro_.clear();
-  session_->run_to_next_trap();
-  refresh_views();
-}
-void MainWindow::do_step_back() {
-  if (!session_) return;
-  micro_.clear();
-  session_->step_back();
-  refresh_views();
-}
+void MainWindow::do_step_over_trap() { act([](vmm::Session& s) { s.step_over_trap(); }); }
+void MainWindow::do_run_to_next_trap() { act([](vmm::Session& s) { s.run_to_next_trap(); }); }
+void MainWindow::do_step_back() { act([](vmm::Session& s) { s.step_back(); }); }
 
 }  // namespace pgsim::gui

@@ -2,6 +2,7 @@
 // pgsim-gui's main window: the views (Levels, Trap chain, Source, Console) around a
 // vmm::Session, the step controls with their shortcuts, Run/Pause in time slices.
 #include <QMainWindow>
+#include <functional>
 #include <memory>
 
 #include "vmm/session.hpp"
@@ -84,6 +85,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_ui();
+  /// Runs a step kind on the session and refreshes the views.
+  void act(const std::function<void(vmm::Session&)>& f);
   void run_slice();
   QAction* add_action(const QString& name, const QString& text, const QKeySequence& key, void (MainWindow::*slot)());
 

@@ -25,14 +25,9 @@ void Session::checkpoint() {
 
 void Session::record(const machine::Event& e) {
   step_events_.push_back(e);
+  stack_.account(e, stats_.data());
+  if (e.kind == machine::EventKind::Instruction) return;
   unsigned level = stack_.level_of(e.real_pc);
-  auto& s = stats_[level];
-  s.cycles += e.cost;
-  if (e.kind == machine::EventKind::Instruction) {
-    ++s.instructions;
-    return;
-  }
-  ++s.traps;
   TrapRecord t;
   t.step = steps_;
   t.cycle = e.cycle;

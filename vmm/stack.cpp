@@ -114,12 +114,7 @@ struct LevelCounter {
   static constexpr bool enabled = true;
   const Stack* stack;
   LevelStats* stats;
-  void on_event(const machine::Machine&, const machine::Event& e) {
-    LevelStats& s = stats[stack->level_of(e.real_pc)];
-    if (e.kind == machine::EventKind::Instruction) ++s.instructions;
-    else ++s.traps;
-    s.cycles += e.cost;
-  }
+  void on_event(const machine::Machine&, const machine::Event& e) { stack->account(e, stats); }
 };
 }  // namespace
 

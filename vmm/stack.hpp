@@ -65,6 +65,15 @@ class Stack {
   /// Real address of the first word of level k's machine (k * V).
   std::uint32_t level_origin(unsigned k) const { return k * V_; }
 
+  /// Counts one machine event into the per-level counters (`stats` has depth + 1 entries):
+  /// the level is the one whose storage holds the code's real address.
+  void account(const machine::Event& e, LevelStats* stats) const {
+    LevelStats& s = stats[level_of(e.real_pc)];
+    if (e.kind == machine::EventKind::Instruction) ++s.instructions;
+    else ++s.traps;
+    s.cycles += e.cost;
+  }
+
   /// Level k+1's virtual state as L(k)'s control block holds it (k < depth).
   VirtualState virtual_state_of_guest_of(unsigned k) const;
   /// Would L(k) emulate (true) or reflect (false) a trap with `cause` from its guest now?

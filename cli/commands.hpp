@@ -49,4 +49,13 @@ struct EquivOptions {
 };
 int run_equiv(const EquivOptions& o);
 
+/// Options of `pgsim lesson`.
+struct LessonOptions {
+  std::string action;  ///< list, show, run
+  int number = 0;
+  bool solutions = false, instructor = false;
+  std::string root;    ///< directory holding lessons/ (default: the source tree)
+};
+int run_lesson(const LessonOptions& o);
+
 }  // namespace pgsim::cli

@@ -1,6 +1,8 @@
 // pgsim: the command line. Subcommands: asm, run, disasm.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -52,6 +54,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(32u, 1u << 20));
   equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();
 
+  LessonOptions lo;
+  auto* lesson_cmd = app.add_subcommand("lesson", "The guided lessons: list, show N, run N");
+  lesson_cmd->add_option("action", lo.action, "list, show or run")->required()->check(CLI::IsMember({"list", "show", "run"}));
+  lesson_cmd->add_option("number", lo.number, "Lesson number");
+  lesson_cmd->add_flag("--solutions", lo.solutions, "Check the exercises with the instructor's solutions");
+  lesson_cmd->add_flag("--instructor", lo.instructor, "With show: include the instructor's section");
+  lesson_cmd->add_option("--root", lo.root, "Directory that holds lessons/ (default: the source tree)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -63,5 +73,12 @@ int main(int argc, char** argv) {
   if (dis_cmd->parsed()) return run_disasm(dopt);
   if (check_cmd->parsed()) return run_check(co);
   if (equiv_cmd->parsed()) return run_equiv(eo);
+  if (lesson_cmd->parsed()) {
+    if (lo.action != "list" && lo.number == 0) {
+      std::fprintf(stderr, "pgsim lesson %s: which lesson? (a number; see `pgsim lesson list`)\n", lo.action.c_str());
+      return 2;
+    }
+    return run_lesson(lo);
+  }
   return 2;
 }

@@ -1,0 +1,58 @@
+// pgsim lesson list | show N | run N [--solutions]: the guided lessons in the terminal.
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "vmm/lesson.hpp"
+
+namespace pgsim::cli {
+
+int run_lesson(const LessonOptions& o) {
+  return guarded([&] {
+    std::string root = o.root.empty() ? std::string(PGSIM_SOURCE_DIR) : o.root;
+    auto lessons = vmm::load_lessons(root + "/lessons");
+    if (o.action == "list") {
+      for (const auto& l : lessons) std::printf("%2d  %s\n", l.number, l.title.c_str());
+      return 0;
+    }
+    auto it = std::find_if(lessons.begin(), lessons.end(), [&](auto& l) { return l.number == o.number; });
+    if (it == lessons.end()) throw UserError(fmt::format("error: there is no lesson {} (see `pgsim lesson list`)\n", o.number));
+    const auto& lesson = *it;
+    if (o.action == "show") {
+      std::printf("# %s\n", lesson.title.c_str());
+      for (const auto& p : lesson.parts) {
+        if (p.kind == vmm::LessonPart::Prose) {
+          std::fputs(p.text.c_str(), stdout);
+          continue;
+        }
+        std::printf("%s", p.kind == vmm::LessonPart::Exercise ? "    [exercise] " : "    [step]\n");
+        if (p.kind == vmm::LessonPart::Exercise) std::printf("%s    edit %s\n", p.text.c_str(), p.file.c_str());
+        for (const auto& c : p.commands) std::printf("      %s\n", c.text.c_str());
+      }
+      if (o.instructor) std::fputs(lesson.instructor.c_str(), stdout);
+      return 0;
+    }
+    vmm::LessonRunner runner(root, o.solutions);
+    int step = 0;
+    for (const auto& p : lesson.parts) {
+      if (p.kind == vmm::LessonPart::Prose) continue;
+      ++step;
+      std::printf("-- %s %d (line %d)\n", p.kind == vmm::LessonPart::Exercise ? "exercise" : "step", step, p.line);
+      try {
+        std::fputs(runner.run_part(lesson, p).c_str(), stdout);
+      } catch (const vmm::LessonFailure& f) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s\n", f.what());
+        if (p.kind == vmm::LessonPart::Exercise && !o.solutions)
+          std::fprintf(stderr, "(the exercise is not solved yet: edit %s and run again)\n", p.file.c_str());
+        return 1;
+      }
+    }
+    std::printf("lesson %d: all %d steps passed\n", lesson.number, step);
+    return 0;
+  });
+}
+
+}  // namespace pgsim::cli

@@ -1,0 +1,465 @@
+#include "vmm/lesson.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "assembler/assembler.hpp"
+#include "isa/disasm.hpp"
+#include "isa/loader.hpp"
+
+namespace pgsim::vmm {
+namespace fs = std::filesystem;
+
+Lesson parse_lesson(const std::string& path, const std::string& text) {
+  Lesson l;
+  l.path = path;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  LessonPart prose;
+  bool instructor = false;
+  auto flush = [&] {
+    if (!prose.text.empty()) l.parts.push_back(prose);
+    prose = LessonPart{};
+    prose.line = n + 1;
+  };
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (n == 1 && line.rfind("# ", 0) == 0) {
+      l.title = line.substr(2);
+      std::smatch m;
+      if (std::regex_search(l.title, m, std::regex(R"(Lesson\s+(\d+))"))) l.number = std::stoi(m[1]);
+      continue;
+    }
+    if (line.rfind("## For the instructor", 0) == 0) {
+      flush();
+      instructor = true;
+    }
+    if (instructor) {
+      l.instructor += line + "\n";
+      continue;
+    }
+    bool step = line.rfind("```pgsim", 0) == 0;
+    if (!step) {
+      prose.text += line + "\n";
+      continue;
+    }
+    flush();
+    LessonPart p;
+    p.kind = line.rfind("```pgsim-exercise", 0) == 0 ? LessonPart::Exercise : LessonPart::Step;
+    p.line = n;
+    while (std::getline(in, line)) {
+      ++n;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.rfind("```", 0) == 0) break;
+      std::string t = line.substr(0, line.find('#') == std::string::npos || line.find('"') < line.find('#')
+                                         ? std::string::npos
+                                         : line.find('#'));
+      auto b = t.find_first_not_of(" \t");
+      if (b == std::string::npos) continue;
+      t = t.substr(b);
+      while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+      if (p.kind == LessonPart::Exercise && t.rfind("file=", 0) == 0) {
+        std::istringstream ws(t);
+        std::string kv;
+        while (ws >> kv) {
+          if (kv.rfind("file=", 0) == 0) p.file = kv.substr(5);
+          if (kv.rfind("solution=", 0) == 0) p.solution = kv.substr(9);
+        }
+        continue;
+      }
+      if (p.kind == LessonPart::Exercise && t.rfind("task:", 0) == 0) {
+        p.text += t.substr(5) + "\n";
+        continue;
+      }
+      p.commands.push_back({t, n});
+    }
+    l.parts.push_back(p);
+    prose.line = n + 1;
+  }
+  flush();
+  if (l.number == 0) {
+    std::string base = fs::path(path).filename().string();
+    if (!base.empty() && std::isdigit(static_cast<unsigned char>(base[0]))) l.number = std::stoi(base);
+  }
+  return l;
+}
+
+std::vector<Lesson> load_lessons(const std::string& dir) {
+  std::vector<Lesson> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (e.path().extension() != ".md" || name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::ifstream in(e.path());
+    if (!in) throw std::runtime_error("cannot read " + e.path().string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back(parse_lesson(e.path().string(), ss.str()));
+  }
+  std::sort(out.begin(), out.end(), [](const Lesson& a, const Lesson& b) { return a.number < b.number; });
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> tokens(const std::string& s) {
+  std::vector<std::string> t;
+  std::string cur;
+  bool q = false, had = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (q && c == '\\' && i + 1 < s.size()) {
+      char e = s[++i];
+      cur += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+      continue;
+    }
+    if (c == '"') { q = !q; had = true; continue; }
+    if (!q && (c == ' ' || c == '\t')) {
+      if (!cur.empty() || had) t.push_back(cur);
+      cur.clear();
+      had = false;
+      continue;
+    }
+    cur += c;
+  }
+  if (!cur.empty() || had) t.push_back(cur);
+  return t;
+}
+
+std::map<std::string, std::string> keyvals(const std::vector<std::string>& t, std::size_t from) {
+  std::map<std::string, std::string> m;
+  for (std::size_t i = from; i < t.size(); ++i) {
+    auto eq = t[i].find('=');
+    if (eq != std::string::npos) m[t[i].substr(0, eq)] = t[i].substr(eq + 1);
+  }
+  return m;
+}
+
+bool compare(double a, const std::string& op, double b) {
+  if (op == "==") return a == b;
+  if (op == "!=") return a != b;
+  if (op == "<") return a < b;
+  if (op == "<=") return a <= b;
+  if (op == ">") return a > b;
+  if (op == ">=") return a >= b;
+  throw std::invalid_argument("unknown comparison '" + op + "' (== != < <= > >=)");
+}
+
+double number(const std::string& s) {
+  if (s == "supervisor") return 0;
+  if (s == "user") return 1;
+  std::size_t used = 0;
+  long long v = std::stoll(s, &used, 0);
+  if (used != s.size()) throw std::invalid_argument("not a number: '" + s + "'");
+  return static_cast<double>(v);
+}
+
+}  // namespace
+
+LessonRunner::LessonRunner(std::string root, bool solutions) : root_(std::move(root)), solutions_(solutions) {}
+
+std::string LessonRunner::path(const std::string& rel) const {
+  fs::path p(rel);
+  return p.is_absolute() ? rel : (fs::path(root_) / p).string();
+}
+
+const Analysis& LessonRunner::analysis() {
+  if (!analysis_) analysis_ = classify(isa_);
+  return *analysis_;
+}
+
+GuestState LessonRunner::final_state(unsigned depth) {
+  std::uint32_t memory = setup_.count("memory") ? static_cast<std::uint32_t>(std::stoul(setup_["memory"])) : 0;
+  Stack s(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
+  std::vector<LevelStats> st;
+  s.run(2'000'000'000ull, st);
+  return s.guest_state();
+}
+
+double LessonRunner::traps_per(const std::string& instruction, unsigned depth) {
+  auto prog = [&](int n) {
+    std::string src = ".org 16\n";
+    for (int i = 0; i < n; ++i) src += instruction + "\n";
+    return std::make_shared<assembler::Image>(assembler::assemble_text(*isa_, "measure.s", src + "halt\n"));
+  };
+  auto count = [&](std::shared_ptr<const assembler::Image> g) {
+    Stack s(isa_, depth ? vmm_ : nullptr, g, depth, 4096);
+    std::vector<LevelStats> st;
+    s.run(4'000'000'000ull, st);
+    return static_cast<double>(s.machine().traps());
+  };
+  return (count(prog(64)) - count(prog(0))) / 64.0;
+}
+
+std::string LessonRunner::run_part(const Lesson& lesson, const LessonPart& part) {
+  std::string out;
+  for (const auto& c : part.commands) {
+    std::string where = fmt::format("{}:{}", lesson.path, c.line);
+    std::string cmd = c.text;
+    if (part.kind == LessonPart::Exercise) {
+      std::string f = path(solutions_ && !part.solution.empty() ? part.solution : part.file);
+      for (std::size_t at; (at = cmd.find("$FILE")) != std::string::npos;) cmd.replace(at, 5, f);
+      if (cmd.find("$NUMBER") != std::string::npos) {
+        std::ifstream in(f);
+        std::string word;
+        in >> word;
+        for (std::size_t at; (at = cmd.find("$NUMBER")) != std::string::npos;) cmd.replace(at, 7, word.empty() ? "?" : word);
+      }
+    }
+    try {
+      out += exec(where, cmd, part);
+    } catch (const LessonFailure&) {
+      throw;
+    } catch (const InputError& e) {
+      throw LessonFailure(where, fmt::format("`{}`: the input has errors:\n{}", cmd, e.what()));
+    } catch (const std::exception& e) {
+      throw LessonFailure(where, fmt::format("`{}`: {}", cmd, e.what()));
+    }
+  }
+  return out;
+}
+
+std::string LessonRunner::exec(const std::string& where, const std::string& cmd, const LessonPart&) {
+  auto t = tokens(cmd);
+  if (t.empty()) return {};
+  const std::string& verb = t[0];
+  auto need_session = [&] {
+    if (!session_) throw LessonFailure(where, "no machine yet: a step must begin with `setup`");
+  };
+  if (verb == "setup") {
+    setup_ = keyvals(t, 1);
+    std::string isa_path = path(setup_.count("isa") ? setup_["isa"] : "examples/isa/pg1.isa");
+    std::string program = path(setup_.count("program") ? setup_["program"] : "examples/os/tinyos.s");
+    unsigned depth = setup_.count("depth") ? static_cast<unsigned>(std::stoul(setup_["depth"])) : 0;
+    std::uint32_t memory = setup_.count("memory") ? static_cast<std::uint32_t>(std::stoul(setup_["memory"])) : 0;
+    isa_ = isa::load_isa(isa_path);
+    analysis_.reset();
+    guest_ = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, program));
+    vmm_ = std::make_shared<assembler::Image>(
+        assembler::assemble_file(*isa_, path(setup_.count("vmm") ? setup_["vmm"] : "vmm/pgvmm.s")));
+    session_ = std::make_unique<Session>(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
+    return fmt::format("setup: {} on {} at depth {}\n", fs::path(program).filename().string(), isa_->name, depth);
+  }
+  if (verb == "run") {
+    need_session();
+    if (t.size() < 2) throw LessonFailure(where, "run what? (to-trap, to-level K, to-line FILE:LINE, steps N, to-halt)");
+    auto kv = keyvals(t, 2);
+    bool hit = true;
+    if (t[1] == "to-trap") {
+      std::optional<std::uint32_t> cause;
+      std::optional<unsigned> level;
+      if (kv.count("cause")) {
+        auto it = isa_->constants.find(kv["cause"]);
+        if (it == isa_->constants.end()) throw LessonFailure(where, "unknown cause '" + kv["cause"] + "'");
+        cause = it->second;
+      }
+      if (kv.count("level")) level = static_cast<unsigned>(std::stoul(kv["level"]));
+      hit = session_->run_to_next_trap(cause, level, 50'000'000);
+    } else if (t[1] == "to-level" && t.size() > 2) {
+      hit = session_->step_in_level(static_cast<unsigned>(std::stoul(t[2])), 50'000'000);
+    } else if (t[1] == "to-line" && t.size() > 2) {
+      auto colon = t[2].rfind(':');
+      auto addrs = session_->addresses_of_line(path(t[2].substr(0, colon)), std::stoi(t[2].substr(colon + 1)));
+      if (addrs.empty()) throw LessonFailure(where, "no code on " + t[2]);
+      auto saved = session_->breakpoints();
+      session_->breakpoints() = Breakpoints{};
+      session_->breakpoints().addresses.insert(addrs.begin(), addrs.end());
+      hit = session_->run(50'000'000);
+      session_->breakpoints() = saved;
+    } else if (t[1] == "steps" && t.size() > 2) {
+      session_->run_until([](const machine::Event&) { return false; }, std::stoull(t[2]));
+    } else if (t[1] == "to-halt") {
+      while (!session_->stopped() && session_->machine().cycles() < 2'000'000'000ull)
+        session_->run_until([](const machine::Event&) { return false; }, 1'000'000);
+    } else {
+      throw LessonFailure(where, "unknown run '" + t[1] + "'");
+    }
+    if (!hit) throw LessonFailure(where, fmt::format("`{}`: never got there (the machine {})", cmd,
+                                                    machine::to_string(session_->machine().stop_reason())));
+    return fmt::format("{}: now at step {}, cycle {}, L{} running\n", cmd, session_->steps(),
+                       session_->machine().cycles(), session_->running_level());
+  }
+  if (verb == "step-over-trap") {
+    need_session();
+    session_->step_over_trap();
+    return fmt::format("step over trap: L{} running\n", session_->running_level());
+  }
+  if (verb == "step-back") {
+    need_session();
+    session_->step_back(t.size() > 1 ? std::stoull(t[1]) : 1);
+    return fmt::format("step back: at step {}\n", session_->steps());
+  }
+  if (verb == "input") {
+    need_session();
+    for (std::size_t i = 1; i < t.size(); ++i)
+      for (unsigned char ch : t[i]) session_->push_input(ch);
+    return {};
+  }
+  if (verb == "show") {
+    need_session();
+    std::string what = t.size() > 1 ? t[1] : "levels";
+    std::string out;
+    if (what == "levels") {
+      for (unsigned k = 0; k <= session_->stack().depth(); ++k) {
+        auto v = session_->view(k);
+        out += fmt::format("  L{} {}{}: M={} P={} R=({}, {}) ie={}  at {} {}\n", k, v.vmm ? "VMM" : "guest",
+                           v.running ? " (running)" : "", v.mode ? "user" : "supervisor", v.pc, v.base, v.bound, v.ie,
+                           v.instruction, v.where);
+      }
+    } else if (what == "trap") {
+      if (session_->traps().empty()) return "  no trap yet\n";
+      const auto& tr = session_->traps().back();
+      auto at = session_->stack().code_at(tr.real_pc);
+      out = fmt::format("  last trap: L{} {} info={} at {} ({}); {}\n", tr.level, isa_->cause_name(tr.cause), tr.info,
+                        tr.interrupt ? "interrupt" : isa::disassemble(*isa_, tr.word, at.address),
+                        at.image ? at.image->where(at.address) : "", session_->stack().describe_chain(tr.level, tr.cause));
+    } else if (what == "console") {
+      out = "  console: " + session_->machine().console_output() + "\n";
+    } else if (what == "check") {
+      const auto& a = analysis();
+      for (const auto& c : a.instructions)
+        if (c.sensitive() || c.privileged || c.timing_source)
+          out += fmt::format("  {:<7} privileged={} control={} location={} mode={} user={} timing={}\n", c.mnemonic,
+                             c.privileged, c.control_sensitive, c.location_sensitive, c.mode_sensitive,
+                             c.user_sensitive, c.timing_source);
+      out += fmt::format("  Theorem 1 {}, Theorem 2 {}, Theorem 3 {}\n", a.theorem1.holds ? "holds" : "fails",
+                         a.theorem2.holds ? "holds" : "fails", a.theorem3.holds ? "holds" : "fails");
+    } else {
+      throw LessonFailure(where, "show what? (levels, trap, console, check)");
+    }
+    return out;
+  }
+  if (verb == "expect") return expect(where, t);
+  throw LessonFailure(where, "unknown command '" + verb + "' (setup, run, step-over-trap, step-back, input, show, expect)");
+}
+
+std::string LessonRunner::expect(const std::string& where, const std::vector<std::string>& t) {
+  auto fail = [&](const std::string& got) {
+    std::string text;
+    for (std::size_t i = 1; i < t.size(); ++i) text += (i > 1 ? " " : "") + t[i];
+    throw LessonFailure(where, fmt::format("expectation failed: {} (got {})", text, got));
+  };
+  auto ok = [&] {
+    std::string text;
+    for (std::size_t i = 1; i < t.size(); ++i) text += (i > 1 ? " " : "") + t[i];
+    return "  ✓ " + text + "\n";
+  };
+  if (t.size() < 2) throw LessonFailure(where, "expect what?");
+  const std::string& what = t[1];
+  // The theorems and the classifier need only an ISA.
+  if (what == "theorem1" || what == "theorem2" || what == "theorem3") {
+    if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
+    const auto& a = analysis();
+    const auto& v = what == "theorem1" ? a.theorem1 : what == "theorem2" ? a.theorem2 : a.theorem3;
+    bool want = t.size() > 2 && t[2] == "holds";
+    if (v.holds != want) fail(v.holds ? "it holds" : "it fails");
+    return ok();
+  }
+  if (what == "check" && t.size() > 3) {
+    if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
+    const auto& a = analysis();
+    auto it = std::find_if(a.instructions.begin(), a.instructions.end(), [&](auto& c) { return c.mnemonic == t[2]; });
+    if (it == a.instructions.end()) fail("no instruction " + t[2]);
+    std::string prop = t[3];
+    bool neg = prop.rfind("not-", 0) == 0;
+    if (neg) prop = prop.substr(4);
+    bool v;
+    if (prop == "privileged") v = it->privileged;
+    else if (prop == "control-sensitive") v = it->control_sensitive;
+    else if (prop == "location-sensitive") v = it->location_sensitive;
+    else if (prop == "mode-sensitive") v = it->mode_sensitive;
+    else if (prop == "behavior-sensitive") v = it->location_sensitive || it->mode_sensitive;
+    else if (prop == "sensitive") v = it->sensitive();
+    else if (prop == "user-sensitive") v = it->user_sensitive;
+    else if (prop == "timing-source") v = it->timing_source;
+    else if (prop == "innocuous") v = !it->sensitive();
+    else throw LessonFailure(where, "unknown property '" + t[3] + "'");
+    if (v == neg) fail(fmt::format("{} is {}{}", t[2], v ? "" : "not ", prop));
+    return ok();
+  }
+  if (!session_) throw LessonFailure(where, "no machine yet: `setup` first");
+  const auto& m = session_->machine();
+  if (what == "halted") {
+    if (!m.halted()) fail(machine::to_string(m.stop_reason()));
+    return ok();
+  }
+  if (what == "console" && t.size() > 3) {
+    const auto& out = m.console_output();
+    bool v = t[2] == "contains" ? out.find(t[3]) != std::string::npos : t[2] == "==" ? out == t[3] : out != t[3];
+    if (!v) fail(fmt::format("{:?}", out));
+    return ok();
+  }
+  if ((what == "equivalent" || what == "diverges")) {
+    auto kv = keyvals(t, 2);
+    unsigned depth = kv.count("depth") ? static_cast<unsigned>(std::stoul(kv["depth"])) : session_->stack().depth();
+    bool same = final_state(0) == final_state(depth);
+    if (same != (what == "equivalent")) fail(same ? "the same final state" : "a different final state");
+    return ok();
+  }
+  if (what == "traps-per" && t.size() > 4) {
+    auto kv = keyvals(t, 3);
+    unsigned depth = kv.count("depth") ? static_cast<unsigned>(std::stoul(kv["depth"])) : session_->stack().depth();
+    double v = traps_per(t[2], depth);
+    std::size_t opi = t.size() - 2;
+    if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
+    return ok();
+  }
+  if (t.size() < 4) throw LessonFailure(where, "expect FIELD OP VALUE");
+  // expect running-level == K / real-traps OP N / cycles OP N / instructions OP N
+  auto num_check = [&](double v, std::size_t opi) {
+    if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
+    return ok();
+  };
+  if (what == "running-level") return num_check(session_->running_level(), 2);
+  if (what == "real-traps") return num_check(static_cast<double>(m.traps()), 2);
+  if (what == "cycles") return num_check(static_cast<double>(m.cycles()), 2);
+  if (what == "instructions") return num_check(static_cast<double>(m.instructions()), 2);
+  if (what == "level-traps" && t.size() > 4) {
+    unsigned k = static_cast<unsigned>(std::stoul(t[2]));
+    if (k >= session_->stats().size()) fail("no level " + t[2]);
+    return num_check(static_cast<double>(session_->stats()[k].traps), 3);
+  }
+  if (what == "level" && t.size() > 5) {
+    unsigned k = static_cast<unsigned>(std::stoul(t[2]));
+    if (k > session_->stack().depth()) fail("no level " + t[2]);
+    auto v = session_->view(k);
+    const std::string& f = t[3];
+    double val;
+    if (f == "mode") val = v.mode;
+    else if (f == "pc") val = v.pc;
+    else if (f == "base") val = v.base;
+    else if (f == "bound") val = v.bound;
+    else if (f == "ie") val = v.ie;
+    else if (int r = isa_->find_register(f); r >= 0) val = v.regs[static_cast<std::size_t>(r)];
+    else throw LessonFailure(where, "unknown field '" + f + "' (mode, pc, base, bound, ie, a register)");
+    return num_check(val, 4);
+  }
+  if (what == "last-trap") {
+    if (session_->traps().empty()) fail("no trap yet");
+    const auto& tr = session_->traps().back();
+    const std::string& f = t[2];
+    if (f == "cause") {
+      std::string name = isa_->cause_name(tr.cause);
+      if ((t[3] == "==") != (name == t[4])) fail(name);
+      return ok();
+    }
+    if (f == "chain") {
+      std::string chain = session_->stack().describe_chain(tr.level, tr.cause);
+      if ((t[3] == "==") != (chain == t[4])) fail(fmt::format("{:?}", chain));
+      return ok();
+    }
+    if (f == "level") return num_check(tr.level, 3);
+    if (f == "info") return num_check(tr.info, 3);
+    throw LessonFailure(where, "unknown last-trap field '" + f + "' (cause, chain, level, info)");
+  }
+  throw LessonFailure(where, "unknown expectation '" + what + "' (see lessons/README.md)");
+}
+
+}  // namespace pgsim::vmm

@@ -1,0 +1,83 @@
+#pragma once
+// Lessons: Markdown files with embedded steps (```pgsim blocks) that set up the machine, run
+// it to a point and state what must hold there; exercises (```pgsim-exercise blocks) that
+// check a student's file. Parsed here and carried out on a Session; used by `pgsim lesson`
+// and the GUI's Lesson panel. Format: lessons/README.md.
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "vmm/classifier.hpp"
+#include "vmm/session.hpp"
+
+namespace pgsim::vmm {
+
+/// One line of a step block.
+struct LessonCommand {
+  std::string text;
+  int line = 0;  ///< 1-based line in the lesson file
+};
+
+/// A piece of a lesson: prose, a step, or an exercise.
+struct LessonPart {
+  enum Kind { Prose, Step, Exercise } kind = Prose;
+  std::string text;                    ///< prose (Markdown), or the exercise's task text
+  std::vector<LessonCommand> commands; ///< for steps and exercises
+  std::string file, solution;          ///< exercises: the student's file and the solution
+  int line = 0;
+};
+
+/// A parsed lesson.
+struct Lesson {
+  int number = 0;
+  std::string title, path;
+  std::vector<LessonPart> parts;
+  std::string instructor;  ///< the "For the instructor" section (hidden in the GUI)
+};
+
+/// Reads every lessons/NN-*.md under `dir`, sorted by number. Throws std::runtime_error on a
+/// file that cannot be read.
+std::vector<Lesson> load_lessons(const std::string& dir);
+/// Parses one lesson file.
+Lesson parse_lesson(const std::string& path, const std::string& text);
+
+/// An expectation that did not hold, or a command that could not be carried out.
+struct LessonFailure : std::runtime_error {
+  LessonFailure(const std::string& where, const std::string& what) : std::runtime_error(where + ": " + what) {}
+};
+
+/// Carries out a lesson's steps on a live machine.
+class LessonRunner {
+ public:
+  /// `root`: the directory lesson paths are relative to (the repository / data root).
+  /// `solutions`: exercises use their solution files instead of the student's.
+  LessonRunner(std::string root, bool solutions);
+
+  /// Carries out one step or exercise; returns what happened, one line per command.
+  /// Throws LessonFailure ("file:line: …") when an expectation fails.
+  std::string run_part(const Lesson& lesson, const LessonPart& part);
+  /// The session of the last `setup` (null before).
+  Session* session() { return session_.get(); }
+  std::shared_ptr<const isa::IsaModel> isa() const { return isa_; }
+
+ private:
+  std::string exec(const std::string& where, const std::string& cmd, const LessonPart& part);
+  std::string path(const std::string& rel) const;
+  std::string expect(const std::string& where, const std::vector<std::string>& t);
+  const Analysis& analysis();
+  GuestState final_state(unsigned depth);
+  double traps_per(const std::string& instruction, unsigned depth);
+
+  std::string root_;
+  bool solutions_;
+  std::map<std::string, std::string> setup_;
+  std::shared_ptr<const isa::IsaModel> isa_;
+  std::shared_ptr<const assembler::Image> guest_, vmm_;
+  std::unique_ptr<Session> session_;
+  std::optional<Analysis> analysis_;
+};
+
+}  // namespace pgsim::vmm

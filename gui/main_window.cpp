@@ -32,6 +32,7 @@
 #include "assembler/assembler.hpp"
 #include "gui/cost_view.hpp"
 #include "gui/isa_view.hpp"
+#include "gui/lesson_panel.hpp"
 #include "gui/levels_view.hpp"
 #include "gui/storage_view.hpp"
 #include "gui/source_view.hpp"
@@ -292,6 +293,17 @@ void MainWindow::build_ui() {
   cause_menu_ = bmenu->addMenu("Break after a trap of cause");
   level_menu_ = bmenu->addMenu("Break after a trap taken by level");
 
+  // Lessons live in the source tree; PGSIM_LESSON_ROOT points elsewhere (a student's copy).
+  QString lesson_root = qEnvironmentVariableIsSet("PGSIM_LESSON_ROOT") ? qEnvironmentVariable("PGSIM_LESSON_ROOT")
+                                                                       : QString(PGSIM_SOURCE_DIR);
+  lesson_ = new LessonPanel(this, lesson_root, this);
+  auto* lesson_dock = new QDockWidget("Lesson", this);
+  lesson_dock->setObjectName("lesson");
+  lesson_dock->setWidget(lesson_);
+  addDockWidget(Qt::RightDockWidgetArea, lesson_dock);
+  tabifyDockWidget(chain_dock, lesson_dock);
+  chain_dock->raise();
+
   status_ = new QLabel(this);
   statusBar()->addWidget(status_, 1);
   timer_ = new QTimer(this);
@@ -310,13 +322,14 @@ bool MainWindow::open(const OpenSpec& spec) {
     std::shared_ptr<const assembler::Image> vmm;
     if (spec.depth > 0)
       vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, data_file("pgvmm.s").toStdString()));
-    auto s = std::make_unique<vmm::Session>(isa_, vmm, guest, spec.depth);
+    auto s = std::make_shared<vmm::Session>(isa_, vmm, guest, spec.depth);
     chain_->set_session(nullptr);
     levels_->set_session(nullptr);
     source_->set_session(nullptr);
     session_ = std::move(s);
     spec_ = spec;
     spec_.program = prog;
+    spec_.depth = spec.depth;
   } catch (const std::exception& e) {
     error_ = e.what();
     status_->setText("error: " + error_.split('\n').first());
@@ -327,48 +340,7 @@ bool MainWindow::open(const OpenSpec& spec) {
     return false;
   }
   error_.clear();
-  depth_box_->blockSignals(true);
-  depth_box_->setValue(static_cast<int>(spec.depth));
-  depth_box_->blockSignals(false);
-  level_box_->setRange(0, static_cast<int>(spec.depth));
-  level_box_->setValue(static_cast<int>(spec.depth));
-  cause_filter_->blockSignals(true);
-  cause_filter_->clear();
-  cause_filter_->addItem("all");
-  for (const auto& [n, v] : isa_->cause_names) cause_filter_->addItem(QString::fromStdString(n), v);
-  cause_filter_->blockSignals(false);
-  level_filter_->blockSignals(true);
-  level_filter_->clear();
-  level_filter_->addItem("all");
-  for (unsigned k = 0; k <= spec.depth; ++k) level_filter_->addItem(QString("L%1").arg(k), k);
-  level_filter_->blockSignals(false);
-  cause_menu_->clear();
-  for (const auto& [n, v] : isa_->cause_names) {
-    auto* a = cause_menu_->addAction(QString::fromStdString(n));
-    a->setCheckable(true);
-    a->setObjectName(QString("break_cause_%1").arg(QString::fromStdString(n)));
-    std::uint32_t cause = v;
-    connect(a, &QAction::toggled, this, [this, cause](bool on) {
-      if (on) session_->breakpoints().causes.insert(cause);
-      else session_->breakpoints().causes.erase(cause);
-    });
-  }
-  level_menu_->clear();
-  for (unsigned k = 0; k <= spec.depth; ++k) {
-    auto* a = level_menu_->addAction(QString("L%1").arg(k));
-    a->setCheckable(true);
-    connect(a, &QAction::toggled, this, [this, k](bool on) {
-      if (on) session_->breakpoints().levels.insert(k);
-      else session_->breakpoints().levels.erase(k);
-    });
-  }
-  source_->breakpoint_lines().clear();
-  levels_->set_session(session_.get());
-  chain_->set_session(session_.get());
-  source_->set_session(session_.get());
-  storage_->set_session(session_.get());
-  cost_->set_session(session_.get(), isa_, session_->stack().vmm_image_ptr(), session_->stack().guest_image_ptr());
-  isa_view_->set_isa(isa_);
+  adopt(session_, isa_);
   refresh_views();
   return true;
 }
@@ -438,6 +410,57 @@ void MainWindow::set_dark(bool dark) {
   }
   QApplication::setPalette(p);
   update();
+}
+
+void MainWindow::adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const isa::IsaModel> isa) {
+  if (timer_->isActive()) toggle_run();
+  micro_.clear();
+  session_ = std::move(s);
+  isa_ = std::move(isa);
+  const unsigned depth = session_->stack().depth();
+  depth_box_->blockSignals(true);
+  depth_box_->setValue(static_cast<int>(depth));
+  depth_box_->blockSignals(false);
+  level_box_->setRange(0, static_cast<int>(depth));
+  level_box_->setValue(static_cast<int>(depth));
+  cause_filter_->blockSignals(true);
+  cause_filter_->clear();
+  cause_filter_->addItem("all");
+  for (const auto& [n, v] : isa_->cause_names) cause_filter_->addItem(QString::fromStdString(n), v);
+  cause_filter_->blockSignals(false);
+  level_filter_->blockSignals(true);
+  level_filter_->clear();
+  level_filter_->addItem("all");
+  for (unsigned k = 0; k <= depth; ++k) level_filter_->addItem(QString("L%1").arg(k), k);
+  level_filter_->blockSignals(false);
+  cause_menu_->clear();
+  for (const auto& [n, v] : isa_->cause_names) {
+    auto* a = cause_menu_->addAction(QString::fromStdString(n));
+    a->setCheckable(true);
+    a->setObjectName(QString("break_cause_%1").arg(QString::fromStdString(n)));
+    std::uint32_t cause = v;
+    connect(a, &QAction::toggled, this, [this, cause](bool on) {
+      if (on) session_->breakpoints().causes.insert(cause);
+      else session_->breakpoints().causes.erase(cause);
+    });
+  }
+  level_menu_->clear();
+  for (unsigned k = 0; k <= depth; ++k) {
+    auto* a = level_menu_->addAction(QString("L%1").arg(k));
+    a->setCheckable(true);
+    connect(a, &QAction::toggled, this, [this, k](bool on) {
+      if (on) session_->breakpoints().levels.insert(k);
+      else session_->breakpoints().levels.erase(k);
+    });
+  }
+  source_->breakpoint_lines().clear();
+  levels_->set_session(session_.get());
+  chain_->set_session(session_.get());
+  source_->set_session(session_.get());
+  storage_->set_session(session_.get());
+  cost_->set_session(session_.get(), isa_, session_->stack().vmm_image_ptr(), session_->stack().guest_image_ptr());
+  isa_view_->set_isa(isa_);
+  refresh_views();
 }
 
 bool MainWindow::running() const { return timer_ && timer_->isActive(); }

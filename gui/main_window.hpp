@@ -25,6 +25,7 @@ class SourceView;
 class StorageView;
 class CostView;
 class IsaView;
+class LessonPanel;
 
 /// What to open: an ISA, a guest program, a depth.
 struct OpenSpec {
@@ -43,6 +44,8 @@ class MainWindow : public QMainWindow {
   vmm::Session* session() { return session_.get(); }
   /// Rebuilds the stack (e.g. another depth). Returns false (with a message) on an error.
   bool open(const OpenSpec& spec);
+  /// Shows an existing session (e.g. a lesson's machine) in every view.
+  void adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const isa::IsaModel> isa);
   /// Redraws every view from the session (at most ~30 times a second while running).
   void refresh_views();
   /// The zoom factor of the presentation mode (1.0 = normal).
@@ -54,6 +57,7 @@ class MainWindow : public QMainWindow {
   StorageView* storage_view() { return storage_; }
   CostView* cost_view() { return cost_; }
   IsaView* isa_view() { return isa_view_; }
+  LessonPanel* lesson_panel() { return lesson_; }
   bool running() const;
   /// The micro-step Step cycle showed last ("" if none).
   QString micro_step_text() const { return micro_text_; }
@@ -92,13 +96,14 @@ class MainWindow : public QMainWindow {
 
   OpenSpec spec_;
   std::shared_ptr<const isa::IsaModel> isa_;
-  std::unique_ptr<vmm::Session> session_;
+  std::shared_ptr<vmm::Session> session_;
   LevelsView* levels_ = nullptr;
   TrapChainView* chain_ = nullptr;
   SourceView* source_ = nullptr;
   StorageView* storage_ = nullptr;
   CostView* cost_ = nullptr;
   IsaView* isa_view_ = nullptr;
+  LessonPanel* lesson_ = nullptr;
   qint64 last_cost_refresh_ = 0;
   bool dark_ = false;
   QPlainTextEdit* console_ = nullptr;

@@ -10,7 +10,12 @@
 #include <QTimer>
 #include <cstdio>
 
+#include <QDir>
 #include <QDockWidget>
+#include <functional>
+
+#include "gui/lesson_panel.hpp"
+#include "vmm/lesson.hpp"
 #include <QFile>
 #include <QTextBlock>
 #include <QTextCursor>
@@ -46,8 +51,26 @@ void trigger(MainWindow& w, const char* name) {
 }
 }  // namespace
 
+/// A copy of the lessons (their exercise files get written by Check) with links to the rest.
+QString lesson_root() {
+  QString root = out("lesson-root");
+  QDir(root).removeRecursively();
+  QDir().mkpath(root + "/lessons");
+  for (const char* d : {"examples", "vmm"}) QFile::link(src(d), root + "/" + d);
+  std::function<void(const QString&, const QString&)> copy = [&](const QString& from, const QString& to) {
+    QDir().mkpath(to);
+    for (const auto& e : QDir(from).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot)) {
+      if (e.isDir()) copy(e.filePath(), to + "/" + e.fileName());
+      else QFile::copy(e.filePath(), to + "/" + e.fileName());
+    }
+  };
+  copy(src("lessons"), root + "/lessons");
+  return root;
+}
+
 int main(int argc, char** argv) {
   qputenv("QT_QPA_PLATFORM", "offscreen");
+  qputenv("PGSIM_LESSON_ROOT", lesson_root().toUtf8());
   QApplication app(argc, argv);
   QApplication::setOrganizationName("pgsim-test");  // keep the user's settings out of it
   MainWindow w(OpenSpec{"", src("examples/os/tinyos.s"), 2});
@@ -228,6 +251,37 @@ int main(int argc, char** argv) {
     std::printf("trap chain: %zu events, refresh + repaint %.1f ms\n", ss->traps().size(), ms);
     EXPECT(chain->rows() == static_cast<int>(ss->traps().size()));
     EXPECT(ms < 1000.0);
+  }
+
+  // Walk every lesson with Next; solve each exercise with the instructor's solution and Check.
+  {
+    auto* panel = w.lesson_panel();
+    EXPECT(panel->lesson_count() >= 1);
+    QString root = qEnvironmentVariable("PGSIM_LESSON_ROOT");
+    auto lessons = pgsim::vmm::load_lessons((root + "/lessons").toStdString());
+    for (const auto& l : lessons) {
+      EXPECT(panel->open_lesson(l.number));
+      int guard = 0;
+      while (!panel->at_end() && guard++ < 200) {
+        bool ok = panel->next();
+        if (!ok) std::fprintf(stderr, "lesson %d: %s\n", l.number, panel->last_result().toUtf8().constData());
+        EXPECT(ok);
+        if (panel->on_exercise()) {
+          QFile sol(root + "/" + QString::fromStdString(panel->current_part()->solution));
+          EXPECT(sol.open(QIODevice::ReadOnly));
+          panel->exercise_editor()->setPlainText(QString::fromUtf8(sol.readAll()));
+          bool solved = panel->check();
+          if (!solved) std::fprintf(stderr, "lesson %d exercise: %s\n", l.number, panel->last_result().toUtf8().constData());
+          EXPECT(solved);
+        }
+      }
+      if (l.number == 1) {
+        if (auto* d = w.findChild<QDockWidget*>("lesson")) d->raise();
+        QTest::qWait(30);
+        w.grab().save(out("gui-lesson1.png"));
+      }
+    }
+    std::printf("lessons walked in the GUI: %zu\n", lessons.size());
   }
 
   // A bad program keeps the window usable and says what is wrong.

@@ -244,7 +244,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     guest_ = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, program));
     vmm_ = std::make_shared<assembler::Image>(
         assembler::assemble_file(*isa_, path(setup_.count("vmm") ? setup_["vmm"] : "vmm/pgvmm.s")));
-    session_ = std::make_unique<Session>(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
+    session_ = std::make_shared<Session>(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
     return fmt::format("setup: {} on {} at depth {}\n", fs::path(program).filename().string(), isa_->name, depth);
   }
   if (verb == "run") {

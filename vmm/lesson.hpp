@@ -61,6 +61,8 @@ class LessonRunner {
   std::string run_part(const Lesson& lesson, const LessonPart& part);
   /// The session of the last `setup` (null before).
   Session* session() { return session_.get(); }
+  /// The same, shared (the GUI shows the lesson's machine in its views).
+  std::shared_ptr<Session> shared_session() const { return session_; }
   std::shared_ptr<const isa::IsaModel> isa() const { return isa_; }
 
  private:
@@ -76,7 +78,7 @@ class LessonRunner {
   std::map<std::string, std::string> setup_;
   std::shared_ptr<const isa::IsaModel> isa_;
   std::shared_ptr<const assembler::Image> guest_, vmm_;
-  std::unique_ptr<Session> session_;
+  std::shared_ptr<Session> session_;
   std::optional<Analysis> analysis_;
 };
 

@@ -1,0 +1,58 @@
+#pragma once
+// The Lesson panel: a lesson's text, part by part; Next carries out each step on a live machine
+// shown in every view of the window; exercises have an editor and a Check button.
+#include <QWidget>
+#include <memory>
+
+#include "vmm/lesson.hpp"
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTextBrowser;
+
+namespace pgsim::gui {
+
+class MainWindow;
+
+class LessonPanel : public QWidget {
+  Q_OBJECT
+ public:
+  /// `root`: the directory that holds lessons/ (paths in lessons are relative to it).
+  LessonPanel(MainWindow* window, QString root, QWidget* parent = nullptr);
+  /// Opens lesson `number` at its beginning. False if there is no such lesson.
+  bool open_lesson(int number);
+  /// Carries out the next part (shows prose, runs a step). False at the end or on a failure.
+  bool next();
+  /// Saves the exercise editor to the exercise's file and checks it. True if it passes.
+  bool check();
+  /// The text of the last result line ("✓ …" or the failure).
+  QString last_result() const { return result_; }
+  int lesson_count() const { return static_cast<int>(lessons_.size()); }
+  bool at_end() const;
+  bool on_exercise() const;
+  /// The part shown now (null before the first Next).
+  const vmm::LessonPart* current_part() const;
+  /// The exercise editor (for tests).
+  QPlainTextEdit* exercise_editor() { return editor_; }
+
+ private:
+  void show_part();
+  MainWindow* window_;
+  QString root_;
+  std::vector<vmm::Lesson> lessons_;
+  int lesson_ = -1;
+  int part_ = -1;
+  std::unique_ptr<vmm::LessonRunner> runner_;
+  QComboBox* choose_;
+  QTextBrowser* text_;
+  QPlainTextEdit* editor_;
+  QPlainTextEdit* log_;
+  QPushButton* next_;
+  QPushButton* check_;
+  QLabel* status_;
+  QString result_;
+};
+
+}  // namespace pgsim::gui

@@ -43,6 +43,7 @@ int run_lesson(const LessonOptions& o) {
       try {
         std::fputs(runner.run_part(lesson, p).c_str(), stdout);
       } catch (const vmm::LessonFailure& f) {
+        std::fputs(f.output.c_str(), stdout);
         std::fflush(stdout);
         std::fprintf(stderr, "%s\n", f.what());
         if (p.kind == vmm::LessonPart::Exercise && !o.solutions)

@@ -128,7 +128,8 @@ bool LessonPanel::next() {
     try {
       log_->appendPlainText(QString::fromStdString(runner_->run_part(l, p)));
       result_ = "✓ step done";
-    } catch (const std::exception& e) {
+    } catch (const vmm::LessonFailure& e) {
+      log_->appendPlainText(QString::fromStdString(e.output));
       result_ = QString::fromStdString(e.what());
       log_->appendPlainText(result_);
       ok = false;
@@ -156,7 +157,8 @@ bool LessonPanel::check() {
   try {
     log_->appendPlainText(QString::fromStdString(runner_->run_part(l, p)));
     result_ = "✓ solved";
-  } catch (const std::exception& e) {
+  } catch (const vmm::LessonFailure& e) {
+    log_->appendPlainText(QString::fromStdString(e.output));
     result_ = QString::fromStdString(e.what());
     log_->appendPlainText(result_);
   }

@@ -114,7 +114,7 @@ void TrapChainView::paintEvent(QPaintEvent* e) {
     auto at = session_->stack().code_at(t.real_pc);
     QString what = t.interrupt ? QString("interrupt") : QString::fromStdString(isa::disassemble(isa, t.word, at.address));
     QString label = QString("#%1  L%2 %3  %4").arg(t.step).arg(t.level).arg(QString::fromStdString(isa.cause_name(t.cause))).arg(what);
-    QString chain = QString::fromStdString(session_->stack().describe_chain(t.level, t.cause));
+    QString chain = QString::fromStdString(session_->stack().describe_chain(t.level, t.chain));
     p.setPen(palette().text().color());
     int tx = lane_x(lanes - 1) + 16;
     p.drawText(tx, y + fontMetrics().ascent(), label);

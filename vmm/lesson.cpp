@@ -11,6 +11,7 @@
 #include "assembler/assembler.hpp"
 #include "isa/disasm.hpp"
 #include "isa/loader.hpp"
+#include "vmm/witness_report.hpp"
 
 namespace pgsim::vmm {
 namespace fs = std::filesystem;
@@ -58,9 +59,15 @@ Lesson parse_lesson(const std::string& path, const std::string& text) {
       ++n;
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.rfind("```", 0) == 0) break;
-      std::string t = line.substr(0, line.find('#') == std::string::npos || line.find('"') < line.find('#')
-                                         ? std::string::npos
-                                         : line.find('#'));
+      std::string t = line;
+      bool quoted = false;
+      for (std::size_t i = 0; i < t.size(); ++i) {
+        if (t[i] == '"') quoted = !quoted;
+        if (t[i] == '#' && !quoted) {
+          t.resize(i);
+          break;
+        }
+      }
       auto b = t.find_first_not_of(" \t");
       if (b == std::string::npos) continue;
       t = t.substr(b);
@@ -156,8 +163,13 @@ double number(const std::string& s) {
   if (s == "supervisor") return 0;
   if (s == "user") return 1;
   std::size_t used = 0;
-  long long v = std::stoll(s, &used, 0);
-  if (used != s.size()) throw std::invalid_argument("not a number: '" + s + "'");
+  long long v = 0;
+  try {
+    v = std::stoll(s, &used, 0);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (s.empty() || used != s.size()) throw std::invalid_argument("not a number: '" + s + "'");
   return static_cast<double>(v);
 }
 
@@ -215,12 +227,22 @@ std::string LessonRunner::run_part(const Lesson& lesson, const LessonPart& part)
     }
     try {
       out += exec(where, cmd, part);
-    } catch (const LessonFailure&) {
-      throw;
+    } catch (const LessonFailure& f) {
+      // A prediction exercise must not print the answer it checks against.
+      LessonFailure g = c.text.find("$NUMBER") != std::string::npos
+                            ? LessonFailure(where, fmt::format("your answer ({}) is not right yet: think again, edit {}, Check",
+                                                               cmd.substr(cmd.rfind(' ') + 1), part.file))
+                            : f;
+      g.output = out;
+      throw g;
     } catch (const InputError& e) {
-      throw LessonFailure(where, fmt::format("`{}`: the input has errors:\n{}", cmd, e.what()));
+      LessonFailure g(where, fmt::format("`{}`: the input has errors:\n{}", cmd, e.what()));
+      g.output = out;
+      throw g;
     } catch (const std::exception& e) {
-      throw LessonFailure(where, fmt::format("`{}`: {}", cmd, e.what()));
+      LessonFailure g(where, fmt::format("`{}`: {}", cmd, e.what()));
+      g.output = out;
+      throw g;
     }
   }
   return out;
@@ -319,7 +341,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
       auto at = session_->stack().code_at(tr.real_pc);
       out = fmt::format("  last trap: L{} {} info={} at {} ({}); {}\n", tr.level, isa_->cause_name(tr.cause), tr.info,
                         tr.interrupt ? "interrupt" : isa::disassemble(*isa_, tr.word, at.address),
-                        at.image ? at.image->where(at.address) : "", session_->stack().describe_chain(tr.level, tr.cause));
+                        at.image ? at.image->where(at.address) : "", session_->stack().describe_chain(tr.level, tr.chain));
     } else if (what == "console") {
       out = "  console: " + session_->machine().console_output() + "\n";
     } else if (what == "check") {
@@ -331,6 +353,9 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
                              c.user_sensitive, c.timing_source);
       out += fmt::format("  Theorem 1 {}, Theorem 2 {}, Theorem 3 {}\n", a.theorem1.holds ? "holds" : "fails",
                          a.theorem2.holds ? "holds" : "fails", a.theorem3.holds ? "holds" : "fails");
+      for (const auto& c : a.instructions)
+        if (c.sensitive() && !c.privileged)
+          if (const auto& w = main_witness(c)) out += format_witness(*isa_, *w, 2);
     } else {
       throw LessonFailure(where, "show what? (levels, trap, console, check)");
     }
@@ -451,7 +476,7 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
       return ok();
     }
     if (f == "chain") {
-      std::string chain = session_->stack().describe_chain(tr.level, tr.cause);
+      std::string chain = session_->stack().describe_chain(tr.level, tr.chain);
       if ((t[3] == "==") != (chain == t[4])) fail(fmt::format("{:?}", chain));
       return ok();
     }

@@ -47,6 +47,7 @@ Lesson parse_lesson(const std::string& path, const std::string& text);
 /// An expectation that did not hold, or a command that could not be carried out.
 struct LessonFailure : std::runtime_error {
   LessonFailure(const std::string& where, const std::string& what) : std::runtime_error(where + ": " + what) {}
+  std::string output;  ///< what the step printed before it failed (context for the student)
 };
 
 /// Carries out a lesson's steps on a live machine.

@@ -80,10 +80,14 @@ std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t
 }
 
 std::string Stack::describe_chain(unsigned level, std::uint32_t cause) const {
+  return describe_chain(level, handling_chain(level, cause));
+}
+
+std::string Stack::describe_chain(unsigned level, const std::vector<Handling>& chain) const {
   if (depth_ == 0) return "the guest's own handler";
   if (level == 0) return "L0's own handler";
   std::string s;
-  for (const auto& h : handling_chain(level, cause)) {
+  for (const auto& h : chain) {
     if (!s.empty()) s += " -> ";
     s += h.emulates ? fmt::format("L{} emulates", h.level)
                     : (h.level + 1 == level ? fmt::format("L{} reflects into L{}", h.level, level)

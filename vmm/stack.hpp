@@ -89,8 +89,10 @@ class Stack {
   /// L(level-1) emulates it (a privileged instruction in virtual supervisor mode) or reflects
   /// it into L(level). Empty at depth 0 or for level 0 (the trap is its own handler's).
   std::vector<Handling> handling_chain(unsigned level, std::uint32_t cause) const;
-  /// The chain as text: "L0 reflects -> L1 emulates".
+  /// The chain as text: "L0 reflects -> L1 emulates" (as the control blocks are now).
   std::string describe_chain(unsigned level, std::uint32_t cause) const;
+  /// A recorded chain as text, for a trap taken while level `level`'s code ran.
+  std::string describe_chain(unsigned level, const std::vector<Handling>& chain) const;
 
   /// Code at a real address: the image it belongs to (the VMM's or the guest's) and the
   /// address within that image (real address minus the level's origin).

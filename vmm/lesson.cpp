@@ -191,7 +191,7 @@ GuestState LessonRunner::final_state(unsigned depth) {
   std::uint32_t memory = setup_.count("memory") ? static_cast<std::uint32_t>(std::stoul(setup_["memory"])) : 0;
   Stack s(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
   std::vector<LevelStats> st;
-  s.run(2'000'000'000ull, st);
+  s.run(300'000'000ull, st);  // enough for the OS at depth 8; a guest stuck in a loop fails in ~1 s
   return s.guest_state();
 }
 
@@ -378,8 +378,15 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   };
   if (t.size() < 2) throw LessonFailure(where, "expect what?");
   const std::string& what = t[1];
+  // Every form has a fixed number of words: anything extra is a mistake, not a comment.
+  auto words = [&](std::size_t n) {
+    if (t.size() != n) throw LessonFailure(where, fmt::format("`expect {}` takes {} words here, not {} (see lessons/README.md)",
+                                                             what, n - 1, t.size() - 1));
+  };
   // The theorems and the classifier need only an ISA.
   if (what == "theorem1" || what == "theorem2" || what == "theorem3") {
+    words(3);
+    if (t[2] != "holds" && t[2] != "fails") throw LessonFailure(where, "expect theoremN holds|fails");
     if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
     const auto& a = analysis();
     const auto& v = what == "theorem1" ? a.theorem1 : what == "theorem2" ? a.theorem2 : a.theorem3;
@@ -387,7 +394,8 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     if (v.holds != want) fail(v.holds ? "it holds" : "it fails");
     return ok();
   }
-  if (what == "check" && t.size() > 3) {
+  if (what == "check") {
+    words(4);
     if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
     const auto& a = analysis();
     auto it = std::find_if(a.instructions.begin(), a.instructions.end(), [&](auto& c) { return c.mnemonic == t[2]; });
@@ -412,23 +420,33 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   if (!session_) throw LessonFailure(where, "no machine yet: `setup` first");
   const auto& m = session_->machine();
   if (what == "halted") {
+    words(2);
     if (!m.halted()) fail(machine::to_string(m.stop_reason()));
     return ok();
   }
-  if (what == "console" && t.size() > 3) {
+  if (what == "console") {
+    words(4);
     const auto& out = m.console_output();
-    bool v = t[2] == "contains" ? out.find(t[3]) != std::string::npos : t[2] == "==" ? out == t[3] : out != t[3];
+    bool has = out.find(t[3]) != std::string::npos;
+    bool v;
+    if (t[2] == "contains") v = has;
+    else if (t[2] == "not-contains") v = !has;
+    else if (t[2] == "==") v = out == t[3];
+    else if (t[2] == "!=") v = out != t[3];
+    else throw LessonFailure(where, "expect console contains|not-contains|==|!= \"text\"");
     if (!v) fail(fmt::format("{:?}", out));
     return ok();
   }
   if ((what == "equivalent" || what == "diverges")) {
+    if (t.size() > 3 || (t.size() == 3 && t[2].rfind("depth=", 0) != 0)) words(2);
     auto kv = keyvals(t, 2);
     unsigned depth = kv.count("depth") ? static_cast<unsigned>(std::stoul(kv["depth"])) : session_->stack().depth();
     bool same = final_state(0) == final_state(depth);
     if (same != (what == "equivalent")) fail(same ? "the same final state" : "a different final state");
     return ok();
   }
-  if (what == "traps-per" && t.size() > 4) {
+  if (what == "traps-per") {
+    words(6);
     auto kv = keyvals(t, 3);
     unsigned depth = kv.count("depth") ? static_cast<unsigned>(std::stoul(kv["depth"])) : session_->stack().depth();
     double v = traps_per(t[2], depth);
@@ -436,22 +454,25 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
     return ok();
   }
-  if (t.size() < 4) throw LessonFailure(where, "expect FIELD OP VALUE");
+
   // expect running-level == K / real-traps OP N / cycles OP N / instructions OP N
   auto num_check = [&](double v, std::size_t opi) {
     if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
     return ok();
   };
+  if (what == "running-level" || what == "real-traps" || what == "cycles" || what == "instructions") words(4);
   if (what == "running-level") return num_check(session_->running_level(), 2);
   if (what == "real-traps") return num_check(static_cast<double>(m.traps()), 2);
   if (what == "cycles") return num_check(static_cast<double>(m.cycles()), 2);
   if (what == "instructions") return num_check(static_cast<double>(m.instructions()), 2);
-  if (what == "level-traps" && t.size() > 4) {
+  if (what == "level-traps") {
+    words(5);
     unsigned k = static_cast<unsigned>(std::stoul(t[2]));
     if (k >= session_->stats().size()) fail("no level " + t[2]);
     return num_check(static_cast<double>(session_->stats()[k].traps), 3);
   }
-  if (what == "level" && t.size() > 5) {
+  if (what == "level") {
+    words(6);
     unsigned k = static_cast<unsigned>(std::stoul(t[2]));
     if (k > session_->stack().depth()) fail("no level " + t[2]);
     auto v = session_->view(k);
@@ -467,6 +488,7 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     return num_check(val, 4);
   }
   if (what == "last-trap") {
+    words(5);
     if (session_->traps().empty()) fail("no trap yet");
     const auto& tr = session_->traps().back();
     const std::string& f = t[2];

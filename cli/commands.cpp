@@ -10,7 +10,7 @@
 
 #include "assembler/assembler.hpp"
 #include "cli/common.hpp"
-#include "cli/data_files.hpp"
+#include "vmm/data_files.hpp"
 #include "isa/disasm.hpp"
 #include "isa/loader.hpp"
 #include "vmm/stack.hpp"
@@ -56,7 +56,7 @@ void write_image(const assembler::Image& img, const std::string& path) {
 std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path) {
   std::string p = path;
   if (p.empty()) {
-    p = find_data_file("pg1.isa");
+    p = vmm::find_data_file("pg1.isa");
     if (p.empty()) throw UserError("error: cannot find pg1.isa (set PGSIM_DATA_DIR or pass --isa)\n");
   }
   try {
@@ -75,7 +75,7 @@ std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const
 }
 
 std::shared_ptr<const assembler::Image> assemble_vmm(const isa::IsaModel& isa, const std::string& path) {
-  std::string vp = path.empty() ? find_data_file("pgvmm.s") : path;
+  std::string vp = path.empty() ? vmm::find_data_file("pgvmm.s") : path;
   if (vp.empty()) throw UserError("error: cannot find pgvmm.s (set PGSIM_DATA_DIR or pass --vmm)\n");
   return assemble(isa, vp);
 }

@@ -117,6 +117,19 @@ void LessonPanel::show_part() {
   next_->setEnabled(!at_end());
 }
 
+bool LessonPanel::run_logged(const vmm::Lesson& l, const vmm::LessonPart& p, const QString& success) {
+  try {
+    log_->appendPlainText(QString::fromStdString(runner_->run_part(l, p)));
+    result_ = success;
+    return true;
+  } catch (const vmm::LessonFailure& e) {
+    log_->appendPlainText(QString::fromStdString(e.output));
+    result_ = QString::fromStdString(e.what());
+    log_->appendPlainText(result_);
+    return false;
+  }
+}
+
 bool LessonPanel::next() {
   if (at_end()) return false;
   ++part_;
@@ -125,15 +138,7 @@ bool LessonPanel::next() {
   bool ok = true;
   if (p.kind == vmm::LessonPart::Step) {
     auto before = runner_->shared_session();
-    try {
-      log_->appendPlainText(QString::fromStdString(runner_->run_part(l, p)));
-      result_ = "✓ step done";
-    } catch (const vmm::LessonFailure& e) {
-      log_->appendPlainText(QString::fromStdString(e.output));
-      result_ = QString::fromStdString(e.what());
-      log_->appendPlainText(result_);
-      ok = false;
-    }
+    ok = run_logged(l, p, "✓ step done");
     // Show the lesson's machine in every view (a new one after `setup`).
     if (auto s = runner_->shared_session()) {
       if (s != before) window_->adopt(s, runner_->isa());
@@ -154,17 +159,10 @@ bool LessonPanel::check() {
     f.write(editor_->toPlainText().toUtf8());
     f.commit();
   }
-  try {
-    log_->appendPlainText(QString::fromStdString(runner_->run_part(l, p)));
-    result_ = "✓ solved";
-  } catch (const vmm::LessonFailure& e) {
-    log_->appendPlainText(QString::fromStdString(e.output));
-    result_ = QString::fromStdString(e.what());
-    log_->appendPlainText(result_);
-  }
+  bool ok = run_logged(l, p, "✓ solved");
   if (auto s = runner_->shared_session()) window_->adopt(s, runner_->isa());
   status_->setText(result_);
-  return result_.startsWith("✓");
+  return ok;
 }
 
 }  // namespace pgsim::gui

@@ -39,6 +39,8 @@ class LessonPanel : public QWidget {
 
  private:
   void show_part();
+  /// Runs a step or exercise, logging its output; sets result_ to `success` or the failure.
+  bool run_logged(const vmm::Lesson& l, const vmm::LessonPart& p, const QString& success);
   MainWindow* window_;
   QString root_;
   std::vector<vmm::Lesson> lessons_;

@@ -38,20 +38,16 @@
 #include "gui/source_view.hpp"
 #include "gui/trap_chain_view.hpp"
 #include "isa/loader.hpp"
+#include "vmm/data_files.hpp"
 #include "gui/code_editor.hpp"
 
 namespace pgsim::gui {
 
 namespace {
-/// $PGSIM_DATA_DIR, <exe>/../share/pgsim, then the source tree: where pg1.isa and pgvmm.s are.
+/// A data file's path (vmm::find_data_file), or the bare name when none is found.
 QString data_file(const QString& name) {
-  QStringList dirs;
-  if (qEnvironmentVariableIsSet("PGSIM_DATA_DIR")) dirs << qEnvironmentVariable("PGSIM_DATA_DIR");
-  dirs << QCoreApplication::applicationDirPath() + "/../share/pgsim" << QString(PGSIM_SOURCE_DIR) + "/examples/isa"
-       << QString(PGSIM_SOURCE_DIR) + "/vmm" << QString(PGSIM_SOURCE_DIR) + "/examples/os";
-  for (const auto& d : dirs)
-    if (QFile::exists(d + "/" + name)) return d + "/" + name;
-  return name;
+  std::string p = vmm::find_data_file(name.toStdString());
+  return p.empty() ? name : QString::fromStdString(p);
 }
 }  // namespace
 

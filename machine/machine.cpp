@@ -185,6 +185,11 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
     std::uint32_t r = field_of(w, arg);
     if (static_cast<int>(r) != zero_) regs_[r] = v & mask_;
   };
+  auto memory_fault = [this](std::uint32_t a) {
+    fault_cause_ = static_cast<std::uint32_t>(m_->causes.memory);
+    fault_info_ = a;
+    return Exec::Fault;
+  };
   switch (f.kind) {
     case FastKind::None: return execute_bytecode(ins, w);
     case FastKind::RegReg:
@@ -201,21 +206,13 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
       return Exec::Ok;
     case FastKind::Load: {
       std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
-      if (!valid_virtual(a)) {
-        fault_cause_ = static_cast<std::uint32_t>(m_->causes.memory);
-        fault_info_ = a;
-        return Exec::Fault;
-      }
+      if (!valid_virtual(a)) return memory_fault(a);
       set(f.d, E_[base_ + a]);
       return Exec::Ok;
     }
     case FastKind::Store: {
       std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
-      if (!valid_virtual(a)) {
-        fault_cause_ = static_cast<std::uint32_t>(m_->causes.memory);
-        fault_info_ = a;
-        return Exec::Fault;
-      }
+      if (!valid_virtual(a)) return memory_fault(a);
       E_[base_ + a] = regs_[field_of(w, f.d)];
       return Exec::Ok;
     }

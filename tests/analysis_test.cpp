@@ -158,21 +158,7 @@ TEST_CASE("the analysis is reproducible for a seed", "[analysis]") {
 }
 
 namespace {
-struct Result {
-  int code;
-  std::string out;
-};
-Result cmd(const std::string& args) {
-  std::string c = std::string(PGSIM_BINARY) + " " + args + " 2>&1";
-  Result r{0, {}};
-  FILE* p = popen(c.c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+CommandResult cmd(const std::string& args) { return run_pgsim(args, true); }
 }  // namespace
 
 TEST_CASE("pgsim check prints the table, the theorems and a witness per offending instruction", "[analysis][cli]") {

@@ -11,20 +11,8 @@
 using pgsim::test::source_path;
 
 namespace {
-struct Result {
-  int code;
-  std::string out;
-};
-Result pgsim_cmd(const std::string& args, bool merge_stderr = false) {
-  std::string cmd = std::string(PGSIM_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  Result r{0, {}};
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+pgsim::test::CommandResult pgsim_cmd(const std::string& args, bool merge_stderr = false) {
+  return pgsim::test::run_pgsim(args, merge_stderr);
 }
 std::string tmp(const std::string& name, const std::string& text) {
   std::string p = std::string(PGSIM_BINARY_DIR_FOR_TESTS) + "/" + name;

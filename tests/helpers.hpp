@@ -1,5 +1,8 @@
 #pragma once
 // Shared helpers for the tests: the PG-1 model, assembling text, running programs.
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -36,6 +39,25 @@ inline machine::Machine machine_with(const std::string& text, std::uint32_t memo
 inline std::shared_ptr<const assembler::Image> reference_vmm() {
   static auto v = std::make_shared<assembler::Image>(assembler::assemble_file(*pg1(), source_path("vmm/pgvmm.s")));
   return v;
+}
+
+/// What running the pgsim binary printed, and its exit code.
+struct CommandResult {
+  int code;
+  std::string out;
+};
+/// Runs `pgsim ARGS` (stderr merged into the output when `merge_stderr`, else discarded).
+inline CommandResult run_pgsim(const std::string& args, bool merge_stderr = true) {
+  std::string cmd = std::string(PGSIM_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  CommandResult r{0, {}};
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, {}};
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
 }
 
 /// The diagnostics text of an InputError thrown by `f`, or "" if none was thrown.

@@ -1,10 +1,10 @@
-#include "cli/data_files.hpp"
+#include "vmm/data_files.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
 
-namespace pgsim::cli {
+namespace pgsim::vmm {
 
 std::string find_data_file(const std::string& name) {
   namespace fs = std::filesystem;
@@ -15,6 +15,7 @@ std::string find_data_file(const std::string& name) {
   if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "pgsim");
   dirs.push_back(fs::path(PGSIM_SOURCE_DIR) / "examples" / "isa");
   dirs.push_back(fs::path(PGSIM_SOURCE_DIR) / "vmm");
+  dirs.push_back(fs::path(PGSIM_SOURCE_DIR) / "examples" / "os");
   for (const auto& d : dirs) {
     fs::path p = d / name;
     if (fs::exists(p, ec)) return p.string();
@@ -22,4 +23,4 @@ std::string find_data_file(const std::string& name) {
   return {};
 }
 
-}  // namespace pgsim::cli
+}  // namespace pgsim::vmm

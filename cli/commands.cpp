@@ -54,13 +54,10 @@ void write_image(const assembler::Image& img, const std::string& path) {
 }  // namespace
 
 std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path) {
-  std::string p = path;
-  if (p.empty()) {
-    p = vmm::find_data_file("pg1.isa");
-    if (p.empty()) throw UserError("error: cannot find pg1.isa (set PGSIM_DATA_DIR or pass --isa)\n");
-  }
   try {
-    return isa::load_isa(p);
+    return isa::load_isa(vmm::find_isa(path));
+  } catch (const vmm::DataNotFound& e) {
+    throw UserError(e.what());
   } catch (const InputError& e) {
     throw UserError(e.what());
   }
@@ -68,7 +65,9 @@ std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path
 
 std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path) {
   try {
-    return std::make_shared<assembler::Image>(assembler::assemble_file(isa, path));
+    return std::make_shared<assembler::Image>(assembler::assemble_file(isa, vmm::find_program(path)));
+  } catch (const vmm::DataNotFound& e) {
+    throw UserError(e.what());
   } catch (const InputError& e) {
     throw UserError(e.what());
   }
@@ -76,7 +75,9 @@ std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const
 
 std::shared_ptr<const assembler::Image> assemble_vmm(const isa::IsaModel& isa, const std::string& path) {
   std::string vp = path.empty() ? vmm::find_data_file("pgvmm.s") : path;
-  if (vp.empty()) throw UserError("error: cannot find pgvmm.s (set PGSIM_DATA_DIR or pass --vmm)\n");
+  if (vp.empty())
+    throw UserError("error: cannot find the reference VMM (vmm/pgvmm.s); looked in:\n" + vmm::data_roots_tried() +
+                    "(set PGSIM_DATA_DIR to a directory holding examples/, vmm/ and lessons/, or pass --vmm)\n");
   return assemble(isa, vp);
 }
 

@@ -54,7 +54,7 @@ struct LessonOptions {
   std::string action;  ///< list, show, run
   int number = 0;
   bool solutions = false, instructor = false;
-  std::string root;    ///< directory holding lessons/ (default: the source tree)
+  std::string root;    ///< directory holding lessons/ (default: vmm::find_lesson_root())
 };
 int run_lesson(const LessonOptions& o);
 

@@ -5,14 +5,29 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "vmm/data_files.hpp"
 #include "vmm/lesson.hpp"
 
 namespace pgsim::cli {
 
 int run_lesson(const LessonOptions& o) {
   return guarded([&] {
-    std::string root = o.root.empty() ? std::string(PGSIM_SOURCE_DIR) : o.root;
+    std::string root;
+    try {
+      root = o.root.empty() ? vmm::find_lesson_root() : o.root;
+    } catch (const vmm::DataNotFound& e) {
+      throw UserError(e.what());
+    }
     auto lessons = vmm::load_lessons(root + "/lessons");
+    if (lessons.empty()) throw UserError(fmt::format("error: there are no lessons (NN-*.md) in {}/lessons\n", root));
+    // The file a student edits for an exercise: in place, or their own copy when the lessons are
+    // installed (vmm::exercise_file); say where when the copy is made.
+    auto exercise = [&](const vmm::LessonPart& p) {
+      auto f = vmm::exercise_file(root, p.file);
+      if (!f.copied_from.empty())
+        std::fprintf(stderr, "(your copy of the exercise is %s, copied from %s)\n", f.path.c_str(), f.copied_from.c_str());
+      return f.path;
+    };
     if (o.action == "list") {
       for (const auto& l : lessons) std::printf("%2d  %s\n", l.number, l.title.c_str());
       return 0;
@@ -28,7 +43,7 @@ int run_lesson(const LessonOptions& o) {
           continue;
         }
         std::printf("%s", p.kind == vmm::LessonPart::Exercise ? "    [exercise] " : "    [step]\n");
-        if (p.kind == vmm::LessonPart::Exercise) std::printf("%s    edit %s\n", p.text.c_str(), p.file.c_str());
+        if (p.kind == vmm::LessonPart::Exercise) std::printf("%s    edit %s\n", p.text.c_str(), exercise(p).c_str());
         for (const auto& c : p.commands) std::printf("      %s\n", c.text.c_str());
       }
       if (o.instructor) std::fputs(lesson.instructor.c_str(), stdout);
@@ -39,6 +54,7 @@ int run_lesson(const LessonOptions& o) {
     for (const auto& p : lesson.parts) {
       if (p.kind == vmm::LessonPart::Prose) continue;
       ++step;
+      std::string file = p.kind == vmm::LessonPart::Exercise && !o.solutions ? exercise(p) : p.file;
       std::printf("-- %s %d (line %d)\n", p.kind == vmm::LessonPart::Exercise ? "exercise" : "step", step, p.line);
       try {
         std::fputs(runner.run_part(lesson, p).c_str(), stdout);
@@ -47,7 +63,7 @@ int run_lesson(const LessonOptions& o) {
         std::fflush(stdout);
         std::fprintf(stderr, "%s\n", f.what());
         if (p.kind == vmm::LessonPart::Exercise && !o.solutions)
-          std::fprintf(stderr, "(the exercise is not solved yet: edit %s and run again)\n", p.file.c_str());
+          std::fprintf(stderr, "(the exercise is not solved yet: edit %s and run again)\n", file.c_str());
         return 1;
       }
     }

@@ -12,14 +12,14 @@ int main(int argc, char** argv) {
 
   AsmOptions ao;
   auto* asm_cmd = app.add_subcommand("asm", "Assemble a program; print errors like a compiler, or a listing");
-  asm_cmd->add_option("--isa", ao.isa, "ISA description file (default: PG-1)");
+  asm_cmd->add_option("--isa", ao.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
   asm_cmd->add_option("program", ao.program, "Assembly source file")->required();
   asm_cmd->add_option("-o,--output", ao.output, "Write the image (one hex word per line) to this file");
   asm_cmd->add_flag("--listing", ao.listing, "Print a listing: address, word, disassembly, source line");
 
   RunOptions ro;
   auto* run_cmd = app.add_subcommand("run", "Run a program on the bare machine or under N levels of VMM");
-  run_cmd->add_option("--isa", ro.isa, "ISA description file (default: PG-1)");
+  run_cmd->add_option("--isa", ro.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
   run_cmd->add_option("--depth", ro.depth, "Nesting depth: 0 = bare machine, N = under N VMMs")->check(CLI::Range(0, 64));
   run_cmd->add_option("--vmm", ro.vmm, "VMM source file (default: the reference VMM)");
   run_cmd->add_option("--memory", ro.memory, "Size of the guest's machine in words (default: the ISA's)")
@@ -32,21 +32,21 @@ int main(int argc, char** argv) {
 
   DisasmOptions dopt;
   auto* dis_cmd = app.add_subcommand("disasm", "Disassemble a program (source or image file)");
-  dis_cmd->add_option("--isa", dopt.isa, "ISA description file (default: PG-1)");
+  dis_cmd->add_option("--isa", dopt.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
   dis_cmd->add_option("--from", dopt.from, "First address");
   dis_cmd->add_option("--count", dopt.count, "Number of words (default: to the end)");
   dis_cmd->add_option("program", dopt.program, "Assembly source (.s) or image file from 'pgsim asm -o'")->required();
 
   CheckOptions co;
   auto* check_cmd = app.add_subcommand("check", "Classify every instruction of an ISA by Popek & Goldberg's definitions");
-  check_cmd->add_option("isa", co.isa, "ISA description file")->required();
+  check_cmd->add_option("isa", co.isa, "ISA description: a file, or an installed variant by name (pg1-jru)")->required();
   check_cmd->add_option("--only", co.only, "Only these mnemonics");
   check_cmd->add_option("--seed", co.seed, "Seed of the state generator (default 1974)");
   check_cmd->add_flag("--json", co.json, "Print one JSON object");
 
   EquivOptions eo;
   auto* equiv_cmd = app.add_subcommand("equiv", "Run bare and under N VMMs in lockstep; report the first divergence");
-  equiv_cmd->add_option("--isa", eo.isa, "ISA description file (default: PG-1)");
+  equiv_cmd->add_option("--isa", eo.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
   equiv_cmd->add_option("--depth", eo.depth, "Nesting depth of the virtualized run (default 1)")->check(CLI::Range(1, 16));
   equiv_cmd->add_option("--vmm", eo.vmm, "VMM source file (default: the reference VMM)");
   equiv_cmd->add_option("--max-cycles", eo.max_cycles, "Cycle budget of each real machine");
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   lesson_cmd->add_option("number", lo.number, "Lesson number");
   lesson_cmd->add_flag("--solutions", lo.solutions, "Check the exercises with the instructor's solutions");
   lesson_cmd->add_flag("--instructor", lo.instructor, "With show: include the instructor's section");
-  lesson_cmd->add_option("--root", lo.root, "Directory that holds lessons/ (default: the source tree)");
+  lesson_cmd->add_option("--root", lo.root, "Directory that holds lessons/ (default: $PGSIM_LESSON_ROOT, else the installed or built data)");
 
   try {
     app.parse(argc, argv);

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "gui/main_window.hpp"
+#include "vmm/data_files.hpp"
 
 namespace pgsim::gui {
 
@@ -45,6 +46,7 @@ LessonPanel::LessonPanel(MainWindow* window, QString root, QWidget* parent)
   v->addWidget(status_);
   v->addWidget(log_, 1);
   try {
+    if (root_.isEmpty()) root_ = QString::fromStdString(vmm::find_lesson_root());
     lessons_ = vmm::load_lessons((root_ + "/lessons").toStdString());
   } catch (const std::exception& e) {
     status_->setText(e.what());
@@ -111,10 +113,23 @@ void LessonPanel::show_part() {
   check_->setVisible(ex);
   if (ex) {
     const auto& p = l.parts[static_cast<std::size_t>(part_)];
-    QFile f(root_ + "/" + QString::fromStdString(p.file));
+    QFile f(exercise_path(p));
     editor_->setPlainText(f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString());
   }
   next_->setEnabled(!at_end());
+}
+
+QString LessonPanel::exercise_path(const vmm::LessonPart& p) {
+  try {
+    auto f = vmm::exercise_file(root_.toStdString(), p.file);
+    if (!f.copied_from.empty())
+      log_->appendPlainText(QString("Your copy of the exercise is %1 (copied from %2).")
+                                .arg(QString::fromStdString(f.path), QString::fromStdString(f.copied_from)));
+    return QString::fromStdString(f.path);
+  } catch (const std::exception& e) {
+    status_->setText(QString::fromStdString(e.what()));
+    return {};
+  }
 }
 
 bool LessonPanel::run_logged(const vmm::Lesson& l, const vmm::LessonPart& p, const QString& success) {
@@ -154,10 +169,12 @@ bool LessonPanel::check() {
   if (!on_exercise()) return false;
   const auto& l = lessons_[static_cast<std::size_t>(lesson_)];
   const auto& p = l.parts[static_cast<std::size_t>(part_)];
-  QSaveFile f(root_ + "/" + QString::fromStdString(p.file));
-  if (f.open(QIODevice::WriteOnly)) {
-    f.write(editor_->toPlainText().toUtf8());
-    f.commit();
+  QString path = exercise_path(p);
+  QSaveFile f(path);
+  if (path.isEmpty() || !f.open(QIODevice::WriteOnly) || f.write(editor_->toPlainText().toUtf8()) < 0 || !f.commit()) {
+    result_ = path.isEmpty() ? status_->text() : QString("cannot save %1: %2").arg(path, f.errorString());
+    status_->setText(result_);
+    return false;
   }
   bool ok = run_logged(l, p, "✓ solved");
   if (auto s = runner_->shared_session()) window_->adopt(s, runner_->isa());

@@ -19,7 +19,8 @@ class MainWindow;
 class LessonPanel : public QWidget {
   Q_OBJECT
  public:
-  /// `root`: the directory that holds lessons/ (paths in lessons are relative to it).
+  /// `root`: the directory that holds lessons/ (paths in lessons are relative to it); empty:
+  /// vmm::find_lesson_root() (the status line says where it looked when there are none).
   LessonPanel(MainWindow* window, QString root, QWidget* parent = nullptr);
   /// Opens lesson `number` at its beginning. False if there is no such lesson.
   bool open_lesson(int number);
@@ -41,6 +42,10 @@ class LessonPanel : public QWidget {
   void show_part();
   /// Runs a step or exercise, logging its output; sets result_ to `success` or the failure.
   bool run_logged(const vmm::Lesson& l, const vmm::LessonPart& p, const QString& success);
+  /// The file the student edits for exercise `p` (vmm::exercise_file: in place, or their own
+  /// copy when the lessons are installed; the log says where when the copy is made). "" with
+  /// the reason in the status line when no copy can be made.
+  QString exercise_path(const vmm::LessonPart& p);
   MainWindow* window_;
   QString root_;
   std::vector<vmm::Lesson> lessons_;

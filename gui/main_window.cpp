@@ -49,6 +49,13 @@ QString data_file(const QString& name) {
   std::string p = vmm::find_data_file(name.toStdString());
   return p.empty() ? name : QString::fromStdString(p);
 }
+
+/// Directory `sub` of the first data root (vmm::data_roots), where the file dialogs start; the
+/// current directory when there is none.
+QString data_dir(const QString& sub) {
+  auto roots = vmm::data_roots();
+  return roots.empty() ? QString(".") : QString::fromStdString(roots.front()) + "/" + sub;
+}
 }  // namespace
 
 MainWindow::MainWindow(const OpenSpec& spec, QWidget* parent) : QMainWindow(parent) {
@@ -256,7 +263,7 @@ void MainWindow::build_ui() {
   src_dock->raise();
   resizeDocks({src_dock}, {320}, Qt::Vertical);
   connect(isa_view_, &IsaView::load_isa_requested, this, [this] {
-    QString f = QFileDialog::getOpenFileName(this, "Load an ISA file", QString(PGSIM_SOURCE_DIR) + "/examples/isa",
+    QString f = QFileDialog::getOpenFileName(this, "Load an ISA file", data_dir("examples/isa"),
                                              "ISA files (*.isa)");
     if (f.isEmpty()) return;
     OpenSpec s = spec_;
@@ -268,7 +275,7 @@ void MainWindow::build_ui() {
   auto* open_prog = add_action("open_program", "Open program…", QKeySequence::Open, nullptr);
   disconnect(open_prog, nullptr, this, nullptr);
   connect(open_prog, &QAction::triggered, this, [this] {
-    QString f = QFileDialog::getOpenFileName(this, "Open a guest program", QString(PGSIM_SOURCE_DIR) + "/examples",
+    QString f = QFileDialog::getOpenFileName(this, "Open a guest program", data_dir("examples"),
                                              "Assembly (*.s)");
     if (f.isEmpty()) return;
     OpenSpec s = spec_;
@@ -289,10 +296,9 @@ void MainWindow::build_ui() {
   cause_menu_ = bmenu->addMenu("Break after a trap of cause");
   level_menu_ = bmenu->addMenu("Break after a trap taken by level");
 
-  // Lessons live in the source tree; PGSIM_LESSON_ROOT points elsewhere (a student's copy).
-  QString lesson_root = qEnvironmentVariableIsSet("PGSIM_LESSON_ROOT") ? qEnvironmentVariable("PGSIM_LESSON_ROOT")
-                                                                       : QString(PGSIM_SOURCE_DIR);
-  lesson_ = new LessonPanel(this, lesson_root, this);
+  // Lessons: $PGSIM_LESSON_ROOT (a student's copy), else the installed or built data; the
+  // panel finds them (vmm::find_lesson_root) and says where it looked when there are none.
+  lesson_ = new LessonPanel(this, QString(), this);
   auto* lesson_dock = new QDockWidget("Lesson", this);
   lesson_dock->setObjectName("lesson");
   lesson_dock->setWidget(lesson_);

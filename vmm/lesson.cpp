@@ -11,6 +11,7 @@
 #include "assembler/assembler.hpp"
 #include "isa/disasm.hpp"
 #include "isa/loader.hpp"
+#include "vmm/data_files.hpp"
 #include "vmm/witness_report.hpp"
 
 namespace pgsim::vmm {
@@ -216,7 +217,7 @@ std::string LessonRunner::run_part(const Lesson& lesson, const LessonPart& part)
     std::string where = fmt::format("{}:{}", lesson.path, c.line);
     std::string cmd = c.text;
     if (part.kind == LessonPart::Exercise) {
-      std::string f = path(solutions_ && !part.solution.empty() ? part.solution : part.file);
+      std::string f = solutions_ && !part.solution.empty() ? path(part.solution) : exercise_file(root_, part.file).path;
       for (std::size_t at; (at = cmd.find("$FILE")) != std::string::npos;) cmd.replace(at, 5, f);
       if (cmd.find("$NUMBER") != std::string::npos) {
         std::ifstream in(f);

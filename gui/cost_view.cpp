@@ -107,7 +107,10 @@ void CostView::set_session(const vmm::Session* s, std::shared_ptr<const isa::Isa
 void CostView::refresh() {
   auto* c = levels_view_->chart();
   c->removeAllSeries();
-  for (auto* a : c->axes()) c->removeAxis(a);
+  for (auto* a : c->axes()) {
+    c->removeAxis(a);  // releases ownership: the axis is ours to delete
+    delete a;
+  }
   if (!session_) return;
   auto* series = new QStackedBarSeries;
   const auto& st = session_->stats();

@@ -550,15 +550,7 @@ int MainWindow::reassemble(const QString& path) {
   for (const auto& f : source_->files()) source_->editor(f)->set_diagnostics(found[f]);
   status_->setText(count == 0 ? QString("%1 assembles: Ctrl+Return saves it and restarts the guest").arg(QFileInfo(main).fileName())
                               : QString("%1 error(s): %2").arg(count).arg(first));
-  if (count > 0) {
-    QString f = found.begin()->first;
-    if (auto* ed = source_->editor(f)) {
-      if (auto* d = findChild<QDockWidget*>("source")) d->raise();
-      source_->setCurrentWidget(ed);
-      ed->setTextCursor(QTextCursor(ed->document()->findBlockByNumber(found.begin()->second.front().line - 1)));
-      ed->centerCursor();
-    }
-  }
+  // Diagnostics never move the cursor or the scroll position: the user is typing there.
   return count;
 }
 

@@ -96,7 +96,7 @@ class Elaborator {
     bool have_psw = false, have_regs = false;
     // Pass 1: machine-wide declarations, in order.
     for (auto& [syn, d] : decls_) {
-      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
       const std::string& k = d->kind;
       if (k == "name") m->name = d->strings[0];
       else if (k == "word") {
@@ -141,7 +141,7 @@ class Elaborator {
     if (!have_regs) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no registers", path)});
     // Pass 2: things that refer to controls and causes.
     for (auto& [syn, d] : decls_) {
-      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
       const std::string& k = d->kind;
       if (k == "psw") {
         have_psw = true;
@@ -187,7 +187,7 @@ class Elaborator {
     bool opcode_known = false;
     for (auto& [syn, d] : decls_) {
       if (d->kind != "format") continue;
-      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
       Format f;
       f.name = d->names[0];
       unsigned total = 0;
@@ -231,7 +231,7 @@ class Elaborator {
     }
     // Pass 4: instructions (with replace/remove) and pseudos.
     for (auto& [syn, d] : decls_) {
-      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
       if (d->kind == "remove") {
         int i = m->find_instruction(d->names[0]);
         if (i < 0) err(d->offset, fmt::format("no instruction '{}' to remove", d->names[0]));
@@ -256,7 +256,7 @@ class Elaborator {
       ins.privileged = d->flag;
       ins.decl_offset = d->offset;
       ins.decl_file = syn->file->path;
-      auto fit = std::find_if(m->formats.begin(), m->formats.end(), [&](auto& x) { return x.name == d->names[1]; });
+      auto fit = std::find_if(m->formats.begin(), m->formats.end(), [&, d = d](auto& x) { return x.name == d->names[1]; });
       if (fit == m->formats.end()) {
         err(d->offset, fmt::format("instruction {}: unknown format '{}'", ins.mnemonic, d->names[1]));
         continue;

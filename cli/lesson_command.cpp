@@ -18,7 +18,12 @@ int run_lesson(const LessonOptions& o) {
     } catch (const vmm::DataNotFound& e) {
       throw UserError(e.what());
     }
-    auto lessons = vmm::load_lessons(root + "/lessons");
+    std::vector<vmm::Lesson> lessons;
+    try {
+      lessons = vmm::load_lessons(root + "/lessons");
+    } catch (const vmm::LessonFailure& f) {
+      throw UserError(std::string(f.what()) + "\n");  // already "FILE:LINE: error: …"
+    }
     if (lessons.empty()) throw UserError(fmt::format("error: there are no lessons (NN-*.md) in {}/lessons\n", root));
     // The file a student edits for an exercise: in place, or their own copy when the lessons are
     // installed (vmm::exercise_file); say where when the copy is made.

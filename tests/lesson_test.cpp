@@ -1,6 +1,11 @@
 // The lesson engine: parsing a lesson, carrying out its steps, failing with file:line.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "helpers.hpp"
 #include "vmm/lesson.hpp"
 
@@ -105,4 +110,84 @@ TEST_CASE("a failing expectation names the lesson's file and line and what it go
   auto u = vmm::parse_lesson("u.md", "# Lesson 97: u\n```pgsim\nexpect halted\n```\n");
   vmm::LessonRunner fresh(PGSIM_SOURCE_DIR, true);
   CHECK_THROWS_WITH(fresh.run_part(u, u.parts[0]), Catch::Contains("u.md:3: no machine yet"));
+}
+
+namespace {
+/// The failure message of running the first step of `text` (a lesson), or "" if it passed.
+std::string failure_of(const std::string& text, std::uint64_t step_limit = vmm::kRunStepLimit,
+                       std::uint64_t cycle_limit = vmm::kRunCycleLimit) {
+  auto l = vmm::parse_lesson("t.md", text);
+  vmm::LessonRunner r(PGSIM_SOURCE_DIR, true);
+  r.set_run_limits(step_limit, cycle_limit);
+  try {
+    for (const auto& p : l.parts)
+      if (p.kind != vmm::LessonPart::Prose) r.run_part(l, p);
+  } catch (const vmm::LessonFailure& f) {
+    return f.what();
+  }
+  return {};
+}
+std::string step(const std::string& commands) { return "# Lesson 96: limits\n```pgsim\n" + commands + "```\n"; }
+}  // namespace
+
+TEST_CASE("a lesson number out of range is an error at its line, not a crash", "[lesson]") {
+  CHECK_THROWS_WITH(vmm::parse_lesson("big.md", "# Lesson 99999999999: Too many\n"),
+                    Catch::Contains("big.md:1: error: the lesson number 99999999999 is out of range: it must be from 1 to 999"));
+  CHECK_THROWS_WITH(vmm::parse_lesson("99999999999-x.md", "# No number in the title\n"),
+                    Catch::Contains("99999999999-x.md:1: error: the lesson number (from the file name) 99999999999 is out of range"));
+  CHECK_THROWS_WITH(vmm::parse_lesson("open.md", "# Lesson 5: x\n\n```pgsim\nsetup\n"),
+                    Catch::Contains("open.md:3: error: this step block is never closed"));
+}
+
+TEST_CASE("every number in a lesson's commands is range-checked, with file:line", "[lesson]") {
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nrun to-line X\n")),
+             Catch::Contains("t.md:4: error: `run to-line X`: expected FILE:LINE after to-line"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nrun to-line tests/data/loop.s:x5\n")),
+             Catch::Contains("t.md:4: error: the line number must be a number from 1 to 10,000,000, not 'x5'"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s depth=4294967296\n")),
+             Catch::Contains("t.md:3: error: depth 4294967296 is out of range: it must be from 0 to 64"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s memory=99999999999999999999999\n")),
+             Catch::Contains("t.md:3: error: memory 99999999999999999999999 is out of range: it must be from 32 to 67,108,864"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s dpeth=2\n")),
+             Catch::Contains("t.md:3: error: setup takes KEY=VALUE words"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nrun steps 99999999999999\n")),
+             Catch::Contains("t.md:4: error: the number of steps 99999999999999 is out of range: it must be from 1 to 50,000,000"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nrun to-level 3\n")),
+             Catch::Contains("t.md:4: error: level 3 is out of range: it must be from 0 to 0"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nexpect level 4294967296 r1 == 0\n")),
+             Catch::Contains("t.md:4: error: the level 4294967296 is out of range"));
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nstep-back -1\n")),
+             Catch::Contains("t.md:4: error: the number of steps back must be a number"));
+}
+
+TEST_CASE("every form of run stops at its step and cycle limits, with a message naming the limit", "[lesson]") {
+  // The looping guest never halts or traps; at depth 1, once it runs, its VMM (L0) never runs again.
+  struct Case {
+    const char *setup, *run;
+  };
+  for (auto c : {Case{"", "run to-halt"}, Case{"", "run to-trap"}, Case{" depth=1\nrun to-level 1", "run to-level 0"},
+                 Case{"", "run to-line tests/data/loop.s:8"}}) {
+    std::string text = step("setup program=tests/data/loop.s" + std::string(c.setup) + "\n" + c.run + "\n");
+    int line = 4 + (std::string(c.setup).find('\n') != std::string::npos);
+    CAPTURE(text);
+    CHECK_THAT(failure_of(text, 200'000),
+               Catch::Contains(fmt::format("t.md:{}: `{}`: stopped at the limit of 200,000 steps per run command", line, c.run)));
+    CHECK_THAT(failure_of(text, 50'000'000, 300'000),
+               Catch::Contains(fmt::format("t.md:{}: `{}`: stopped at the limit of 300,000 cycles per run command", line, c.run)));
+  }
+  CHECK_THAT(failure_of(step("setup program=tests/data/loop.s\nrun steps 400000\n"), 1'000'000, 300'000),
+             Catch::Contains("t.md:4: `run steps 400000`: stopped at the limit of 300,000 cycles per run command"));
+  CHECK(failure_of(step("setup program=tests/data/loop.s\nrun steps 400000\nexpect instructions == 400000\n")).empty());
+}
+
+TEST_CASE("pgsim lesson: a lesson file with an error says where, and exits 1", "[lesson][cli]") {
+  std::string root = std::string(PGSIM_BINARY_DIR_FOR_TESTS) + "/bad-lesson-root";
+  std::filesystem::create_directories(root + "/lessons");
+  {
+    std::ofstream(root + "/lessons/01-big.md") << "# Lesson 99999999999: Too many\n";
+  }
+  auto r = test::run_pgsim("lesson list --root " + root);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains("lessons/01-big.md:1: error: the lesson number 99999999999 is out of range"));
+  CHECK_THAT(r.out, !Catch::Contains("stoi"));
 }

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "assembler/assembler.hpp"
@@ -16,6 +19,40 @@
 
 namespace pgsim::vmm {
 namespace fs = std::filesystem;
+
+namespace {
+
+/// 100000000 as "100,000,000".
+std::string grouped(unsigned long long n) {
+  std::string d = std::to_string(n), out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i > 0 && (d.size() - i) % 3 == 0) out += ',';
+    out += d[i];
+  }
+  return out;
+}
+
+/// `text` as an unsigned number (decimal, or hexadecimal with 0x) in [lo, hi]. Throws
+/// LessonFailure(where, "error: NAME …") naming the range when it is not a number or outside it.
+std::uint64_t checked_number(const std::string& where, const std::string& name, const std::string& text,
+                             std::uint64_t lo, std::uint64_t hi) {
+  std::string digits = text;
+  int base = 10;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    digits = digits.substr(2);
+    base = 16;
+  }
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
+  bool whole = !digits.empty() && end == digits.data() + digits.size();
+  if (ec == std::errc::result_out_of_range || (whole && ec == std::errc{} && (v < lo || v > hi)))
+    throw LessonFailure(where, fmt::format("error: {} {} is out of range: it must be from {} to {}", name, text, grouped(lo), grouped(hi)));
+  if (ec != std::errc{} || !whole)
+    throw LessonFailure(where, fmt::format("error: {} must be a number from {} to {}, not '{}'", name, grouped(lo), grouped(hi), text));
+  return v;
+}
+
+}  // namespace
 
 Lesson parse_lesson(const std::string& path, const std::string& text) {
   Lesson l;
@@ -36,7 +73,9 @@ Lesson parse_lesson(const std::string& path, const std::string& text) {
     if (n == 1 && line.rfind("# ", 0) == 0) {
       l.title = line.substr(2);
       std::smatch m;
-      if (std::regex_search(l.title, m, std::regex(R"(Lesson\s+(\d+))"))) l.number = std::stoi(m[1]);
+      if (std::regex_search(l.title, m, std::regex(R"(Lesson\s+(\d+))")))
+        l.number = static_cast<int>(
+            checked_number(fmt::format("{}:1", path), "the lesson number", m[1], 1, kMaxLessonNumber));
       continue;
     }
     if (line.rfind("## For the instructor", 0) == 0) {
@@ -56,10 +95,14 @@ Lesson parse_lesson(const std::string& path, const std::string& text) {
     LessonPart p;
     p.kind = line.rfind("```pgsim-exercise", 0) == 0 ? LessonPart::Exercise : LessonPart::Step;
     p.line = n;
+    bool closed = false;
     while (std::getline(in, line)) {
       ++n;
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.rfind("```", 0) == 0) break;
+      if (line.rfind("```", 0) == 0) {
+        closed = true;
+        break;
+      }
       std::string t = line;
       bool quoted = false;
       for (std::size_t i = 0; i < t.size(); ++i) {
@@ -88,13 +131,20 @@ Lesson parse_lesson(const std::string& path, const std::string& text) {
       }
       p.commands.push_back({t, n});
     }
+    if (!closed)
+      throw LessonFailure(fmt::format("{}:{}", path, p.line),
+                          "error: this step block is never closed: end it with a line ``` (three backquotes)");
     l.parts.push_back(p);
     prose.line = n + 1;
   }
   flush();
   if (l.number == 0) {
     std::string base = fs::path(path).filename().string();
-    if (!base.empty() && std::isdigit(static_cast<unsigned char>(base[0]))) l.number = std::stoi(base);
+    std::size_t d = 0;
+    while (d < base.size() && std::isdigit(static_cast<unsigned char>(base[d]))) ++d;
+    if (d > 0)
+      l.number = static_cast<int>(checked_number(fmt::format("{}:1", path), "the lesson number (from the file name)",
+                                                 base.substr(0, d), 1, kMaxLessonNumber));
   }
   return l;
 }
@@ -189,8 +239,7 @@ const Analysis& LessonRunner::analysis() {
 }
 
 GuestState LessonRunner::final_state(unsigned depth) {
-  std::uint32_t memory = setup_.count("memory") ? static_cast<std::uint32_t>(std::stoul(setup_["memory"])) : 0;
-  Stack s(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
+  Stack s(isa_, depth ? vmm_ : nullptr, guest_, depth, memory_);
   std::vector<LevelStats> st;
   s.run(300'000'000ull, st);  // enough for the OS at depth 8; a guest stuck in a loop fails in ~1 s
   return s.guest_state();
@@ -205,7 +254,11 @@ double LessonRunner::traps_per(const std::string& instruction, unsigned depth) {
   auto count = [&](std::shared_ptr<const assembler::Image> g) {
     Stack s(isa_, depth ? vmm_ : nullptr, g, depth, 4096);
     std::vector<LevelStats> st;
-    s.run(4'000'000'000ull, st);
+    constexpr std::uint64_t kLimit = 1'000'000'000;
+    if (s.run(kLimit, st) != machine::StopReason::Halted)
+      throw std::runtime_error(fmt::format("the measurement program (64 times `{}`, then halt) did not halt within the "
+                                           "limit of {} cycles at depth {} (it {})",
+                                           instruction, grouped(kLimit), depth, machine::to_string(s.machine().stop_reason())));
     return static_cast<double>(s.machine().traps());
   };
   return (count(prog(64)) - count(prog(0))) / 64.0;
@@ -257,52 +310,100 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     if (!session_) throw LessonFailure(where, "no machine yet: a step must begin with `setup`");
   };
   if (verb == "setup") {
-    setup_ = keyvals(t, 1);
+    setup_.clear();
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      auto eq = t[i].find('=');
+      std::string key = eq == std::string::npos ? t[i] : t[i].substr(0, eq);
+      if (eq == std::string::npos || (key != "isa" && key != "program" && key != "depth" && key != "memory" && key != "vmm"))
+        throw LessonFailure(where, fmt::format("error: setup takes KEY=VALUE words (isa=, program=, depth=, memory=, vmm=), "
+                                               "not '{}'",
+                                               t[i]));
+      setup_[key] = t[i].substr(eq + 1);
+    }
     std::string isa_path = path(setup_.count("isa") ? setup_["isa"] : "examples/isa/pg1.isa");
     std::string program = path(setup_.count("program") ? setup_["program"] : "examples/os/tinyos.s");
-    unsigned depth = setup_.count("depth") ? static_cast<unsigned>(std::stoul(setup_["depth"])) : 0;
-    std::uint32_t memory = setup_.count("memory") ? static_cast<std::uint32_t>(std::stoul(setup_["memory"])) : 0;
+    depth_ = setup_.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", setup_["depth"], 0, kMaxDepth)) : 0;
+    memory_ = setup_.count("memory")
+                  ? static_cast<std::uint32_t>(checked_number(where, "memory", setup_["memory"], 32, 1u << 26))
+                  : 0;
+    session_.reset();
     isa_ = isa::load_isa(isa_path);
     analysis_.reset();
     guest_ = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, program));
     vmm_ = std::make_shared<assembler::Image>(
         assembler::assemble_file(*isa_, path(setup_.count("vmm") ? setup_["vmm"] : "vmm/pgvmm.s")));
-    session_ = std::make_shared<Session>(isa_, depth ? vmm_ : nullptr, guest_, depth, memory);
-    return fmt::format("setup: {} on {} at depth {}\n", fs::path(program).filename().string(), isa_->name, depth);
+    session_ = std::make_shared<Session>(isa_, depth_ ? vmm_ : nullptr, guest_, depth_, memory_);
+    return fmt::format("setup: {} on {} at depth {}\n", fs::path(program).filename().string(), isa_->name, depth_);
   }
   if (verb == "run") {
     need_session();
-    if (t.size() < 2) throw LessonFailure(where, "run what? (to-trap, to-level K, to-line FILE:LINE, steps N, to-halt)");
+    if (t.size() < 2) throw LessonFailure(where, "error: run what? (to-trap, to-level K, to-line FILE:LINE, steps N, to-halt)");
     auto kv = keyvals(t, 2);
+    const std::uint64_t steps0 = session_->steps(), cycles0 = session_->machine().cycles();
+    auto cycles_used = [&] { return session_->machine().cycles() - cycles0; };
+    auto at_limit = [&](const char* what, unsigned long long limit) {
+      return LessonFailure(where, fmt::format("`{}`: stopped at the limit of {} {} per run command, not there yet "
+                                              "(is the guest in a loop? the limits: lessons/README.md)",
+                                              cmd, grouped(limit), what));
+    };
+    // Runs `go(max_steps)` (true: got there) in pieces, within both limits of a run command.
+    auto bounded = [&](const std::function<bool(std::uint64_t)>& go) {
+      while (true) {
+        std::uint64_t used = session_->steps() - steps0;
+        if (go(std::min<std::uint64_t>(1'000'000, step_limit_ > used ? step_limit_ - used : 1))) return true;
+        if (session_->stopped()) return false;
+        if (session_->steps() - steps0 >= step_limit_) throw at_limit("steps", step_limit_);
+        if (cycles_used() >= cycle_limit_) throw at_limit("cycles", cycle_limit_);
+      }
+    };
+    auto words = [&](std::size_t n, const char* form) {
+      if (t.size() != n) throw LessonFailure(where, fmt::format("error: `{}`: the form is `{}`", cmd, form));
+    };
     bool hit = true;
     if (t[1] == "to-trap") {
       std::optional<std::uint32_t> cause;
       std::optional<unsigned> level;
+      for (std::size_t i = 2; i < t.size(); ++i)
+        if (t[i].rfind("cause=", 0) != 0 && t[i].rfind("level=", 0) != 0)
+          throw LessonFailure(where, fmt::format("error: `{}`: the form is `run to-trap [cause=NAME] [level=K]`", cmd));
       if (kv.count("cause")) {
         auto it = isa_->constants.find(kv["cause"]);
-        if (it == isa_->constants.end()) throw LessonFailure(where, "unknown cause '" + kv["cause"] + "'");
+        if (it == isa_->constants.end()) throw LessonFailure(where, "error: unknown cause '" + kv["cause"] + "'");
         cause = it->second;
       }
-      if (kv.count("level")) level = static_cast<unsigned>(std::stoul(kv["level"]));
-      hit = session_->run_to_next_trap(cause, level, 50'000'000);
-    } else if (t[1] == "to-level" && t.size() > 2) {
-      hit = session_->step_in_level(static_cast<unsigned>(std::stoul(t[2])), 50'000'000);
-    } else if (t[1] == "to-line" && t.size() > 2) {
+      if (kv.count("level"))
+        level = static_cast<unsigned>(checked_number(where, "level", kv["level"], 0, session_->stack().depth()));
+      hit = bounded([&](std::uint64_t n) { return session_->run_to_next_trap(cause, level, n); });
+    } else if (t[1] == "to-level") {
+      words(3, "run to-level K");
+      auto k = static_cast<unsigned>(checked_number(where, "level", t[2], 0, session_->stack().depth()));
+      hit = bounded([&](std::uint64_t n) { return session_->step_in_level(k, n); });
+    } else if (t[1] == "to-line") {
+      words(3, "run to-line FILE:LINE");
       auto colon = t[2].rfind(':');
-      auto addrs = session_->addresses_of_line(path(t[2].substr(0, colon)), std::stoi(t[2].substr(colon + 1)));
-      if (addrs.empty()) throw LessonFailure(where, "no code on " + t[2]);
-      auto saved = session_->breakpoints();
-      session_->breakpoints() = Breakpoints{};
-      session_->breakpoints().addresses.insert(addrs.begin(), addrs.end());
-      hit = session_->run(50'000'000);
-      session_->breakpoints() = saved;
-    } else if (t[1] == "steps" && t.size() > 2) {
-      session_->run_until([](const machine::Event&) { return false; }, std::stoull(t[2]));
+      if (colon == std::string::npos || colon == 0)
+        throw LessonFailure(where, fmt::format("error: `{}`: expected FILE:LINE after to-line, e.g. "
+                                               "lessons/programs/01-trap.s:12",
+                                               cmd));
+      int line = static_cast<int>(checked_number(where, "the line number", t[2].substr(colon + 1), 1, 10'000'000));
+      auto addrs = session_->addresses_of_line(path(t[2].substr(0, colon)), line);
+      if (addrs.empty()) throw LessonFailure(where, "error: no code on " + t[2]);
+      std::set<std::uint32_t> at(addrs.begin(), addrs.end());
+      const auto& m = session_->machine();
+      // About to execute the line's code (after at least one step, as the GUI's Run).
+      hit = bounded([&](std::uint64_t n) {
+        return session_->run_until([&](const machine::Event&) { return at.count(m.base() + m.pc()) > 0; }, n);
+      });
+    } else if (t[1] == "steps") {
+      words(3, "run steps N");
+      std::uint64_t n = checked_number(where, "the number of steps", t[2], 1, step_limit_);
+      if (session_->run_until([&](const machine::Event&) { return cycles_used() >= cycle_limit_; }, n))
+        throw at_limit("cycles", cycle_limit_);
     } else if (t[1] == "to-halt") {
-      while (!session_->stopped() && session_->machine().cycles() < 2'000'000'000ull)
-        session_->run_until([](const machine::Event&) { return false; }, 1'000'000);
+      words(2, "run to-halt");
+      bounded([&](std::uint64_t n) { return session_->run_until([](const machine::Event&) { return false; }, n); });
     } else {
-      throw LessonFailure(where, "unknown run '" + t[1] + "'");
+      throw LessonFailure(where, "error: unknown run '" + t[1] + "' (to-trap, to-level K, to-line FILE:LINE, steps N, to-halt)");
     }
     if (!hit) throw LessonFailure(where, fmt::format("`{}`: never got there (the machine {})", cmd,
                                                     machine::to_string(session_->machine().stop_reason())));
@@ -316,7 +417,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
   }
   if (verb == "step-back") {
     need_session();
-    session_->step_back(t.size() > 1 ? std::stoull(t[1]) : 1);
+    session_->step_back(t.size() > 1 ? checked_number(where, "the number of steps back", t[1], 1, step_limit_) : 1);
     return fmt::format("step back: at step {}\n", session_->steps());
   }
   if (verb == "input") {
@@ -441,7 +542,8 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   if ((what == "equivalent" || what == "diverges")) {
     if (t.size() > 3 || (t.size() == 3 && t[2].rfind("depth=", 0) != 0)) words(2);
     auto kv = keyvals(t, 2);
-    unsigned depth = kv.count("depth") ? static_cast<unsigned>(std::stoul(kv["depth"])) : session_->stack().depth();
+    unsigned depth = kv.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", kv["depth"], 0, kMaxDepth))
+                                       : session_->stack().depth();
     bool same = final_state(0) == final_state(depth);
     if (same != (what == "equivalent")) fail(same ? "the same final state" : "a different final state");
     return ok();
@@ -449,7 +551,8 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   if (what == "traps-per") {
     words(6);
     auto kv = keyvals(t, 3);
-    unsigned depth = kv.count("depth") ? static_cast<unsigned>(std::stoul(kv["depth"])) : session_->stack().depth();
+    unsigned depth = kv.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", kv["depth"], 0, kMaxDepth))
+                                       : session_->stack().depth();
     double v = traps_per(t[2], depth);
     std::size_t opi = t.size() - 2;
     if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
@@ -468,14 +571,12 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   if (what == "instructions") return num_check(static_cast<double>(m.instructions()), 2);
   if (what == "level-traps") {
     words(5);
-    unsigned k = static_cast<unsigned>(std::stoul(t[2]));
-    if (k >= session_->stats().size()) fail("no level " + t[2]);
+    auto k = static_cast<unsigned>(checked_number(where, "the level", t[2], 0, session_->stack().depth()));
     return num_check(static_cast<double>(session_->stats()[k].traps), 3);
   }
   if (what == "level") {
     words(6);
-    unsigned k = static_cast<unsigned>(std::stoul(t[2]));
-    if (k > session_->stack().depth()) fail("no level " + t[2]);
+    auto k = static_cast<unsigned>(checked_number(where, "the level", t[2], 0, session_->stack().depth()));
     auto v = session_->view(k);
     const std::string& f = t[3];
     double val;

@@ -38,17 +38,29 @@ struct Lesson {
   std::string instructor;  ///< the "For the instructor" section (hidden in the GUI)
 };
 
-/// Reads every lessons/NN-*.md under `dir`, sorted by number. Throws std::runtime_error on a
-/// file that cannot be read.
-std::vector<Lesson> load_lessons(const std::string& dir);
-/// Parses one lesson file.
-Lesson parse_lesson(const std::string& path, const std::string& text);
+/// The largest lesson number (a title `# Lesson N: …` with a larger N is an error).
+inline constexpr unsigned long long kMaxLessonNumber = 999;
+/// The deepest stack a lesson may set up (as `pgsim run --depth`).
+inline constexpr unsigned long long kMaxDepth = 64;
+/// The most machine steps one `run` command may take (every form of `run`).
+inline constexpr unsigned long long kRunStepLimit = 50'000'000;
+/// The most cycles one `run` command may take (every form of `run`), counted from its start.
+inline constexpr unsigned long long kRunCycleLimit = 2'000'000'000;
 
-/// An expectation that did not hold, or a command that could not be carried out.
+/// An expectation that did not hold, or a command that could not be carried out, or a lesson
+/// file that cannot be parsed. what() is "FILE:LINE: …" (errors in the lesson itself read
+/// "FILE:LINE: error: …").
 struct LessonFailure : std::runtime_error {
   LessonFailure(const std::string& where, const std::string& what) : std::runtime_error(where + ": " + what) {}
   std::string output;  ///< what the step printed before it failed (context for the student)
 };
+
+/// Reads every lessons/NN-*.md under `dir`, sorted by number. Throws std::runtime_error on a
+/// file that cannot be read, LessonFailure ("FILE:LINE: error: …") on one that cannot be parsed.
+std::vector<Lesson> load_lessons(const std::string& dir);
+/// Parses one lesson file. Throws LessonFailure ("PATH:LINE: error: …") for a lesson number
+/// out of range (1 to kMaxLessonNumber) or a step block that is never closed.
+Lesson parse_lesson(const std::string& path, const std::string& text);
 
 /// Carries out a lesson's steps on a live machine.
 class LessonRunner {
@@ -56,6 +68,13 @@ class LessonRunner {
   /// `root`: the directory lesson paths are relative to (the repository / data root).
   /// `solutions`: exercises use their solution files instead of the student's.
   LessonRunner(std::string root, bool solutions);
+
+  /// Lowers (or raises) the limits of one `run` command (default kRunStepLimit steps and
+  /// kRunCycleLimit cycles); a run that reaches one fails with a message naming it.
+  void set_run_limits(std::uint64_t steps, std::uint64_t cycles) {
+    step_limit_ = steps;
+    cycle_limit_ = cycles;
+  }
 
   /// Carries out one step or exercise; returns what happened, one line per command.
   /// Throws LessonFailure ("file:line: …") when an expectation fails.
@@ -77,6 +96,9 @@ class LessonRunner {
   std::string root_;
   bool solutions_;
   std::map<std::string, std::string> setup_;
+  std::uint64_t step_limit_ = kRunStepLimit, cycle_limit_ = kRunCycleLimit;
+  unsigned depth_ = 0;         ///< of the last setup
+  std::uint32_t memory_ = 0;   ///< guest words of the last setup (0: the ISA's default)
   std::shared_ptr<const isa::IsaModel> isa_;
   std::shared_ptr<const assembler::Image> guest_, vmm_;
   std::shared_ptr<Session> session_;

@@ -27,6 +27,7 @@ LessonPanel::LessonPanel(MainWindow* window, QString root, QWidget* parent)
   mono.setStyleHint(QFont::Monospace);
   editor_->setFont(mono);
   log_ = new QPlainTextEdit(this);
+  log_->setObjectName("lesson_log");
   log_->setReadOnly(true);
   log_->setFont(mono);
   log_->setMaximumHeight(160);

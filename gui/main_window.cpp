@@ -317,8 +317,11 @@ void MainWindow::build_ui() {
 bool MainWindow::open(const OpenSpec& spec) {
   if (timer_->isActive()) toggle_run();
   try {
-    QString isa_path = spec.isa.isEmpty() ? data_file("pg1.isa") : spec.isa;
-    QString prog = spec.program.isEmpty() ? data_file("tinyos.s") : spec.program;
+    // Names as on the command line (`--isa pg1-jru`, `hello.s`) find the installed data; a
+    // DataNotFound says where it looked.
+    QString isa_path = QString::fromStdString(vmm::find_isa(spec.isa.toStdString()));
+    QString prog = spec.program.isEmpty() ? data_file("tinyos.s")
+                                          : QString::fromStdString(vmm::find_program(spec.program.toStdString()));
     isa_ = isa::load_isa(isa_path.toStdString());
     auto guest = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, prog.toStdString()));
     std::shared_ptr<const assembler::Image> vmm;

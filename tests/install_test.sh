@@ -97,7 +97,8 @@ not-found)
     run nf "$work/bare/bin/pgsim" $cmd
     [ $rc -eq 1 ] || { show nf; fail "pgsim $cmd without data exits $rc, not 1"; }
     dirs=("$work/empty" "$work/bare/share/pgsim")
-    [ "${cmd#lesson}" = "$cmd" ] && dirs+=("$work/cwd (the current directory)")
+    # A name the user gave is looked for in the current directory too (defaults and lessons are not).
+    [[ $cmd == *pg1-jru* ]] && dirs+=("$work/cwd (the current directory)")
     for d in "${dirs[@]}"; do
       grep -qF "$d" "$work/nf.err" || { show nf; fail "pgsim $cmd does not say it looked in $d"; }
     done

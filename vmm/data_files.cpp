@@ -104,7 +104,7 @@ std::string find_named(const std::string& arg, const std::vector<std::string>& n
   std::vector<std::string> looked;
   std::error_code ec;
   if (fs::path(arg).is_absolute()) {
-    not_found(fmt::format("{} '{}' (no such file)", what, arg), {});
+    throw DataNotFound(fmt::format("error: cannot find {} '{}' (no such file)\n", what, arg));
   }
   looked.push_back(fs::current_path(ec).string() + " (the current directory)");
   auto cs = candidates();
@@ -178,10 +178,15 @@ std::string find_data_file(const std::string& name) {
 }
 
 std::string find_isa(const std::string& arg) {
-  std::string a = arg.empty() ? "pg1.isa" : arg;
-  std::vector<std::string> names{a};
-  if (fs::path(a).extension() != ".isa") names.push_back(a + ".isa");
-  return find_named(a, names, {"", "examples/isa", "lessons/programs"}, "the ISA description");
+  if (arg.empty()) {
+    // The default is PG-1 from the data, never a pg1.isa that happens to be in the current directory.
+    std::string p = find_data_file("pg1.isa");
+    if (p.empty()) not_found("PG-1's description (pg1.isa)", tried_dirs(candidates(), {"", "examples/isa"}));
+    return p;
+  }
+  std::vector<std::string> names{arg};
+  if (fs::path(arg).extension() != ".isa") names.push_back(arg + ".isa");
+  return find_named(arg, names, {"", "examples/isa", "lessons/programs"}, "the ISA description");
 }
 
 std::string find_program(const std::string& arg) {

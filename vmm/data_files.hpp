@@ -39,7 +39,8 @@ std::string find_data_file(const std::string& name);
 /// The ISA description named by a user's `--isa ARG`: ARG itself when that file exists;
 /// otherwise, for a relative ARG, ARG or ARG.isa in each data root and in its examples/isa and
 /// lessons/programs (so `--isa pg1-jru` and `--isa pg1-jru.isa` find the installed variant).
-/// An empty ARG is PG-1 (pg1.isa). Throws DataNotFound listing every directory tried.
+/// An empty ARG is PG-1 (find_data_file("pg1.isa"); the current directory is not searched).
+/// Throws DataNotFound listing every directory tried.
 std::string find_isa(const std::string& arg);
 
 /// A guest program named by a user: ARG itself when that file exists; otherwise, for a relative

@@ -415,6 +415,15 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     session_->step_over_trap();
     return fmt::format("step over trap: L{} running\n", session_->running_level());
   }
+  if (verb == "finish-trap") {
+    need_session();
+    auto k = session_->trap_in_progress();
+    if (!k) throw LessonFailure(where, "`finish-trap`: no trap in progress (every trap has been resumed from)");
+    if (!session_->finish_trap(50'000'000))
+      throw LessonFailure(where, fmt::format("`finish-trap`: L{} never ran again (the machine {})", *k,
+                                             machine::to_string(session_->machine().stop_reason())));
+    return fmt::format("finish trap: L{} about to run again\n", *k);
+  }
   if (verb == "step-back") {
     need_session();
     session_->step_back(t.size() > 1 ? checked_number(where, "the number of steps back", t[1], 1, step_limit_) : 1);
@@ -464,7 +473,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     return out;
   }
   if (verb == "expect") return expect(where, t);
-  throw LessonFailure(where, "unknown command '" + verb + "' (setup, run, step-over-trap, step-back, input, show, expect)");
+  throw LessonFailure(where, "unknown command '" + verb + "' (setup, run, step-over-trap, finish-trap, step-back, input, show, expect)");
 }
 
 std::string LessonRunner::expect(const std::string& where, const std::vector<std::string>& t) {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "isa/disasm.hpp"
 
 namespace pgsim::vmm {
@@ -16,11 +19,52 @@ bool Session::stopped() const {
   return machine().halted() || machine().stop_reason() == machine::StopReason::TrapStorm;
 }
 
+bool Session::next_is_interrupt() const {
+  const auto& mc = machine();
+  if (!mc.timer_pending()) return false;
+  const int enable = mc.isa().timer_enable;  // PG1.md rule 6: taken at the next boundary when enabled
+  return enable < 0 || (mc.control(enable) & 1u) != 0;
+}
+
 void Session::checkpoint() {
-  checkpoints_.push_back({steps_, machine().snapshot(), stats_, traps_.size()});
-  // Keep the reset state and enough checkpoints to cover kHistory steps.
-  while (checkpoints_.size() > 2 && checkpoints_[1].step + kHistory + kEvery < steps_)
-    checkpoints_.erase(checkpoints_.begin() + 1);
+  // Re-executing the recorded history passes steps that may have one already.
+  auto it = std::lower_bound(checkpoints_.begin(), checkpoints_.end(), steps_,
+                             [](const Checkpoint& c, std::uint64_t s) { return c.step < s; });
+  if (it != checkpoints_.end() && it->step == steps_) return;
+  checkpoints_.insert(it, Checkpoint{steps_, machine().snapshot(), stats_, trap_pos_, pending_, serial_++});
+  prune_checkpoints();
+}
+
+void Session::prune_checkpoints() {
+  // Tiers: the reset state; dense, every kEvery steps over the newest kHistory steps of the
+  // recorded history; sparse, at multiples of sparse_every_ (doubled while more than
+  // kSparseCheckpoints qualify); local, the kLocalCheckpoints made most recently among the rest
+  // (re-execution after going far back makes them, so stepping about there stays quick).
+  const std::uint64_t horizon = std::max(horizon_, steps_);
+  auto dense = [&](const Checkpoint& c) { return c.step == 0 || c.step + kHistory + kEvery >= horizon; };
+  for (;;) {
+    std::size_t n = 0;
+    for (const auto& c : checkpoints_) n += !dense(c) && c.step % sparse_every_ == 0;
+    if (n <= kSparseCheckpoints) break;
+    sparse_every_ *= 2;
+  }
+  auto sparse = [&](const Checkpoint& c) { return !dense(c) && c.step % sparse_every_ == 0; };
+  std::vector<std::uint64_t> local;
+  for (const auto& c : checkpoints_)
+    if (!dense(c) && !sparse(c)) local.push_back(c.serial);
+  if (local.size() <= kLocalCheckpoints) return;
+  std::nth_element(local.begin(), local.begin() + static_cast<std::ptrdiff_t>(kLocalCheckpoints - 1), local.end(),
+                   std::greater<>());
+  const std::uint64_t oldest_kept = local[kLocalCheckpoints - 1];
+  std::erase_if(checkpoints_, [&](const Checkpoint& c) { return !dense(c) && !sparse(c) && c.serial < oldest_kept; });
+}
+
+void Session::set_trap_record_limit(std::size_t n) {
+  trap_limit_ = std::max<std::size_t>(1, n);
+  while (traps_.size() > trap_limit_) {
+    traps_.pop_front();
+    ++dropped_;
+  }
 }
 
 void Session::record(const machine::Event& e) {
@@ -28,6 +72,10 @@ void Session::record(const machine::Event& e) {
   stack_.account(e, stats_.data());
   if (e.kind == machine::EventKind::Instruction) return;
   unsigned level = stack_.level_of(e.real_pc);
+  pending_.push_back(level);
+  if (pending_.size() > 64) pending_.erase(pending_.begin());  // cannot happen with nested levels; a bound anyway
+  // Re-executing the recorded history: this trap is recorded already (or counted, if dropped).
+  if (trap_pos_++ < dropped_ + traps_.size()) return;
   TrapRecord t;
   t.step = steps_;
   t.cycle = e.cycle;
@@ -39,6 +87,10 @@ void Session::record(const machine::Event& e) {
   t.real_pc = e.real_pc;
   t.chain = stack_.handling_chain(level, e.cause);
   traps_.push_back(std::move(t));
+  if (traps_.size() > trap_limit_) {
+    traps_.pop_front();
+    ++dropped_;
+  }
 }
 
 machine::Event Session::step() {
@@ -53,6 +105,13 @@ machine::Event Session::step() {
   step_events_.clear();
   machine::Event e = m().step(rec);
   ++steps_;
+  horizon_ = std::max(horizon_, steps_);
+  // A level about to run again has finished its traps in progress, and those of the levels
+  // below it taken while handling them (they are above it on the stack).
+  if (!pending_.empty() && !stopped() && !next_is_interrupt()) {
+    const unsigned j = running_level();
+    while (!pending_.empty() && pending_.back() <= j) pending_.pop_back();
+  }
   if (steps_ % kEvery == 0) checkpoint();
   return e;
 }
@@ -63,6 +122,14 @@ bool Session::run_until(const std::function<bool(const machine::Event&)>& stop, 
     // A step can hold two events (svc: its instruction, then its trap): ask about each.
     for (const auto& e : step_events_)
       if (stop(e)) return true;
+  }
+  return false;
+}
+
+bool Session::run_to_level(unsigned k, std::uint64_t max_steps) {
+  for (std::uint64_t i = 0; i < max_steps && !stopped(); ++i) {
+    step();
+    if (about_to_run(k)) return true;
   }
   return false;
 }
@@ -137,24 +204,47 @@ std::vector<MicroStep> Session::next_micro_steps() const {
 
 bool Session::run(std::uint64_t max_steps) {
   const auto& bp = breakpoints_;
+  last_stop_ = {};
   for (std::uint64_t i = 0; i < max_steps && !stopped(); ++i) {
-    if (i > 0 && !bp.addresses.empty() && bp.addresses.count(machine().base() + machine().pc())) return true;
+    if (i > 0 && !bp.addresses.empty()) {
+      const std::uint32_t a = machine().base() + machine().pc();
+      if (bp.addresses.count(a)) {
+        last_stop_ = {StopInfo::Kind::Address, a, 0, stack_.level_of(a)};
+        return true;
+      }
+    }
     step();
     if (bp.causes.empty() && bp.levels.empty()) continue;
-    for (const auto& e : step_events_)
-      if (e.kind == machine::EventKind::Trap &&
-          (bp.causes.count(e.cause) || bp.levels.count(stack_.level_of(e.real_pc))))
+    for (const auto& e : step_events_) {
+      if (e.kind != machine::EventKind::Trap) continue;
+      const unsigned level = stack_.level_of(e.real_pc);
+      if (bp.causes.count(e.cause) || bp.levels.count(level)) {
+        last_stop_ = {bp.causes.count(e.cause) ? StopInfo::Kind::Cause : StopInfo::Kind::Level, e.real_pc, e.cause, level};
         return true;
+      }
+    }
   }
   return false;
 }
 
-bool Session::step_in_level(unsigned k, std::uint64_t max_steps) {
-  return run_until(
-      [&](const machine::Event& e) {
-        return e.kind == machine::EventKind::Instruction && stack_.level_of(e.real_pc) == k;
-      },
-      max_steps);
+std::string Session::describe(const StopInfo& s) const {
+  const auto& isa = machine().isa();
+  switch (s.kind) {
+    case StopInfo::Kind::None:
+      return {};
+    case StopInfo::Kind::Address: {
+      auto at = stack_.code_at(s.address);
+      std::string where = at.image ? at.image->where(at.address) : std::string();
+      if (auto slash = where.rfind('/'); slash != std::string::npos) where = where.substr(slash + 1);
+      if (where.empty()) return fmt::format("breakpoint at real address {:#x} (L{})", s.address, s.level);
+      return fmt::format("breakpoint {} (L{})", where, s.level);
+    }
+    case StopInfo::Kind::Cause:
+      return fmt::format("breakpoint on trap cause {} (L{} trapped)", isa.cause_name(s.cause), s.level);
+    case StopInfo::Kind::Level:
+      return fmt::format("breakpoint on traps taken by L{} (cause {})", s.level, isa.cause_name(s.cause));
+  }
+  return {};
 }
 
 bool Session::run_to_next_trap(std::optional<std::uint32_t> cause, std::optional<unsigned> level,
@@ -169,35 +259,87 @@ bool Session::run_to_next_trap(std::optional<std::uint32_t> cause, std::optional
 
 bool Session::step_over_trap(std::uint64_t max_steps) {
   if (stopped()) return false;
-  // Just after a trap (in a handler), or if the next step traps: run until the level that
-  // trapped executes again.
-  if (step_events_.empty() || step_events_.back().kind != machine::EventKind::Trap) step();
-  if (step_events_.empty() || step_events_.back().kind != machine::EventKind::Trap) return true;
-  unsigned level = stack_.level_of(step_events_.back().real_pc);
-  return step_in_level(level, max_steps);
+  // Just after a trap (its handler's first instruction is next): finish that trap.
+  const std::size_t pos = trap_position();
+  if (pos > 0 && traps_[pos - 1].step + 1 == steps_)
+    return run_to_level(traps_[pos - 1].level, max_steps);
+  step();
+  std::optional<unsigned> trapped;
+  for (const auto& e : step_events_)
+    if (e.kind == machine::EventKind::Trap) trapped = stack_.level_of(e.real_pc);
+  if (!trapped || about_to_run(*trapped)) return true;  // no trap, or handled by the level itself
+  return run_to_level(*trapped, max_steps);
+}
+
+std::optional<unsigned> Session::trap_in_progress() const {
+  if (pending_.empty()) return std::nullopt;
+  return pending_.back();
+}
+
+bool Session::finish_trap(std::uint64_t max_steps) {
+  auto k = trap_in_progress();
+  if (!k || stopped()) return false;
+  return run_to_level(*k, max_steps);
 }
 
 void Session::step_back(std::uint64_t n) { go_to_step(n > steps_ ? 0 : steps_ - n); }
 
 void Session::go_to_step(std::uint64_t target) {
-  if (target < steps_) {
-    std::size_t i = checkpoints_.size();
-    while (i > 0 && checkpoints_[i - 1].step > target) --i;
-    const Checkpoint& cp = checkpoints_[i == 0 ? 0 : i - 1];
+  // The nearest checkpoint at or before the target: restore it when going back, or when going
+  // forward along the recorded history past the current step (it saves re-execution).
+  auto it = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), target,
+                             [](std::uint64_t s, const Checkpoint& c) { return s < c.step; });
+  const Checkpoint& cp = *std::prev(it);  // [0] is the reset state, at step 0
+  if (target < steps_ || cp.step > steps_) {
     m().restore(cp.snap);
     stats_ = cp.stats;
-    traps_.resize(cp.traps);
+    trap_pos_ = cp.trap_pos;
+    pending_ = cp.pending;
     steps_ = cp.step;
     step_events_.clear();
     replay_ = 0;
     while (replay_ < inputs_.size() && inputs_[replay_].first < cp.step) ++replay_;
-    checkpoints_.erase(checkpoints_.begin() + static_cast<std::ptrdiff_t>(i == 0 ? 1 : i), checkpoints_.end());
   }
   while (steps_ < target && !stopped()) step();
 }
 
+bool Session::forward() {
+  if (!in_past()) return false;
+  if (trap_pos_ >= dropped_ && trap_position() < traps_.size()) {
+    go_to_step(traps_[trap_position()].step + 1);
+    return true;
+  }
+  // The next trap is not kept in full (or none is ahead): re-execute to it, or to the horizon.
+  run_until([](const machine::Event& e) { return e.kind == machine::EventKind::Trap; }, horizon_ - steps_);
+  return true;
+}
+
+bool Session::back_to_previous_trap() {
+  // The newest kept trap whose "right after" state is before the current step.
+  std::size_t i = trap_position();
+  while (i > 0 && traps_[i - 1].step + 1 >= steps_) --i;
+  if (i == 0) return false;
+  go_to_step(traps_[i - 1].step + 1);
+  return true;
+}
+
+void Session::truncate_future() {
+  if (trap_pos_ <= dropped_) {
+    traps_.clear();
+    dropped_ = trap_pos_;
+  } else {
+    traps_.resize(static_cast<std::size_t>(trap_pos_ - dropped_));
+  }
+  std::erase_if(checkpoints_, [&](const Checkpoint& c) { return c.step > steps_; });
+  horizon_ = steps_;
+  inputs_.resize(replay_);
+}
+
 void Session::push_input(std::uint32_t word) {
-  // Input typed after a step back rewrites the future: drop what was not replayed yet.
+  // Input typed at this step before (replayed at the start of the next step) comes first.
+  while (replay_ < inputs_.size() && inputs_[replay_].first <= steps_) m().push_input(inputs_[replay_++].second);
+  // Typed in the past, it rewrites the future: the recorded history after this step is dropped.
+  if (in_past()) truncate_future();
   inputs_.resize(replay_);
   inputs_.emplace_back(steps_, word);
   replay_ = inputs_.size();
@@ -209,6 +351,7 @@ LevelView Session::view(unsigned k) const {
   v.level = k;
   v.vmm = k < stack_.depth();
   v.running = running_level() == k;
+  v.stopped = v.running && stopped();
   v.stats = stats_[k];
   const auto& mc = machine();
   std::uint32_t image_address = 0;

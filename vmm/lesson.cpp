@@ -419,7 +419,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     need_session();
     auto k = session_->trap_in_progress();
     if (!k) throw LessonFailure(where, "`finish-trap`: no trap in progress (every trap has been resumed from)");
-    if (!session_->finish_trap(50'000'000))
+    if (!session_->finish_trap(step_limit_))
       throw LessonFailure(where, fmt::format("`finish-trap`: L{} never ran again (the machine {})", *k,
                                              machine::to_string(session_->machine().stop_reason())));
     return fmt::format("finish trap: L{} about to run again\n", *k);

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   p.setApplicationDescription("pgsim-gui: watch traps travel through nested VMMs");
   p.addHelpOption();
   p.addPositionalArgument("program", "Guest program (default: the reference guest OS)");
-  QCommandLineOption isa("isa", "ISA description file (default: PG-1)", "file");
+  QCommandLineOption isa("isa", "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1", "file");
   QCommandLineOption depth("depth", "Nesting depth (default 3)", "n", "3");
   QCommandLineOption demo("demo", "Presentation mode: large text, stopped at the guest's first trap");
   QCommandLineOption zoom("zoom", "Presentation zoom factor (default 1, or 1.5 with --demo)", "factor");

@@ -12,6 +12,8 @@
 #   exercise   an exercise is copied to $XDG_DATA_HOME/pgsim (the installed one is untouched),
 #              fails unsolved, passes once the student's copy holds the solution
 #   not-found  no data (PGSIM_DATA_DIR empty, no share dir): exit 1 naming every directory tried
+#   deb        `cpack -G DEB`: name, maintainer, dependencies, every data file, the desktop entry
+#              and its icon; the unpacked package lists the lessons and runs a variant
 set -u
 src=$1 build=$2 work=$3 case=$4
 fail() { echo "FAIL ($case): $*" >&2; exit 1; }
@@ -104,6 +106,42 @@ not-found)
     done
     grep -q "PGSIM_DATA_DIR" "$work/nf.err" || { show nf; fail "pgsim $cmd does not mention PGSIM_DATA_DIR"; }
   done
+  ;;
+deb)
+  # The Debian package a lab installs with `apt install ./pgsim_*.deb`: built by CPack from this
+  # build, then inspected and unpacked (not installed: that needs root and changes the machine).
+  cpack -G DEB -B "$work/cpack" --config "$build/CPackConfig.cmake" >"$work/cpack.log" 2>&1 || { cat "$work/cpack.log"; fail "cpack -G DEB"; }
+  deb=$(ls "$work"/cpack/pgsim_*.deb 2>/dev/null | head -1)
+  [ -n "$deb" ] || { cat "$work/cpack.log"; fail "no pgsim_*.deb"; }
+  dpkg-deb -f "$deb" Package Depends Maintainer Description >"$work/control" || fail "dpkg-deb -f"
+  grep -q "^Package: pgsim$" "$work/control" || { cat "$work/control"; fail "package name"; }
+  for lib in libc6 libstdc++6 libfmt9; do
+    grep -q "^Depends:.*\b$lib\b" "$work/control" || { cat "$work/control"; fail "Depends lacks $lib"; }
+  done
+  grep -q "^Maintainer: .*<.*@.*>" "$work/control" || { cat "$work/control"; fail "no maintainer"; }
+  dpkg-deb -x "$deb" "$work/root" || fail "dpkg-deb -x"
+  root=$work/root/usr
+  for f in bin/pgsim share/pgsim/vmm/pgvmm.s; do [ -f "$root/$f" ] || fail "the package lacks /usr/$f"; done
+  # Every data file of the source tree is in the package (new ones too: whole directories).
+  (cd "$src" && find examples lessons -type f ! -name '*.autosave' ! -name '*~' ! -name '.*') | while read -r f; do
+    cmp -s "$src/$f" "$root/share/pgsim/$f" || { echo "FAIL (deb): the package lacks or changes /usr/share/pgsim/$f" >&2; exit 1; }
+  done || exit 1
+  if [ -f "$build/gui/pgsim-gui" ]; then
+    [ -x "$root/bin/pgsim-gui" ] || fail "the package lacks /usr/bin/pgsim-gui"
+    grep -q "^Depends:.*\blibqt6widgets6\b" "$work/control" || { cat "$work/control"; fail "Depends lacks Qt 6 Widgets"; }
+    desktop=$root/share/applications/pgsim.desktop
+    [ -f "$desktop" ] || fail "no desktop entry"
+    exe=$(sed -n 's/^Exec=\([^ ]*\).*/\1/p' "$desktop") icon=$(sed -n 's/^Icon=//p' "$desktop")
+    [ -x "$root/bin/$exe" ] || fail "the desktop entry runs '$exe', which the package does not install"
+    ls "$root"/share/icons/hicolor/*/apps/"$icon".* >/dev/null 2>&1 || fail "the desktop entry's icon '$icon' is not installed"
+    grep -q "^Type=Application$" "$desktop" && grep -q "^Name=" "$desktop" && grep -q "^Categories=.*Education;" "$desktop" ||
+      fail "the desktop entry lacks Type, Name or the Education category"
+  fi
+  # The unpacked package works where it stands.
+  run list "$root/bin/pgsim" lesson list
+  [ $rc -eq 0 ] && [ -s "$work/list.out" ] || { show list; fail "the packaged pgsim lists no lessons"; }
+  run jru "$root/bin/pgsim" run --isa pg1-jru hello.s
+  [ $rc -eq 0 ] || { show jru; fail "the packaged pgsim cannot run --isa pg1-jru hello.s"; }
   ;;
 *) fail "unknown case" ;;
 esac

@@ -522,8 +522,7 @@ class Assembler {
       return w;
     }
     auto put = [&](const isa::Field& fl, std::uint32_t v) {
-      std::uint32_t m = fl.width >= 32 ? 0xffffffffu : ((1u << fl.width) - 1u);
-      w |= (v & m) << fl.shift;
+      w |= (v & isa::low_bits(fl.width)) << fl.shift;  // the loader keeps shift < 32
     };
     for (std::size_t i = 0; i < ops.size(); ++i) {
       const auto& pat = ins.operands[i];

@@ -45,7 +45,7 @@ auto const operand_def = grammar::mark >> (grammar::string_literal[add_string] |
 BOOST_SPIRIT_DEFINE(operand)
 
 auto const label = (grammar::mark >> grammar::identifier >> ':')[add_label];
-auto const mnemonic = x3::lexeme[(x3::alpha | x3::char_('_')) >> *(x3::alnum | x3::char_('_') | x3::char_('.'))];
+auto const mnemonic = x3::lexeme[grammar::name_start >> *(grammar::name_char | x3::char_('.'))];
 x3::rule<class mnemonic_r, std::string> const mnemonic_rule = "mnemonic";
 auto const mnemonic_rule_def = mnemonic;
 BOOST_SPIRIT_DEFINE(mnemonic_rule)
@@ -59,22 +59,31 @@ BOOST_SPIRIT_DEFINE(line_rule)
 
 bool parse_line(const std::string& line, syntax::Pool& pool, LineSyntax& out, std::size_t& error_offset,
                 std::string& error) {
-  const char* first = line.data();
+  const char* const begin = line.data();
+  const char* first = begin;
   const char* last = first + line.size();
   grammar::ParseState ps{&pool, first};
+  ps.language = "assembly";
   auto const g = x3::with<grammar::state_tag>(&ps)[x3::with<line_tag>(&out)[line_rule]];
-  try {
-    if (!x3::phrase_parse(first, last, g, x3::blank)) {
-      error_offset = static_cast<std::size_t>(first - line.data());
-      error = "syntax error";
-      return false;
-    }
-  } catch (const x3::expectation_failure<const char*>& e) {
-    error_offset = static_cast<std::size_t>(e.where() - line.data());
-    std::string which = e.which();
-    error = which == "eoi" || which == "end of line" ? "unexpected text (expected ',' or the end of the line)"
-                                                     : fmt::format("expected {}", which);
+  // The place and message of the error: a non-ASCII character there is named as such.
+  auto report = [&](const char* where, std::string msg) {
+    if (auto na = grammar::non_ascii_message(begin, where, last); !na.empty()) msg = std::move(na);
+    error_offset = static_cast<std::size_t>(where - begin);
+    error = std::move(msg);
     return false;
+  };
+  try {
+    // Only ASCII blanks separate tokens (x3::ascii: a byte >= 0x80 is an error, not an assertion).
+    if (!x3::phrase_parse(first, last, g, x3::ascii::blank)) return report(first, "syntax error");
+  } catch (const x3::expectation_failure<const char*>& e) {
+    const char* where = e.where();  // where the expected thing would start: after blanks
+    x3::parse(where, last, *x3::ascii::blank);
+    std::string which = e.which();
+    return report(where, which == "eoi" || which == "end of line"
+                                 ? "unexpected text (expected ',' or the end of the line)"
+                                 : grammar::expected_message(which));
+  } catch (const grammar::SyntaxError& e) {
+    return report(e.where, e.message);
   }
   return true;
 }

@@ -55,7 +55,9 @@ void write_image(const assembler::Image& img, const std::string& path) {
 
 std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path) {
   try {
-    return isa::load_isa(vmm::find_isa(path));
+    auto m = isa::load_isa(vmm::find_isa(path));
+    std::cerr << format_all(m->warnings);  // accepted, but probably not what was meant
+    return m;
   } catch (const vmm::DataNotFound& e) {
     throw UserError(e.what());
   } catch (const InputError& e) {

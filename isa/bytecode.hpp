@@ -24,8 +24,9 @@ enum class Op : std::uint8_t {
   ConsoleIn,     ///< push next console input word, or all ones when there is none
   // -- arithmetic (binary: pop b, pop a, push a op b; all modulo the word)
   Add, Sub, Mul, DivS, RemS, DivU, RemU, And, Or, Xor, Shl, ShrU, ShrS,
-  Eq, Ne, LtS, LeS, GtS, GeS, LtU, LeU, GtU, GeU, LAnd, LOr,
+  Eq, Ne, LtS, LeS, GtS, GeS, LtU, LeU, GtU, GeU,
   Neg, Not, LNot,  ///< unary
+  Bool,          ///< top = (top != 0): the right operand of && and || as 0/1
   Sext,          ///< pop x; push x sign-extended from arg bits
   Zext,          ///< pop x; push x & (2^arg - 1)
   // -- effects
@@ -47,6 +48,12 @@ enum class Op : std::uint8_t {
   // -- control flow within the semantics
   JumpIfZero,    ///< pop c; if c == 0 jump to arg
   Jump,          ///< jump to arg
+  /// `a && b` short-circuits as in C: [a] AndJump L [b] Bool L: — if the top (a) is 0, keep
+  /// it (the result) and jump to arg; else pop it and go on to evaluate b.
+  AndJump,
+  /// `a || b`: [a] OrJump L [b] Bool L: — if the top (a) is not 0, replace it by 1 (the
+  /// result) and jump to arg; else pop it and go on to evaluate b.
+  OrJump,
   End,
 };
 

@@ -16,8 +16,8 @@ using syntax::StmtNode;
 class Compiler {
  public:
   Compiler(const IsaModel& m, const Format& f, const syntax::Pool& p, std::shared_ptr<const SourceFile> file,
-           Diagnostics& d)
-      : model_(m), format_(f), pool_(p), file_(std::move(file)), diags_(d) {}
+           Diagnostics& d, Diagnostics& w)
+      : model_(m), format_(f), pool_(p), file_(std::move(file)), diags_(d), warnings_(w) {}
 
   Program run(const std::vector<int>& body) {
     for (int s : body) stmt(s);
@@ -34,11 +34,39 @@ class Compiler {
   const syntax::Pool& pool_;
   std::shared_ptr<const SourceFile> file_;
   Diagnostics& diags_;
+  Diagnostics& warnings_;
   Program prog_;
   int depth_ = 0;
   unsigned max_depth_ = 0;
 
   void error(std::size_t off, std::string msg) { diags_.push_back({file_, off, std::move(msg)}); }
+  void warning(std::size_t off, std::string msg) { warnings_.push_back({file_, off, std::move(msg), true}); }
+
+  /// The name and width in bits of a value that has fewer bits than a word (mode: 1; a
+  /// control register: its width), or width 0.
+  std::pair<std::string, unsigned> narrow_value(int e) const {
+    const auto& n = E(e);
+    if (n.kind != ExprKind::Name || field_index(n.text) >= 0 || model_.find_register(n.text) >= 0) return {"", 0};
+    if (n.text == "mode") return {"mode", 1};
+    if (int c = control_index(n.text); c >= 0 && model_.controls[static_cast<std::size_t>(c)].width < 32)
+      return {n.text, model_.controls[static_cast<std::size_t>(c)].width};
+    return {"", 0};
+  }
+  /// Warns about `x == k` / `x != k` where x has fewer bits than k needs: never / always true
+  /// (issue 8.16: `mode == 3`).
+  void check_comparison(const ExprNode& n) {
+    if (n.text != "==" && n.text != "!=") return;
+    for (auto [v, k] : {std::pair{n.a, n.b}, std::pair{n.b, n.a}}) {
+      auto [name, bits] = narrow_value(v);
+      auto c = constant_value(k);
+      if (bits == 0 || !c) continue;
+      std::uint64_t max = (std::uint64_t{1} << bits) - 1;
+      if (*c <= max) continue;
+      warning(n.offset, fmt::format("'{} {} {}' is {} true: {} is {} bit{} wide (0 to {})", name, n.text, *c,
+                                    n.text == "==" ? "never" : "always", name, bits, bits == 1 ? "" : "s", max));
+      return;
+    }
+  }
   void emit(Op op, std::uint32_t arg = 0) {
     prog_.code.push_back({op, arg});
     depth_ += stack_effect(op);
@@ -52,12 +80,12 @@ class Compiler {
       case Op::PushInsn: case Op::ConsoleIn:
         return 1;
       case Op::LoadVirtual: case Op::LoadReal: case Op::Neg: case Op::Not: case Op::LNot: case Op::Sext:
-      case Op::Zext: case Op::Jump: case Op::End: case Op::Halt:
+      case Op::Zext: case Op::Jump: case Op::End: case Op::Halt: case Op::Bool:
         return 0;
       case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter:
         return -2;
       default:
-        return -1;  // binary ops, single-operand effects, JumpIfZero
+        return -1;  // binary ops, single-operand effects, JumpIfZero, AndJump/OrJump (when they go on)
     }
   }
   /// Field operands are pre-resolved: shift | width << 8 | signed << 16 (see bytecode.hpp).
@@ -120,13 +148,25 @@ class Compiler {
         return;  // unary plus: nothing
       }
       case ExprKind::Binary: {
+        if (n.text == "&&" || n.text == "||") {
+          // Short-circuit, as in C: the right operand is evaluated only when the left one
+          // does not decide (so `a < bound && mem[a] == 0` cannot memory-trap).
+          expr(n.a);
+          std::size_t j = prog_.code.size();
+          emit(n.text == "&&" ? Op::AndJump : Op::OrJump);
+          expr(n.b);
+          emit(Op::Bool);
+          prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
+          return;
+        }
+        check_comparison(n);
         expr(n.a);
         expr(n.b);
         static const std::pair<const char*, Op> ops[] = {
             {"+", Op::Add}, {"-", Op::Sub}, {"*", Op::Mul}, {"/", Op::DivS}, {"%", Op::RemS},
             {"&", Op::And}, {"|", Op::Or}, {"^", Op::Xor}, {"<<", Op::Shl}, {">>", Op::ShrU},
             {">>>", Op::ShrS}, {"==", Op::Eq}, {"!=", Op::Ne}, {"<", Op::LtS}, {"<=", Op::LeS},
-            {">", Op::GtS}, {">=", Op::GeS}, {"&&", Op::LAnd}, {"||", Op::LOr}};
+            {">", Op::GtS}, {">=", Op::GeS}};
         for (auto& [s, op] : ops)
           if (n.text == s) { emit(op); return; }
         error(n.offset, fmt::format("unknown operator '{}'", n.text));
@@ -371,8 +411,9 @@ class Compiler {
 }  // namespace
 
 Program compile_semantics(const IsaModel& model, const Format& format, const syntax::Pool& pool,
-                          const std::vector<int>& body, std::shared_ptr<const SourceFile> file, Diagnostics& diags) {
-  return Compiler(model, format, pool, std::move(file), diags).run(body);
+                          const std::vector<int>& body, std::shared_ptr<const SourceFile> file, Diagnostics& diags,
+                          Diagnostics& warnings) {
+  return Compiler(model, format, pool, std::move(file), diags, warnings).run(body);
 }
 
 }  // namespace pgsim::isa

@@ -19,7 +19,7 @@ template <class Ctx>
 IsaSyntax& out(Ctx& ctx) { return *x3::get<out_tag>(ctx); }
 
 /// A keyword: the word not followed by a name character.
-inline auto kw(char const* w) { return x3::lexeme[x3::lit(w) >> !(x3::alnum | '_')]; }
+inline auto kw(char const* w) { return x3::lexeme[x3::lit(w) >> !grammar::name_char]; }
 
 template <class Ctx>
 Decl& new_decl(Ctx& ctx, const char* kind) {
@@ -34,8 +34,11 @@ x3::rule<class stmt_r, int> const statement = "statement";
 x3::rule<class if_r, int> const if_statement = "if statement";
 x3::rule<class simple_r, int> const simple_statement = "statement";
 x3::rule<class block_r, std::vector<int>> const block = "'{'";
-x3::rule<class else_r, std::vector<int>> const else_body = "'{' or 'if'";
+x3::rule<class block_end_r> const block_end = "a statement or '}'";
+x3::rule<class else_r, std::vector<int>> const else_body = "'{' or 'if' after 'else'";
 x3::rule<class assign_op_r, std::string> const assign_op = "assignment";
+x3::rule<class stmt_end_r> const statement_end = "';' at the end of the statement";
+x3::rule<class unsupported_r> const unsupported_statement = "statement";
 
 auto const make_if = [](auto& ctx) {
   syntax::StmtNode n;
@@ -64,75 +67,150 @@ auto const make_effect = [](auto& ctx) {
 };
 auto const wrap_vec = [](auto& ctx) { x3::_val(ctx) = std::vector<int>{x3::_attr(ctx)}; };
 
-x3::rule<class if_keyword_r, grammar::Range> const if_keyword = "if";
-auto const if_keyword_def = x3::raw[kw("if")];
-BOOST_SPIRIT_DEFINE(if_keyword)
+// Statements the language does not have, recognized so that the message says so.
+auto const reject_loop = [](auto& ctx) {
+  auto& r = x3::_attr(ctx);
+  std::string w(r.begin(), r.end());
+  grammar::fail_at(&*r.begin(), fmt::format("'{}' is not supported in ISA semantics: an instruction's semantics run "
+                                            "once, top to bottom (use if/else; a repeating instruction leaves pc "
+                                            "unchanged so that it runs again)",
+                                            w));
+};
+auto const reject_jump = [](auto& ctx) {
+  auto& r = x3::_attr(ctx);
+  grammar::fail_at(&*r.begin(), fmt::format("'{}' is not supported in ISA semantics (the semantics end at their "
+                                            "last statement; use if/else)",
+                                            std::string(r.begin(), r.end())));
+};
+auto const reject_local = [](auto& ctx) {
+  auto& r = x3::_attr(ctx);
+  std::string decl;  // "int t", blanks folded
+  for (char c : r) {
+    bool blank = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (!blank) decl += c;
+    else if (!decl.empty() && decl.back() != ' ') decl += ' ';
+  }
+  grammar::fail_at(&*r.begin(), fmt::format("local variables are not supported in ISA semantics ('{}' declares "
+                                            "one): compute into the destination register, or repeat the "
+                                            "expression",
+                                            decl));
+};
 auto const assign_op_def = (x3::string("=") >> !x3::lit('=')) | x3::string("+=") | x3::string("-=") |
                            x3::string("|=") | x3::string("&=") | x3::string("^=") |
                            x3::string("<<=") | x3::string(">>=");
-auto const block_def = '{' > *statement > '}';
+x3::rule<class type_word_r> const type_word = "type";
+auto const type_word_def = kw("int") | kw("unsigned") | kw("signed") | kw("long") | kw("short") | kw("char") |
+                           kw("bool") | kw("auto") | kw("var") | kw("let") | kw("word") | kw("uint32_t") |
+                           kw("int32_t") | kw("uint64_t") | kw("int64_t") | kw("const");
+BOOST_SPIRIT_DEFINE(type_word)
+// (Each needs what follows it in C, so that a field or register that happens to be called
+// `do` or `char` still works: `do = 1;` is an assignment.)
+auto const unsupported_statement_def =
+    x3::raw[((kw("while") | kw("for") | kw("switch")) >> &x3::lit('(')) | (kw("do") >> &x3::lit('{')) |
+            (kw("goto") >> &grammar::name_start)][reject_loop] |
+    x3::raw[(kw("return") | kw("break") | kw("continue")) >> !assign_op][reject_jump] |
+    x3::raw[x3::lexeme[type_word >> +x3::ascii::space >> grammar::name_start >> *grammar::name_char]][reject_local];
+
+x3::rule<class if_keyword_r, grammar::Range> const if_keyword = "if";
+auto const if_keyword_def = x3::raw[kw("if")];
+BOOST_SPIRIT_DEFINE(if_keyword)
+inline constexpr const char* kIfWord = "'if' statements (each 'else if' counts as a level)";
+/// Statements nested deeper than this (an `else if` counts) are an error: bounds the parser's
+/// and the compiler's recursion.
+inline constexpr int kMaxIfNesting = 256;
+inline constexpr grammar::nest_gen<&grammar::ParseState::stmt_nesting, kMaxIfNesting, &kIfWord> nest_if{};
+x3::rule<class open_paren_r> const cond_open = "'(' after 'if'";
+x3::rule<class close_paren_r> const cond_close = "')' after the condition";
+auto const cond_open_def = x3::lit('(');
+auto const cond_close_def = x3::lit(')');
+BOOST_SPIRIT_DEFINE(cond_open, cond_close)
+auto const block_end_def = x3::lit('}');
+auto const statement_end_def = x3::lit(';');
+auto const block_def = '{' > *statement > block_end;
 auto const else_body_def = if_statement[wrap_vec] | block[grammar::copy_attr];
 auto const if_statement_def =
-    (if_keyword > '(' > expression > ')' > block > -(kw("else") > else_body))[make_if];
+    nest_if[(if_keyword > cond_open > expression > cond_close > block > -(kw("else") > else_body))[make_if]];
 auto const simple_statement_def =
-    (expression >> assign_op > expression > ';')[make_assign] | (expression > ';')[make_effect];
-auto const statement_def = if_statement[grammar::copy_attr] | simple_statement[grammar::copy_attr];
-BOOST_SPIRIT_DEFINE(statement, if_statement, simple_statement, block, else_body, assign_op)
+    (expression >> assign_op > expression > statement_end)[make_assign] | (expression > statement_end)[make_effect];
+auto const statement_def =
+    !unsupported_statement >> (if_statement[grammar::copy_attr] | simple_statement[grammar::copy_attr]);
+BOOST_SPIRIT_DEFINE(statement, if_statement, simple_statement, block, block_end, else_body, assign_op,
+                    statement_end, unsupported_statement)
 
 // ---- declarations
-auto const d_name = (kw("name") > string_literal > ';')[([](auto& ctx) {
+/// `p`, named `name` for the message when an expectation of it fails ("expected <name>").
+template <class Attr = x3::unused_type, class P>
+auto as(char const* name, P const& p) {
+  return x3::rule<class named_r, Attr>{name} = p;
+}
+auto const semi = as("';' at the end of the declaration", x3::lit(';'));
+
+auto const d_name = (kw("name") > as<std::string>("the display name in quotes after 'name'", string_literal) > semi)[([](auto& ctx) {
   new_decl(ctx, "name").strings = {x3::_attr(ctx)};
 })];
-auto const number_decl = [](const char* k) {
-  return (kw(k) > number > ';')[([k](auto& ctx) { new_decl(ctx, k).numbers = {x3::_attr(ctx)}; })];
+auto const number_decl = [](const char* k, const char* what) {
+  return (kw(k) > as<std::uint64_t>(what, number) > semi)[([k](auto& ctx) { new_decl(ctx, k).numbers = {x3::_attr(ctx)}; })];
 };
-auto const d_registers = (kw("registers") > identifier > number > ';')[([](auto& ctx) {
+auto const d_registers = (kw("registers") > as<std::string>("the registers' name prefix after 'registers' (registers r 8;)", identifier) >
+                          as<std::uint64_t>("the number of registers after the prefix (registers r 8;)", number) > semi)[([](auto& ctx) {
   auto& d = new_decl(ctx, "registers");
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.numbers = {fusion::at_c<1>(x3::_attr(ctx))};
 })];
-auto const d_zero = (kw("zero") > identifier > ';')[([](auto& ctx) {
+auto const d_zero = (kw("zero") > as<std::string>("a register name after 'zero'", identifier) > semi)[([](auto& ctx) {
   new_decl(ctx, "zero").names = {x3::_attr(ctx)};
 })];
-auto const d_control = (kw("control") > identifier > ':' > number > '=' > number > ';')[([](auto& ctx) {
+auto const d_control = (kw("control") > as<std::string>("the control register's name after 'control'", identifier) >
+                        as("':' and the width in bits (control ie : 1 = 0;)", x3::lit(':')) >
+                        as<std::uint64_t>("the width in bits after ':'", number) >
+                        as("'=' and the reset value (control ie : 1 = 0;)", x3::lit('=')) >
+                        as<std::uint64_t>("the reset value (a number) after '='", number) > semi)[([](auto& ctx) {
   auto& d = new_decl(ctx, "control");
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.numbers = {fusion::at_c<1>(x3::_attr(ctx)), fusion::at_c<2>(x3::_attr(ctx))};
 })];
-x3::rule<class psw_item_r, std::string> const psw_item = "PSW component";
+x3::rule<class psw_item_r, std::string> const psw_item = "a PSW component (mode, pc, base, bound or a control register)";
 auto const psw_item_def = identifier;
-x3::rule<class named_number_r, fusion::deque<std::string, std::uint64_t>> const named_number = "name = number";
-auto const named_number_def = identifier > '=' > number;
+x3::rule<class named_number_r, fusion::deque<std::string, std::uint64_t>> const named_number =
+    "an item (old_psw, cause, info, new_psw, cycles) = number";
+auto const named_number_def = identifier > as("'=' and a number after the item", x3::lit('=')) >
+                              as<std::uint64_t>("a number after '='", number);
 BOOST_SPIRIT_DEFINE(psw_item, named_number)
-auto const d_psw = (kw("psw") > (psw_item % ',') > ';')[([](auto& ctx) {
+auto const d_psw = (kw("psw") > (psw_item % ',') > semi)[([](auto& ctx) {
   new_decl(ctx, "psw").names = x3::_attr(ctx);
 })];
-auto const d_trap = (kw("trap") > (named_number % ',') > ';')[([](auto& ctx) {
+auto const d_trap = (kw("trap") > (named_number % ',') > semi)[([](auto& ctx) {
   auto& d = new_decl(ctx, "trap");
   for (auto& nn : x3::_attr(ctx)) {
     d.names.push_back(fusion::at_c<0>(nn));
     d.numbers.push_back(fusion::at_c<1>(nn));
   }
 })];
-auto const d_timer = (kw("timer") > identifier > -(kw("enable") > identifier) > ';')[([](auto& ctx) {
+auto const d_timer = (kw("timer") > as<std::string>("the timer's cause after 'timer'", identifier) >
+                      -(kw("enable") > as<std::string>("a control register after 'enable'", identifier)) > semi)[([](auto& ctx) {
   auto& d = new_decl(ctx, "timer");
   d.names = {fusion::at_c<0>(x3::_attr(ctx)), fusion::at_c<1>(x3::_attr(ctx)).value_or("")};
 })];
 auto const d_cause =
-    (kw("cause") > identifier > '=' > number > -('(' > identifier > ')') > ';')[([](auto& ctx) {
+    (kw("cause") > as<std::string>("the cause's name after 'cause'", identifier) >
+     as("'=' and the cause's value (cause PRIV = 1;)", x3::lit('=')) > as<std::uint64_t>("the cause's value (a number)", number) >
+     -('(' > as<std::string>("a role (privileged, memory, illegal, timer)", identifier) >
+       as("')' after the role", x3::lit(')'))) > semi)[([](auto& ctx) {
       auto& d = new_decl(ctx, "cause");
       d.names = {fusion::at_c<0>(x3::_attr(ctx)), fusion::at_c<2>(x3::_attr(ctx)).value_or("")};
       d.numbers = {fusion::at_c<1>(x3::_attr(ctx))};
     })];
-auto const d_const = (kw("const") > identifier > '=' > expression > ';')[([](auto& ctx) {
+auto const d_const = (kw("const") > as<std::string>("the constant's name after 'const'", identifier) >
+                      as("'=' and the constant's value (const USER = 1;)", x3::lit('=')) > expression > semi)[([](auto& ctx) {
   auto& d = new_decl(ctx, "const");
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.expr = fusion::at_c<1>(x3::_attr(ctx));
 })];
 
 x3::rule<class field_r, FieldDecl> const field_decl = "field (op N; reg NAME N; simm NAME N; uimm NAME N; zero N)";
+auto const field_end = as("';' after the field", x3::lit(';'));
 auto const unnamed_field = [](const char* kind) {
-  return (kw(kind) > number > ';')[([kind](auto& ctx) {
+  return (kw(kind) > as<std::uint64_t>("the field's width in bits", number) > field_end)[([kind](auto& ctx) {
     FieldDecl f;
     f.kind = kind;
     f.width = x3::_attr(ctx);
@@ -141,7 +219,8 @@ auto const unnamed_field = [](const char* kind) {
   })];
 };
 auto const named_field = [](const char* kind) {
-  return (kw(kind) > identifier > number > ';')[([kind](auto& ctx) {
+  return (kw(kind) > as<std::string>("the field's name", identifier) >
+          as<std::uint64_t>("the field's width in bits after its name", number) > field_end)[([kind](auto& ctx) {
     FieldDecl f;
     f.kind = kind;
     f.name = fusion::at_c<0>(x3::_attr(ctx));
@@ -153,14 +232,22 @@ auto const named_field = [](const char* kind) {
 auto const field_decl_def = grammar::mark >> (unnamed_field("op") | unnamed_field("zero") | named_field("reg") |
                             named_field("simm") | named_field("uimm"));
 BOOST_SPIRIT_DEFINE(field_decl)
-auto const d_format = (kw("format") > identifier > '{' > *field_decl > '}')[([](auto& ctx) {
+auto const d_format = (kw("format") > as<std::string>("the format's name after 'format'", identifier) >
+                       as("'{' and the format's fields", x3::lit('{')) > *field_decl >
+                       as("a field (op N; reg NAME N; simm NAME N; uimm NAME N; zero N;) or '}'", x3::lit('}')))[([](auto& ctx) {
   auto& d = new_decl(ctx, "format");
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.fields = fusion::at_c<1>(x3::_attr(ctx));
 })];
 auto const d_instruction =
-    (x3::matches[kw("replace")] >> kw("instruction") > identifier > string_literal > identifier > number >
-     kw("cycles") > number > x3::matches[kw("privileged")] > block)[([](auto& ctx) {
+    (x3::matches[kw("replace")] >> kw("instruction") >
+     as<std::string>("the mnemonic after 'instruction'", identifier) >
+     as<std::string>("the operand syntax in quotes after the mnemonic (\"rd, rs, rt\", or \"\" for none)", string_literal) >
+     as<std::string>("the format's name after the operand syntax", identifier) >
+     as<std::uint64_t>("the opcode (a number) after the format", number) >
+     as("`cycles N` after the opcode (then `privileged`, if the instruction is privileged)", kw("cycles")) >
+     as<std::uint64_t>("the number of cycles after 'cycles'", number) > x3::matches[kw("privileged")] >
+     as<std::vector<int>>("'{' and the semantics (after `cycles N` and `privileged`, if any)", block))[([](auto& ctx) {
       auto& a = x3::_attr(ctx);
       auto& d = new_decl(ctx, "instruction");
       d.flag2 = fusion::at_c<0>(a);
@@ -171,21 +258,28 @@ auto const d_instruction =
       d.body = fusion::at_c<7>(a);
     })];
 auto const d_pseudo =
-    (kw("pseudo") > identifier > string_literal > '=' > (string_literal % ',') > ';')[([](auto& ctx) {
+    (kw("pseudo") > as<std::string>("the pseudo-instruction's mnemonic after 'pseudo'", identifier) >
+     as<std::string>("the operand syntax in quotes after the mnemonic", string_literal) >
+     as("'=' and the expansion", x3::lit('=')) >
+     as<std::vector<std::string>>("the expansion in quotes (several lines: \"...\", \"...\")", string_literal % ',') >
+     semi)[([](auto& ctx) {
       auto& a = x3::_attr(ctx);
       auto& d = new_decl(ctx, "pseudo");
       d.names = {fusion::at_c<0>(a)};
       d.strings = {fusion::at_c<1>(a)};
       for (auto& s : fusion::at_c<2>(a)) d.strings.push_back(s);
     })];
-auto const d_include = (kw("include") > string_literal > ';')[([](auto& ctx) {
+auto const d_include = (kw("include") > as<std::string>("the file name in quotes after 'include'", string_literal) > semi)[([](auto& ctx) {
   new_decl(ctx, "include").strings = {x3::_attr(ctx)};
 })];
-auto const d_remove = (kw("remove") > kw("instruction") > identifier > ';')[([](auto& ctx) {
+auto const d_remove = (kw("remove") > as("'instruction' after 'remove'", kw("instruction")) >
+                       as<std::string>("the mnemonic of the instruction to remove", identifier) > semi)[([](auto& ctx) {
   new_decl(ctx, "remove").names = {x3::_attr(ctx)};
 })];
 
-auto const declaration = grammar::decl_mark >> (d_name | number_decl("word") | number_decl("memory") | number_decl("reset") |
+auto const declaration = grammar::decl_mark >> (d_name | number_decl("word", "the number of bits per word after 'word'") |
+                         number_decl("memory", "the number of words of storage after 'memory'") |
+                         number_decl("reset", "the reset address after 'reset'") |
                          d_registers | d_zero | d_control | d_psw | d_trap | d_timer | d_cause |
                          d_const | d_format | d_instruction | d_pseudo | d_include | d_remove);
 
@@ -195,32 +289,41 @@ x3::rule<class isa_file_r> const isa_file = "a declaration (name, word, memory, 
 auto const isa_file_def = *declaration > x3::eoi;
 BOOST_SPIRIT_DEFINE(isa_file)
 
-auto const skipper = x3::space | x3::lexeme['#' >> *(x3::char_ - x3::eol)] |
+auto const skipper = x3::ascii::space | x3::lexeme['#' >> *(x3::char_ - x3::eol)] |
                      x3::lexeme["//" >> *(x3::char_ - x3::eol)];
 
 }  // namespace
 
 bool parse_isa_syntax(std::shared_ptr<const SourceFile> file, IsaSyntax& out, Diagnostics& diags) {
   out.file = file;
-  const char* first = file->text.data();
+  const char* const begin = file->text.data();
+  const char* first = begin;
   const char* last = first + file->text.size();
   grammar::ParseState ps{&out.pool, first};
+  ps.language = "ISA semantics";
   auto const g = x3::with<grammar::state_tag>(&ps)[x3::with<out_tag>(&out)[isa_file]];
+  // The place and message of the error, if any: a non-ASCII character there is named as such.
+  auto report = [&](const char* where, std::string msg) {
+    if (auto na = grammar::non_ascii_message(begin, where, last); !na.empty()) msg = std::move(na);
+    diags.push_back({file, static_cast<std::size_t>(where - begin), std::move(msg)});
+    return false;
+  };
   try {
     bool ok = x3::phrase_parse(first, last, g, skipper);
-    if (!ok) {
-      diags.push_back({file, static_cast<std::size_t>(first - file->text.data()), "syntax error"});
-      return false;
-    }
+    if (!ok) return report(first, "syntax error");
   } catch (const x3::expectation_failure<const char*>& e) {
+    // The place is where the expected thing would start: after blanks and comments (a named
+    // rule reports the place before them).
+    const char* where = e.where();
+    x3::parse(where, last, *skipper);
     std::string which = e.which();
-    std::size_t off = static_cast<std::size_t>(e.where() - file->text.data());
     std::string msg = (which == "eoi" || which.rfind("a declaration", 0) == 0)
                           ? "expected a declaration (name, word, memory, registers, zero, control, psw, "
                             "trap, reset, timer, cause, const, format, instruction, pseudo, include, remove)"
-                          : fmt::format("expected {}", which);
-    diags.push_back({file, off, msg});
-    return false;
+                          : grammar::expected_message(which);
+    return report(where, std::move(msg));
+  } catch (const grammar::SyntaxError& e) {
+    return report(e.where, e.message);
   }
   return true;
 }

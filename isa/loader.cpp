@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include "isa/compile_semantics.hpp"
@@ -50,6 +52,8 @@ std::string IsaModel::cause_name(std::uint32_t cause) const {
 
 namespace {
 
+constexpr std::uint64_t kMaxCycles = kMaxDeclaredCycles;
+
 struct Located {
   const IsaSyntax* syn;
   const Decl* decl;
@@ -93,10 +97,19 @@ class Elaborator {
     auto m = std::make_shared<IsaModel>();
     m->path = path;
     m->registers.clear();
-    bool have_psw = false, have_regs = false;
+    bool have_psw = false;
+    const Located* regs_decl = nullptr;
     // Pass 1: machine-wide declarations, in order.
-    for (auto& [syn, d] : decls_) {
-      auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+    for (const auto& loc : decls_) {
+      const IsaSyntax* syn = loc.syn;
+      const Decl* d = loc.decl;
+      auto err = [&](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
+      // Numbers that the model keeps in 32 bits must fit (never silently truncated).
+      auto fits32 = [&](std::uint64_t v, const char* what) {
+        if (v <= 0xffffffffull) return true;
+        err(d->offset, fmt::format("{} {} does not fit in 32 bits", what, v));
+        return false;
+      };
       const std::string& k = d->kind;
       if (k == "name") m->name = d->strings[0];
       else if (k == "word") {
@@ -105,12 +118,19 @@ class Elaborator {
       } else if (k == "memory") {
         if (d->numbers[0] < 32 || d->numbers[0] > (1u << 26)) err(d->offset, "memory must be 32 to 67108864 words");
         else m->memory_words = static_cast<std::uint32_t>(d->numbers[0]);
-      } else if (k == "reset") m->reset_pc = static_cast<std::uint32_t>(d->numbers[0]);
-      else if (k == "registers") {
+      } else if (k == "reset") {
+        if (fits32(d->numbers[0], "the reset address")) m->reset_pc = static_cast<std::uint32_t>(d->numbers[0]);
+      } else if (k == "registers") {
+        if (regs_decl) {
+          // A second declaration would silently replace the first (issue 8.16).
+          auto [line, col] = regs_decl->syn->file->line_col(regs_decl->decl->offset);
+          err(d->offset, fmt::format("the registers are declared twice (first at {}:{}:{})", regs_decl->syn->file->path,
+                                     line, col));
+          continue;
+        }
         if (d->numbers[0] < 1 || d->numbers[0] > 64) { err(d->offset, "1 to 64 registers"); continue; }
-        m->registers.clear();
         for (std::uint64_t i = 0; i < d->numbers[0]; ++i) m->registers.push_back(lower(d->names[0]) + std::to_string(i));
-        have_regs = true;
+        regs_decl = &loc;
       } else if (k == "zero") {
         m->zero_register = m->find_register(d->names[0]);
         if (m->zero_register < 0) err(d->offset, fmt::format("unknown register '{}'", d->names[0]));
@@ -125,8 +145,10 @@ class Elaborator {
         if (d->numbers[1] > c.mask()) err(d->offset, "reset value does not fit the width");
         m->controls.push_back(c);
       } else if (k == "cause") {
+        if (!fits32(d->numbers[0], fmt::format("cause {}'s value", d->names[0]).c_str())) continue;
         auto v = static_cast<std::uint32_t>(d->numbers[0]);
         m->constants[d->names[0]] = v;
+        const_values_.erase(d->names[0]);
         m->cause_names.emplace_back(d->names[0], v);
         const std::string& role = d->names[1];
         if (role == "privileged") m->causes.privileged = static_cast<int>(v);
@@ -135,10 +157,26 @@ class Elaborator {
         else if (role == "timer") m->causes.timer = static_cast<int>(v);
         else if (!role.empty()) err(d->offset, fmt::format("unknown cause role '{}' (privileged, memory, illegal, timer)", role));
       } else if (k == "const") {
-        if (auto v = const_value(*syn, d->expr, *m)) m->constants[d->names[0]] = *v;
+        if (auto v = const_value(*syn, d->expr, *m)) {
+          // The value must be a word: -2^31 .. 2^32 - 1 (negative values in two's complement).
+          if (*v < std::numeric_limits<std::int32_t>::min() || *v > 0xffffffffll)
+            err(d->offset, fmt::format("constant {} = {} does not fit in 32 bits", d->names[0], *v));
+          else {
+            m->constants[d->names[0]] = static_cast<std::uint32_t>(*v);
+            const_values_[d->names[0]] = *v;  // with its sign, for later constant expressions
+          }
+        }
       }
     }
-    if (!have_regs) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no registers", path)});
+    if (!regs_decl) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no registers", path)});
+    // A control register named like a general register could never be read or written: the
+    // register wins in the semantics (issue 8.16).
+    for (auto& [syn, d] : decls_)
+      if (d->kind == "control" && m->find_register(d->names[0]) >= 0)
+        diags.push_back({syn->file, d->offset,
+                         fmt::format("control register '{}' has the name of a general register: the semantics "
+                                     "could never reach it (the register wins); rename it",
+                                     d->names[0])});
     // Pass 2: things that refer to controls and causes.
     for (auto& [syn, d] : decls_) {
       auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
@@ -158,11 +196,19 @@ class Elaborator {
         for (std::size_t i = 0; i < d->names.size(); ++i) {
           auto v = static_cast<std::uint32_t>(d->numbers[i]);
           const auto& n = d->names[i];
+          if (d->numbers[i] > 0xffffffffull) {
+            err(d->offset, fmt::format("trap {} = {} does not fit in 32 bits", n, d->numbers[i]));
+            continue;
+          }
           if (n == "old_psw") m->trap_old_psw = v;
           else if (n == "cause") m->trap_cause = v;
           else if (n == "info") m->trap_info = v;
           else if (n == "new_psw") m->trap_new_psw = v;
-          else if (n == "cycles") m->trap_cycles = v;
+          else if (n == "cycles") {
+            if (d->numbers[i] < 1 || d->numbers[i] > kMaxCycles)
+              err(d->offset, fmt::format("the trap sequence's cycles must be 1 to {}", kMaxCycles));
+            m->trap_cycles = v;
+          }
           else err(d->offset, fmt::format("unknown trap item '{}' (old_psw, cause, info, new_psw, cycles)", n));
         }
       } else if (k == "timer") {
@@ -190,13 +236,23 @@ class Elaborator {
       auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
       Format f;
       f.name = d->names[0];
-      unsigned total = 0;
-      for (const auto& fd : d->fields) total += static_cast<unsigned>(fd.width);
+      // Each width is at most the word, so the sum (in 64 bits) cannot wrap around: widths
+      // such as 8 + 64 + 4294967256 never "add up" to 32 (issue 9).
+      std::uint64_t total = 0;
+      bool widths_ok = true;
+      for (const auto& fd : d->fields) {
+        if (fd.width > m->word_bits) {
+          err(fd.offset, fmt::format("format {}: a {}-bit field is wider than the {}-bit word", f.name, fd.width, m->word_bits));
+          widths_ok = false;
+        }
+        total += std::min<std::uint64_t>(fd.width, 64);
+      }
+      if (!widths_ok) continue;
       if (total != m->word_bits) {
         err(d->offset, fmt::format("format {}: field widths add up to {} bits, but a word is {} bits", f.name, total, m->word_bits));
         continue;
       }
-      unsigned pos = total;
+      unsigned pos = static_cast<unsigned>(total);
       int ops = 0;
       for (const auto& fd : d->fields) {
         Field fl;
@@ -214,9 +270,19 @@ class Elaborator {
           err(fd.offset, fmt::format("a {}-bit field cannot name all {} registers", fl.width, m->registers.size()));
         if (!fl.name.empty() && (f.find(fl.name) || reserved(fl.name)))
           err(fd.offset, fmt::format("field name '{}' is already used", fl.name));
+        // A field shadows a register or a control register of the same name in the semantics
+        // of every instruction of this format (issue 8.16): `r1` would not mean register r1.
+        else if (!fl.name.empty() && m->find_register(fl.name) >= 0)
+          err(fd.offset, fmt::format("field name '{}' is the name of a general register: in the semantics it would "
+                                     "hide the register; rename the field",
+                                     fl.name));
+        else if (!fl.name.empty() && control_index(*m, fl.name) >= 0)
+          err(fd.offset, fmt::format("field name '{}' is the name of a control register: in the semantics it would "
+                                     "hide the control register; rename the field",
+                                     fl.name));
         if (fl.kind == FieldKind::Opcode) {
           if (fl.width > 16) err(fd.offset, "the opcode field may be at most 16 bits");
-          if (!opcode_known) { m->opcode_shift = fl.shift; m->opcode_width = fl.width; opcode_known = true; }
+          else if (!opcode_known) { m->opcode_shift = fl.shift; m->opcode_width = fl.width; opcode_known = true; }
           else if (fl.shift != m->opcode_shift || fl.width != m->opcode_width)
             err(fd.offset, "every format must have its opcode field at the same bits");
         }
@@ -252,6 +318,13 @@ class Elaborator {
       Instruction ins;
       ins.mnemonic = lower(d->names[0]);
       ins.syntax = d->strings[0];
+      if (d->numbers[1] < 1 || d->numbers[1] > kMaxCycles) {
+        // Every instruction takes time: with cycles 0, an instruction that does not advance P
+        // would run forever within any cycle budget (issue 9).
+        err(d->offset, fmt::format("instruction {}: cycles must be 1 to {} (every instruction takes at least one cycle)",
+                                   lower(d->names[0]), kMaxCycles));
+        continue;
+      }
       ins.cycles = static_cast<unsigned>(d->numbers[1]);
       ins.privileged = d->flag;
       ins.decl_offset = d->offset;
@@ -272,7 +345,7 @@ class Elaborator {
       ins.mask = ((1u << m->opcode_width) - 1u) << m->opcode_shift;
       ins.match = ins.opcode << m->opcode_shift;
       for (const auto& fl : f.fields) {
-        std::uint32_t fm = (fl.width >= 32 ? 0xffffffffu : ((1u << fl.width) - 1u)) << fl.shift;
+        std::uint32_t fm = low_bits(fl.width) << fl.shift;
         if (fl.kind == FieldKind::Zero) ins.mask |= fm;
         if (fl.kind == FieldKind::Register) {
           // Register numbers past the register file do not decode (ILLEGAL).
@@ -282,7 +355,7 @@ class Elaborator {
         }
       }
       parse_syntax(ins, f, *syn, *d);
-      ins.semantics = compile_semantics(*m, f, syn->pool, d->body, syn->file, diags);
+      ins.semantics = compile_semantics(*m, f, syn->pool, d->body, syn->file, diags, m->warnings);
       if (ins.semantics.max_stack > 64)
         err(d->offset, fmt::format("instruction {}: its expressions are nested too deeply (more than 64 values)", ins.mnemonic));
       int existing = m->find_instruction(ins.mnemonic);
@@ -318,6 +391,7 @@ class Elaborator {
  private:
   std::vector<std::unique_ptr<IsaSyntax>> syntaxes_;
   std::vector<Located> decls_;
+  std::map<std::string, std::int64_t> const_values_;  ///< `const` values as computed (signed)
 
   std::shared_ptr<const SourceFile> find_file(const std::string& path) const {
     for (auto& s : syntaxes_)
@@ -352,42 +426,77 @@ class Elaborator {
     flush();
     return out;
   }
-  std::optional<std::uint32_t> const_value(const IsaSyntax& syn, int e, const IsaModel& m) {
+  /// The value of constant expression `e` in checked 64-bit signed arithmetic: an overflow
+  /// (INT64_MIN / -1 included) or a division by zero is an error, never a wrapped value or a
+  /// crash (issue 9). The grammar bounds the tree (grammar::kMaxExprNodes), so the recursion is
+  /// shallow.
+  std::optional<std::int64_t> const_value(const IsaSyntax& syn, int e, const IsaModel& m) {
     const auto& n = syn.pool.exprs[static_cast<std::size_t>(e)];
     using syntax::ExprKind;
     auto sub = [&](int i) { return const_value(syn, i, m); };
+    auto overflow = [&]() -> std::optional<std::int64_t> {
+      diags.push_back({syn.file, n.offset, "constant expression overflows (64-bit signed arithmetic)"});
+      return std::nullopt;
+    };
     switch (n.kind) {
-      case ExprKind::Number: return static_cast<std::uint32_t>(n.value);
+      case ExprKind::Number:
+        if (n.value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return overflow();
+        return static_cast<std::int64_t>(n.value);
       case ExprKind::Name:
+        if (auto it = const_values_.find(n.text); it != const_values_.end()) return it->second;
         if (auto it = m.constants.find(n.text); it != m.constants.end()) return it->second;
         diags.push_back({syn.file, n.offset, fmt::format("unknown constant '{}'", n.text)});
         return std::nullopt;
       case ExprKind::Unary: {
         auto a = sub(n.a);
         if (!a) return a;
-        if (n.text == "-") return 0u - *a;
+        if (n.text == "-") {
+          std::int64_t r;
+          if (__builtin_sub_overflow(std::int64_t{0}, *a, &r)) return overflow();
+          return r;
+        }
         if (n.text == "~") return ~*a;
-        if (n.text == "!") return *a == 0 ? 1u : 0u;
+        if (n.text == "!") return *a == 0 ? 1 : 0;
         return a;
       }
       case ExprKind::Binary: {
         auto a = sub(n.a), b = sub(n.b);
         if (!a || !b) return std::nullopt;
         const std::string& o = n.text;
-        if (o == "+") return *a + *b;
-        if (o == "-") return *a - *b;
-        if (o == "*") return *a * *b;
-        if (o == "&") return *a & *b;
-        if (o == "|") return *a | *b;
-        if (o == "^") return *a ^ *b;
-        if (o == "<<") return *b >= 32 ? 0u : *a << *b;
-        if (o == ">>") return *b >= 32 ? 0u : *a >> *b;
-        if ((o == "/" || o == "%") && *b == 0) {
-          diags.push_back({syn.file, n.offset, "division by zero"});
+        const std::int64_t x = *a, y = *b;
+        std::int64_t r = 0;
+        if (o == "+") { if (__builtin_add_overflow(x, y, &r)) return overflow(); return r; }
+        if (o == "-") { if (__builtin_sub_overflow(x, y, &r)) return overflow(); return r; }
+        if (o == "*") { if (__builtin_mul_overflow(x, y, &r)) return overflow(); return r; }
+        if (o == "&") return x & y;
+        if (o == "|") return x | y;
+        if (o == "^") return x ^ y;
+        if (o == "<<" || o == ">>" || o == ">>>") {
+          if (y < 0 || y > 63) {
+            diags.push_back({syn.file, n.offset, fmt::format("shift by {}: the shift must be 0 to 63", y)});
+            return std::nullopt;
+          }
+          if (o == ">>>") return x >> y;  // arithmetic
+          if (o == ">>") {
+            if (x < 0) {
+              diags.push_back({syn.file, n.offset, "'>>' (logical) of a negative constant: use '>>>' (arithmetic)"});
+              return std::nullopt;
+            }
+            return x >> y;
+          }
+          // x << y without leaving the 64-bit signed range.
+          if (x != 0 && (y >= 63 || x > (std::numeric_limits<std::int64_t>::max() >> y) ||
+                         x < (std::numeric_limits<std::int64_t>::min() >> y)))
+            return overflow();
+          return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y);
+        }
+        if ((o == "/" || o == "%") && y == 0) {
+          diags.push_back({syn.file, n.offset, "division by zero in a constant expression"});
           return std::nullopt;
         }
-        if (o == "/") return *a / *b;
-        if (o == "%") return *a % *b;
+        if ((o == "/" || o == "%") && x == std::numeric_limits<std::int64_t>::min() && y == -1) return overflow();
+        if (o == "/") return x / y;
+        if (o == "%") return x % y;
         diags.push_back({syn.file, n.offset, fmt::format("operator '{}' is not allowed in a constant", o)});
         return std::nullopt;
       }

@@ -8,8 +8,18 @@
 #include <vector>
 
 #include "isa/bytecode.hpp"
+#include "isa/source.hpp"
 
 namespace pgsim::isa {
+
+/// A mask of the low `width` bits (all ones for 32 or more), without shifting by >= 32.
+constexpr std::uint32_t low_bits(unsigned width) {
+  return width >= 32 ? 0xffffffffu : static_cast<std::uint32_t>((std::uint64_t{1} << width) - 1u);
+}
+
+/// Most cycles an instruction or the trap sequence may declare (the loader checks 1 to this),
+/// so that a cost with the cycles the semantics add (saturated, see the machine) never wraps.
+inline constexpr unsigned kMaxDeclaredCycles = 1'000'000;
 
 /// Kinds of instruction-word fields.
 enum class FieldKind : std::uint8_t {
@@ -26,10 +36,9 @@ struct Field {
   FieldKind kind{};
   unsigned shift = 0;  ///< position of the field's least significant bit
   unsigned width = 0;  ///< bits
-  /// The field's raw bits taken out of an instruction word.
-  std::uint32_t extract(std::uint32_t word) const {
-    return (word >> shift) & (width >= 32 ? 0xffffffffu : ((1u << width) - 1u));
-  }
+  /// The field's raw bits taken out of an instruction word (the loader guarantees
+  /// 1 <= width, shift + width <= the word's bits <= 32).
+  std::uint32_t extract(std::uint32_t word) const { return (word >> shift) & low_bits(width); }
   /// The field's value as the semantics see it (sign-extended when Signed).
   std::uint32_t value(std::uint32_t word) const {
     std::uint32_t v = extract(word);
@@ -84,7 +93,7 @@ struct ControlRegister {
   std::string name;
   unsigned width = 32;
   std::uint32_t reset = 0;
-  std::uint32_t mask() const { return width >= 32 ? 0xffffffffu : ((1u << width) - 1u); }
+  std::uint32_t mask() const { return low_bits(width); }
 };
 
 /// What a word of the PSW holds.
@@ -124,11 +133,14 @@ struct IsaModel {
   std::vector<Pseudo> pseudos;
   unsigned opcode_shift = 24, opcode_width = 8;  ///< common opcode field position
   std::vector<std::int16_t> decode_table;        ///< opcode value -> instruction index or -1
+  /// Warnings found while loading (Diagnostic::warning set): constructs that are accepted but
+  /// probably not what was meant, e.g. `mode == 3`. Tools print them (pgsim on stderr).
+  Diagnostics warnings;
 
-  std::uint32_t word_mask() const { return word_bits >= 32 ? 0xffffffffu : ((1u << word_bits) - 1u); }
+  std::uint32_t word_mask() const { return low_bits(word_bits); }
   /// The instruction a word decodes to, or nullptr (ILLEGAL).
   const Instruction* decode(std::uint32_t word) const {
-    std::uint32_t op = (word >> opcode_shift) & ((1u << opcode_width) - 1u);
+    std::uint32_t op = (word >> opcode_shift) & low_bits(opcode_width);
     int i = decode_table[op];
     if (i < 0) return nullptr;
     const Instruction& ins = instructions[static_cast<std::size_t>(i)];

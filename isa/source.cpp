@@ -44,14 +44,15 @@ std::shared_ptr<const SourceFile> read_source_file(const std::string& path, std:
 }
 
 std::string Diagnostic::format() const {
-  if (!file) return fmt::format("error: {}\n", message);
+  const char* severity = warning ? "warning" : "error";
+  if (!file) return fmt::format("{}: {}\n", severity, message);
   auto [line, col] = file->line_col(offset);
   std::string src = file->line_text(line);
   std::string caret;
   for (int i = 1; i < col && i - 1 < static_cast<int>(src.size()); ++i)
     caret += (src[i - 1] == '\t') ? '\t' : ' ';
   caret += '^';
-  return fmt::format("{}:{}:{}: error: {}\n{}\n{}\n", file->path, line, col, message, src, caret);
+  return fmt::format("{}:{}:{}: {}: {}\n{}\n{}\n", file->path, line, col, severity, message, src, caret);
 }
 
 std::string format_all(const Diagnostics& diags) {

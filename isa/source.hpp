@@ -25,7 +25,9 @@ struct Diagnostic {
   std::shared_ptr<const SourceFile> file;  ///< may be null for file-less errors
   std::size_t offset = 0;                  ///< byte offset in file->text
   std::string message;
-  /// "file:line:col: error: message", then the source line and a caret under the column.
+  bool warning = false;  ///< a warning (the input is accepted) rather than an error
+  /// "file:line:col: error: message" ("warning:" for a warning), then the source line and a
+  /// caret under the column.
   std::string format() const;
 };
 

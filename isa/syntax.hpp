@@ -26,6 +26,7 @@ struct ExprNode {
   int a = -1, b = -1;
   std::vector<int> args;
   std::size_t offset = 0;
+  std::uint32_t size = 1;  ///< nodes in this subtree (the grammar limits it: grammar::kMaxExprNodes)
 };
 
 /// Kinds of statement nodes (ISA semantics only).

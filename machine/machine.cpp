@@ -12,6 +12,7 @@ const char* to_string(StopReason r) {
     case StopReason::Halted: return "halted";
     case StopReason::CycleBudget: return "cycle budget exhausted";
     case StopReason::TrapStorm: return "trap storm";
+    case StopReason::StepLimit: return "step limit reached";
   }
   return "?";
 }
@@ -136,9 +137,11 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
 }
 
 namespace {
-/// A field's value from its pre-resolved argument (shift | width << 8 | signed << 16).
+/// A field's value from its pre-resolved argument (shift | width << 8 | signed << 16). The
+/// loader guarantees 1 <= width and shift + width <= 32; the mask is computed in 64 bits so
+/// that no shift reaches the operand's width.
 inline std::uint32_t field_of(std::uint32_t w, std::uint32_t arg) {
-  std::uint32_t v = (w >> (arg & 0xffu)) & ((1u << ((arg >> 8) & 0xffu)) - 1u);
+  std::uint32_t v = (w >> (arg & 0x1fu)) & static_cast<std::uint32_t>((std::uint64_t{1} << ((arg >> 8) & 0x3fu)) - 1u);
   if (arg & 0x10000u) {
     std::uint32_t sign = 1u << (((arg >> 8) & 0xffu) - 1u);
     v = (v ^ sign) - sign;
@@ -317,8 +320,6 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       PGSIM_BIN(LeU, a <= b ? 1u : 0u)
       PGSIM_BIN(GtU, a > b ? 1u : 0u)
       PGSIM_BIN(GeU, a >= b ? 1u : 0u)
-      PGSIM_BIN(LAnd, (a && b) ? 1u : 0u)
-      PGSIM_BIN(LOr, (a || b) ? 1u : 0u)
       PGSIM_BIN(DivU, b == 0 ? M : a / b)
       PGSIM_BIN(RemU, b == 0 ? a : a % b)
 #undef PGSIM_BIN
@@ -338,6 +339,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::Neg: stack[sp - 1] = (0u - stack[sp - 1]) & M; break;
       case Op::Not: stack[sp - 1] = ~stack[sp - 1] & M; break;
       case Op::LNot: stack[sp - 1] = stack[sp - 1] == 0 ? 1u : 0u; break;
+      case Op::Bool: stack[sp - 1] = stack[sp - 1] != 0 ? 1u : 0u; break;
       case Op::Sext: {
         int s = 32 - static_cast<int>(c.arg);
         stack[sp - 1] = static_cast<std::uint32_t>(static_cast<std::int32_t>(stack[sp - 1] << s) >> s) & M;
@@ -373,7 +375,14 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         write_mem(a, v);
         break;
       }
-      case Op::AddCycles: extra_cycles_ += stack[--sp]; break;
+      case Op::AddCycles: {
+        // Saturating, so that the cost (declared cycles <= isa::kMaxDeclaredCycles, plus these)
+        // cannot wrap around to 0: `cycles += 0xffffffff` costs about 2^31 cycles, not 0.
+        constexpr std::uint32_t kMaxExtra = 0x7fffffffu;
+        std::uint64_t e = static_cast<std::uint64_t>(extra_cycles_) + stack[--sp];
+        extra_cycles_ = e > kMaxExtra ? kMaxExtra : static_cast<std::uint32_t>(e);
+        break;
+      }
       case Op::Trap: {
         std::uint32_t info = stack[--sp];
         std::uint32_t cause = stack[--sp];
@@ -439,6 +448,14 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         if (stack[--sp] == 0) ip = c.arg - 1;
         break;
       case Op::Jump: ip = c.arg - 1; break;
+      case Op::AndJump:
+        if (stack[sp - 1] == 0) ip = c.arg - 1;  // the result is the 0 on the stack
+        else --sp;
+        break;
+      case Op::OrJump:
+        if (stack[sp - 1] != 0) { stack[sp - 1] = 1; ip = c.arg - 1; }
+        else --sp;
+        break;
       case Op::End: goto done;
     }
   }

@@ -40,8 +40,9 @@ enum class StopReason : std::uint8_t {
   Halted,       ///< a halt instruction completed
   CycleBudget,  ///< the cycle budget was used up
   TrapStorm,    ///< three traps in a row with no instruction completed (PG1.md rule 10)
+  StepLimit,    ///< the run's step limit was reached (set_max_steps; the machine stays runnable)
 };
-/// "halted", "cycle budget exhausted", "trap storm", "running".
+/// "halted", "cycle budget exhausted", "trap storm", "step limit reached", "running".
 const char* to_string(StopReason r);
 
 /// Observer interface for run() with dynamic dispatch. (run() without an observer pays nothing.)
@@ -63,8 +64,9 @@ class Machine {
   /// reset values, registers 0, timer off, counters 0. Storage is kept.
   void reset();
 
-  /// Runs until a halt, a trap storm, or the cycle counter reaching `cycle_limit` (checked at
-  /// instruction boundaries; an instruction that starts below the limit completes).
+  /// Runs until a halt, a trap storm, the cycle counter reaching `cycle_limit` (checked at
+  /// instruction boundaries; an instruction that starts below the limit completes), or the
+  /// step limit (see set_max_steps): a run is bounded in steps as well as in cycles.
   StopReason run(std::uint64_t cycle_limit);
   /// The same, telling `obs` of every instruction and trap.
   StopReason run(std::uint64_t cycle_limit, Observer& obs);
@@ -79,6 +81,12 @@ class Machine {
   /// Runs with a compile-time observer (see machine/run_loop.hpp).
   template <class Obs>
   StopReason run_with(std::uint64_t cycle_limit, Obs& obs);
+  /// Limits each run (run, run_until, run_with) to `steps` steps (instructions, faults and
+  /// interrupts; an svc and its trap are one step); the run then stops with
+  /// StopReason::StepLimit. 0, the default, allows as many steps as the run's cycle budget has
+  /// cycles (every step costs at least one cycle, so only the cycle budget normally stops it).
+  void set_max_steps(std::uint64_t steps) { max_steps_ = steps; }
+  std::uint64_t max_steps() const { return max_steps_; }
 
   // ---- state access (the tools, the VMM stack and the GUI use these)
   const isa::IsaModel& isa() const { return *isa_; }
@@ -154,6 +162,7 @@ class Machine {
   StopReason stop_ = StopReason::None;
   std::uint64_t cycles_ = 0, instructions_ = 0, traps_ = 0;
   int consecutive_traps_ = 0;
+  std::uint64_t max_steps_ = 0;
   std::uint32_t mask_ = 0xffffffffu;
   int sxshift_ = 0;
   int zero_ = -1;

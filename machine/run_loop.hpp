@@ -103,7 +103,12 @@ void Machine::step_impl(Obs& obs) {
 template <class Obs>
 StopReason Machine::run_with(std::uint64_t cycle_limit, Obs& obs) {
   if (halted_ || stop_ == StopReason::TrapStorm) return stop_;
+  // Bounded in steps as well as cycles (issue 9): even a step that cost no cycles could not
+  // make the loop endless.
+  std::uint64_t steps_left = max_steps_ ? max_steps_ : (cycle_limit > cycles_ ? cycle_limit - cycles_ : 0);
   while (cycles_ < cycle_limit) {
+    if (steps_left == 0) return stop_ = StopReason::StepLimit;
+    --steps_left;
     step_impl(obs);
     if constexpr (requires { obs.should_stop(); }) {
       if (obs.should_stop()) return stop_ = halted_ ? StopReason::Halted : StopReason::None;

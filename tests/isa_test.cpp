@@ -228,3 +228,111 @@ TEST_CASE("disassembly shows registers / immediates and absolute branch targets"
   CHECK(isa::disassemble(*m, img->words[20], 20) == "halt");
   CHECK(isa::disassemble(*m, 0, 0) == ".word 0x00000000");
 }
+
+// ---- issue 8, items 14-16: the ISA language does what a C programmer expects, or says why not
+
+TEST_CASE("&& and || short-circuit as in C: a bounds check guards the load after it", "[isa][semantics]") {
+  // probe: rd = 1 when the word at rs is zero, 0 when rs is outside R, without a MEMORY trap.
+  auto m = mini(R"(
+instruction probe "rd, rs" R 0x20 cycles 1 { rd = ltu(rs, bound) && mem[rs] == 0; }
+instruction miss  "rd, rs" R 0x21 cycles 1 { rd = geu(rs, bound) || mem[rs] != 0; }
+)");
+  auto run_one = [&](const char* mnemonic, std::uint32_t address, std::uint32_t word_there) {
+    machine::Machine mc(m, 1024);
+    mc.storage()[100] = word_there;
+    mc.set_reg(2, address);
+    auto code = assemble(std::string(".org 16\n") + mnemonic + " r1, r2\nhalt\n", m);
+    mc.load(0, code->words);
+    CHECK(mc.run(1000) == machine::StopReason::Halted);
+    CHECK(mc.traps() == 0);  // no MEMORY trap: the load is not evaluated when the left side decides
+    return mc.reg(1);
+  };
+  CHECK(run_one("probe", 100, 0) == 1);
+  CHECK(run_one("probe", 100, 7) == 0);
+  CHECK(run_one("probe", 5000, 0) == 0);  // outside R (bound 1024): && stops at the left side
+  CHECK(run_one("miss", 5000, 0) == 1);   // || stops at the left side
+  CHECK(run_one("miss", 100, 7) == 1);
+  CHECK(run_one("miss", 100, 0) == 0);
+}
+
+TEST_CASE("no syntax error ever shows a C++ type name: every prefix of an ISA file", "[isa][errors]") {
+  // Cutting a complete ISA file after every character reaches every expectation of the
+  // grammar (a declaration, a field, an instruction's parts, a statement, an expression ...).
+  // (The text itself contains none of the strings looked for.)
+  const std::string full = kMini + R"(
+pseudo mv "rd, rs" = "add rd, rs, r0";
+instruction br "rs, rt, imm" I 0x40 cycles 1 privileged {
+  if (rs == rt && !(mode != 0)) { pc = pc + 1 + imm; cycles += 1; } else if (rs < 0x10) { out('a'); }
+  else { trap(PRIV, insn); }
+  mem[rs + 1] = real[0b101] + sext(imm, 16) - "x";
+}
+remove instruction br;
+)";
+  int checked = 0;
+  for (std::size_t cut = 0; cut < full.size(); ++cut) {
+    std::string e = error_of([&] { isa::load_isa_text("cut.isa", full.substr(0, cut)); });
+    if (e.empty()) continue;
+    INFO("cut after " << cut << " characters: " << e);
+    ++checked;
+    CHECK(e.find("boost") == std::string::npos);
+    CHECK(e.find("x3") == std::string::npos);
+    CHECK(e.find("N5") == std::string::npos);
+    CHECK(e.find("::") == std::string::npos);
+    CHECK_THAT(e, Catch::Contains("cut.isa:"));
+  }
+  CHECK(checked > 500);
+}
+
+TEST_CASE("a missing or misplaced `cycles N` says so in words", "[isa][errors]") {
+  std::string e = mini_error("instruction x \"rd\" R 9 { rd = 1; }");
+  CHECK_THAT(e, Catch::Contains("mini.isa:23:24: error: expected `cycles N` after the opcode"));
+  e = mini_error("instruction x \"rd\" R 9 privileged cycles 1 { rd = 1; }");
+  CHECK_THAT(e, Catch::Contains("mini.isa:23:24: error: expected `cycles N` after the opcode (then `privileged`"));
+  e = mini_error("remove x;");
+  CHECK_THAT(e, Catch::Contains("error: expected 'instruction' after 'remove'"));
+  e = mini_error("format Z { op 8; frob 24; }");
+  CHECK_THAT(e, Catch::Contains("error: expected a field (op N; reg NAME N; simm NAME N; uimm NAME N; zero N;) or '}'"));
+  e = mini_error("const Q = 0xg;");
+  CHECK_THAT(e, Catch::Contains("error: expected hex digits after 0x"));
+}
+
+TEST_CASE("what the language does not have is named: octal, ?:, loops, local variables", "[isa][errors]") {
+  auto in_semantics = [](const std::string& body) {
+    return mini_error("instruction x \"rd, rs\" R 9 cycles 1 { " + body + " }");
+  };
+  CHECK_THAT(in_semantics("rd = 017;"), Catch::Contains("mini.isa:23:44: error: octal literals ('017') are not "
+                                                        "supported in ISA semantics: write 15 or 0xf"));
+  CHECK_THAT(in_semantics("rd = rs ? 1 : 2;"),
+             Catch::Contains("error: the conditional operator '? :' is not supported in ISA semantics"));
+  CHECK_THAT(in_semantics("while (rs) { rd = rd + 1; }"),
+             Catch::Contains("error: 'while' is not supported in ISA semantics"));
+  CHECK_THAT(in_semantics("for (rd = 0; rd < 3; rd += 1) { }"),
+             Catch::Contains("error: 'for' is not supported in ISA semantics"));
+  CHECK_THAT(in_semantics("int t = rs + 1; rd = t;"),
+             Catch::Contains("mini.isa:23:39: error: local variables are not supported in ISA semantics ('int t' declares one)"));
+  CHECK_THAT(in_semantics("return;"), Catch::Contains("error: 'return' is not supported in ISA semantics"));
+  // Names that merely look like C keywords are still names.
+  CHECK_NOTHROW(mini("control do : 4 = 0;\ninstruction x \"rd\" R 9 cycles 1 { do = rd; }"));
+}
+
+TEST_CASE("a comparison that can never hold is a warning with its place", "[isa][warnings]") {
+  auto m = mini("instruction x \"rd\" R 9 cycles 1 { if (mode == 3) { rd = 1; } if (ie != 2) { rd = 2; } }");
+  REQUIRE(m->warnings.size() == 2);
+  CHECK_THAT(m->warnings[0].format(), Catch::StartsWith("mini.isa:23:39: warning: 'mode == 3' is never true: mode is "
+                                                        "1 bit wide (0 to 1)"));
+  CHECK_THAT(m->warnings[1].format(), Catch::Contains("warning: 'ie != 2' is always true: ie is 1 bit wide"));
+  // Values that fit give no warning; PG-1 has none.
+  CHECK(mini("instruction x \"rd\" R 9 cycles 1 { if (mode == 1 && flags == 255) { rd = 1; } }")->warnings.empty());
+  CHECK(pg1()->warnings.empty());
+}
+
+TEST_CASE("silent replacements and shadowed names are errors", "[isa][errors]") {
+  CHECK_THAT(mini_error("registers q 8;"),
+             Catch::Contains("mini.isa:23:1: error: the registers are declared twice (first at mini.isa:5:1)"));
+  CHECK_THAT(mini_error("format F { op 8; reg r1 4; zero 20; }"),
+             Catch::Contains("mini.isa:23:18: error: field name 'r1' is the name of a general register"));
+  CHECK_THAT(mini_error("format F { op 8; uimm ie 24; }"),
+             Catch::Contains("mini.isa:23:18: error: field name 'ie' is the name of a control register"));
+  CHECK_THAT(mini_error("control R2 : 4 = 0;"),
+             Catch::Contains("mini.isa:23:1: error: control register 'R2' has the name of a general register"));
+}

@@ -215,7 +215,7 @@ class Classifier {
     auto values = [&](const isa::Field& fl, bool all) {
       std::vector<std::uint32_t> v;
       std::uint32_t n = fl.kind == FieldKind::Register ? static_cast<std::uint32_t>(isa_->registers.size())
-                                                       : (1u << fl.width);
+                                                       : isa::low_bits(fl.width) + 1u;  // (a field is < 32 bits)
       if (all || fl.kind == FieldKind::Register) {
         for (std::uint32_t i = 0; i < n; ++i) v.push_back(i);
         return v;

@@ -6,6 +6,7 @@
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  QApplication::setOrganizationName("pgsim");  // settings: ~/.config/pgsim/pgsim-gui.conf
   QApplication::setApplicationName("pgsim-gui");
   QCommandLineParser p;
   p.setApplicationDescription("pgsim-gui: watch traps travel through nested VMMs");
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   if (!p.positionalArguments().isEmpty()) spec.program = p.positionalArguments().first();
   pgsim::gui::MainWindow w(spec);
   if (p.isSet(demo)) w.start_demo();
-  if (p.isSet(zoom)) w.set_zoom(p.value(zoom).toDouble());
+  if (p.isSet(zoom)) w.override_zoom(p.value(zoom).toDouble());
   w.show();
   return app.exec();
 }

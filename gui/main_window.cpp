@@ -62,7 +62,7 @@ MainWindow::MainWindow(const OpenSpec& spec, QWidget* parent) : QMainWindow(pare
   setWindowTitle("pgsim — Popek–Goldberg machine");
   base_point_size_ = QApplication::font().pointSizeF() > 0 ? QApplication::font().pointSizeF() : 10;
   build_ui();
-  QSettings st("pgsim", "pgsim-gui");
+  QSettings st;  // the application's organization and name (main.cpp: pgsim / pgsim-gui)
   restoreGeometry(st.value("geometry").toByteArray());
   restoreState(st.value("state").toByteArray());
   set_zoom(st.value("zoom", 1.0).toDouble());
@@ -85,10 +85,10 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     if (answer == QMessageBox::Save)
       for (const auto& f : unsaved) source_->save(f);
   }
-  QSettings st("pgsim", "pgsim-gui");
+  QSettings st;
   st.setValue("geometry", saveGeometry());
   st.setValue("state", saveState());
-  st.setValue("zoom", zoom_);
+  if (!zoom_overridden_) st.setValue("zoom", zoom_);  // --demo / --zoom are for this run only
   e->accept();
 }
 
@@ -306,6 +306,17 @@ void MainWindow::build_ui() {
   tabifyDockWidget(chain_dock, lesson_dock);
   chain_dock->raise();
 
+  // Every dock can be closed (its title bar's ×) and brought back from the View menu.
+  vmenu->addSeparator();
+  for (auto* d : findChildren<QDockWidget*>()) {
+    QAction* a = d->toggleViewAction();
+    a->setObjectName("show_" + d->objectName());
+    connect(a, &QAction::triggered, d, [d](bool on) {
+      if (on) d->raise();  // in front of the docks it is tabbed with
+    });
+    vmenu->addAction(a);
+  }
+
   status_ = new QLabel(this);
   statusBar()->addWidget(status_, 1);
   timer_ = new QTimer(this);
@@ -510,8 +521,13 @@ void MainWindow::run_slice() {
   refresh_views();
 }
 
+void MainWindow::override_zoom(double z) {
+  set_zoom(z);
+  zoom_overridden_ = true;
+}
+
 void MainWindow::start_demo() {
-  set_zoom(1.5);
+  override_zoom(1.5);
   if (auto* d = findChild<QDockWidget*>("source")) d->raise();
   if (session_ && session_->stack().depth() > 0) session_->run_to_next_trap({}, session_->stack().depth());
   refresh_views();

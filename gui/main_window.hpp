@@ -51,6 +51,9 @@ class MainWindow : public QMainWindow {
   /// The zoom factor of the presentation mode (1.0 = normal).
   double zoom() const { return zoom_; }
   void set_zoom(double z);
+  /// Zoom for this run only (--demo, --zoom): applied now, never saved at exit (the saved zoom
+  /// stays the one the user chose in a normal run). Zooming in or out afterwards is not saved either.
+  void override_zoom(double z);
   /// Light or dark palette (for rooms where one reads better than the other).
   void set_dark(bool dark);
   bool dark() const { return dark_; }
@@ -119,6 +122,7 @@ class MainWindow : public QMainWindow {
   QTimer* timer_ = nullptr;
   QAction* run_action_ = nullptr;
   double zoom_ = 1.0;
+  bool zoom_overridden_ = false;  ///< --demo / --zoom: do not save zoom_ at exit
   double base_point_size_ = 10;
   QString error_;
   std::vector<vmm::MicroStep> micro_;  ///< the micro-steps of the step being walked by Step cycle

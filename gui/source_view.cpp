@@ -1,7 +1,10 @@
 #include "gui/source_view.hpp"
 
 #include <QFile>
+#include <QDateTime>
 #include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSyntaxHighlighter>
@@ -160,8 +163,38 @@ void SourceView::set_session(const vmm::Session* s) {
       pending_ = path;
       debounce_->start();
     });
+    offer_autosave(path, ed);
   }
   refresh();
+}
+
+void SourceView::offer_autosave(const QString& path, CodeEditor* ed) {
+  QFileInfo file(path), copy(path + ".autosave");
+  if (!copy.exists() || !file.exists() || copy.lastModified() <= file.lastModified()) return;
+  QFile f(copy.filePath());
+  if (!f.open(QIODevice::ReadOnly)) return;
+  QString text = QString::fromUtf8(f.readAll());
+  if (text == ed->toPlainText()) {  // nothing to restore
+    QFile::remove(copy.filePath());
+    return;
+  }
+  QMessageBox box(QMessageBox::Question, "Autosaved copy",
+                  "An autosaved copy newer than the file exists — Restore / Discard", QMessageBox::NoButton, this);
+  box.setObjectName("autosave_prompt");
+  box.setInformativeText(QString("%1\nautosaved %2; the file was saved %3.\n\nRestore puts the autosaved text in "
+                                 "the editor (not yet saved to the file); Discard deletes the autosaved copy.")
+                             .arg(copy.filePath(), copy.lastModified().toString(Qt::ISODate),
+                                  file.lastModified().toString(Qt::ISODate)));
+  QPushButton* restore = box.addButton("Restore", QMessageBox::AcceptRole);
+  QPushButton* discard = box.addButton("Discard", QMessageBox::DestructiveRole);
+  box.setDefaultButton(restore);
+  box.exec();
+  if (box.clickedButton() == restore) {
+    ed->setPlainText(text);  // re-assembled like an edit
+    ed->document()->setModified(true);
+  } else if (box.clickedButton() == discard) {
+    QFile::remove(copy.filePath());
+  }  // closed without an answer: the copy stays for next time
 }
 
 void SourceView::refresh() {

@@ -2,7 +2,7 @@
 // The Source view: every source file of the guest and the VMM in tabs, editable, mnemonics
 // highlighted, line numbers and breakpoint dots in a gutter (click to toggle), the current
 // line of each level marked in the level's color, and compiler diagnostics inline. Edits are
-// autosaved to FILE.autosave; Save writes the file.
+// autosaved to FILE.autosave (offered back when the file is opened again); Save writes the file.
 #include <QTabWidget>
 #include <map>
 #include <set>
@@ -19,7 +19,8 @@ class SourceView : public QTabWidget {
  public:
   explicit SourceView(QWidget* parent = nullptr);
   /// Loads the session's source files (guest first, then the VMM). Unsaved edits of files
-  /// that are still shown are kept.
+  /// that are still shown are kept. A file with a newer FILE.autosave is offered back (a modal
+  /// "Restore / Discard" question) when its editor is created.
   void set_session(const vmm::Session* s);
   /// Marks each level's current line and the breakpoints.
   void refresh();
@@ -48,6 +49,9 @@ class SourceView : public QTabWidget {
   std::map<QString, std::set<int>> breakpoints_;
   QTimer* debounce_;
   QString pending_;
+  /// If FILE.autosave is newer than FILE and differs from it, asks "Restore / Discard": Restore
+  /// puts the autosaved text in `ed` (modified, not saved), Discard deletes the copy.
+  void offer_autosave(const QString& path, CodeEditor* ed);
   std::map<QString, QString> last_text_;  ///< text last reported as edited (formatting changes are not edits)
 };
 

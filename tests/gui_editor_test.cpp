@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
@@ -62,6 +63,45 @@ void raise_dock(MainWindow& w, const char* name) {
   QTest::qWait(20);
 }
 
+void trigger(MainWindow& w, const char* name) {
+  auto* a = w.findChild<QAction*>(name);
+  QVERIFY2(a != nullptr, name);
+  a->trigger();
+}
+
+/// The menu of the window's menu bar titled `title` (without the & of its shortcut), or null.
+QMenu* menu(MainWindow& w, const QString& title) {
+  for (auto* a : w.menuBar()->actions())
+    if (a->menu() && a->text().remove('&') == title) return a->menu();
+  return nullptr;
+}
+
+/// Answers the modal message boxes that open (as a person would): clicks the button labelled
+/// `button` and records each box's text. Polls while the window code runs its own event loop.
+class ModalAnswerer : public QObject {
+ public:
+  explicit ModalAnswerer(QString button) : button_(std::move(button)) {
+    timer_.setInterval(20);
+    QObject::connect(&timer_, &QTimer::timeout, this, [this] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      if (!box) return;
+      texts << box->text();
+      for (auto* b : box->buttons())
+        if (b->text().remove('&') == button_) {
+          b->click();
+          return;
+        }
+      box->reject();  // not the question expected: do not block
+    });
+    timer_.start();
+  }
+  QStringList texts;
+
+ private:
+  QString button_;
+  QTimer timer_;
+};
+
 /// Waits past the editor's re-assembly debounce (300 ms).
 void wait_reassembly() { QTest::qWait(600); }
 
@@ -72,6 +112,31 @@ class GuiEditorTest : public QObject {
   QTemporaryDir dir_;
 
   QString path(const QString& name) const { return dir_.filePath(name); }
+
+  /// Opens `p`, types an edit (the greeting becomes "Howdy"), waits for the autosave, and lets
+  /// the window die without Save or a close prompt (as when pgsim-gui is killed).
+  void make_autosave(const QString& p) {
+    {  // the file was saved a minute ago
+      QFile f(p);
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.setFileTime(QDateTime::currentDateTime().addSecs(-60), QFileDevice::FileModificationTime));
+    }
+    MainWindow w(OpenSpec{"", p, 1});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    raise_dock(w, "source");
+    auto* ed = w.source_view()->editor(p);
+    QVERIFY(ed != nullptr);
+    ed->setFocus();
+    QTextCursor c = ed->document()->find("Hello from", 0, QTextDocument::FindCaseSensitively);
+    c.setPosition(c.selectionStart());
+    c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor, 5);
+    QVERIFY(!c.isNull());
+    ed->setTextCursor(c);
+    QTest::keyClicks(ed, "Howdy");
+    wait_reassembly();
+    QVERIFY(read_file(p + ".autosave").contains("Howdy from PG-1!"));
+  }
 
   /// A writable copy of examples/guests/hello.s in the temporary directory.
   QString hello_copy(const QString& name) {
@@ -160,6 +225,100 @@ class GuiEditorTest : public QObject {
     QCOMPARE(ed->horizontalScrollBar()->value(), h);
     QCOMPARE(ed->textCursor().blockNumber(), 150);
     QVERIFY(ed->textCursor().atBlockEnd());
+  }
+
+  /// A user zooms in during a normal run (saved), then gives a lecture with --demo (zoom 1.5) or
+  /// --zoom 2: the next normal start has the user's zoom, not the lecture's.
+  void demoZoomNotSaved() {
+    QString p = src("examples/guests/hello.s");
+    double user = 0;
+    {
+      MainWindow w(OpenSpec{"", p, 1});
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      trigger(w, "zoom_in");
+      user = w.zoom();
+      QVERIFY(user > 1.1);
+      QVERIFY(w.close());
+    }
+    {
+      MainWindow w(OpenSpec{"", p, 1});
+      QCOMPARE(w.zoom(), user);
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      w.start_demo();  // pgsim-gui --demo
+      QCOMPARE(w.zoom(), 1.5);
+      QVERIFY(w.close());
+    }
+    {
+      MainWindow w(OpenSpec{"", p, 1});
+      QCOMPARE(w.zoom(), user);
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      w.override_zoom(2.0);  // pgsim-gui --zoom 2
+      QCOMPARE(w.zoom(), 2.0);
+      QVERIFY(w.close());
+    }
+    MainWindow w(OpenSpec{"", p, 1});
+    QCOMPARE(w.zoom(), user);
+  }
+
+  /// Close each dock with its title bar's × and bring it back from the View menu.
+  void closedDockRestoredFromViewMenu() {
+    MainWindow w(OpenSpec{"", src("examples/guests/hello.s"), 1});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QMenu* view = menu(w, "View");
+    QVERIFY(view != nullptr);
+    const auto docks = w.findChildren<QDockWidget*>();
+    QVERIFY(docks.size() >= 6);
+    for (auto* d : docks) {
+      d->close();
+      QTest::qWait(10);
+      QVERIFY(d->isHidden());
+      QAction* show = nullptr;
+      for (auto* a : view->actions())
+        if (a->text().remove('&') == d->windowTitle()) show = a;
+      QVERIFY2(show != nullptr, qPrintable("no View menu entry for " + d->windowTitle()));
+      show->trigger();
+      QTest::qWait(10);
+      QVERIFY(!d->isHidden());
+      QVERIFY2(d->isVisible(), qPrintable(d->windowTitle() + " is not in front"));
+    }
+  }
+
+  /// Edits of hello.s are autosaved, then pgsim-gui dies (no Save). Reopening the file offers the
+  /// autosaved copy; Restore puts the edit back in the editor, not yet saved.
+  void autosaveOfferedOnReopenRestore() {
+    QString p = hello_copy("restore.s");
+    make_autosave(p);
+    if (QTest::currentTestFailed()) return;
+    ModalAnswerer answer("Restore");
+    MainWindow w(OpenSpec{"", p, 1});
+    QCOMPARE(answer.texts.size(), 1);
+    QVERIFY(answer.texts.front().contains("An autosaved copy newer than the file exists"));
+    auto* ed = w.source_view()->editor(p);
+    QVERIFY(ed != nullptr);
+    QVERIFY(ed->toPlainText().contains("Howdy from PG-1!"));
+    QVERIFY(ed->document()->isModified());
+    QVERIFY(read_file(p).contains("Hello from PG-1!"));  // the file itself is untouched
+    QVERIFY(QFile::exists(p + ".autosave"));
+  }
+
+  /// The same, answered Discard: the editor shows the file and the autosaved copy is gone.
+  void autosaveOfferedOnReopenDiscard() {
+    QString p = hello_copy("discard.s");
+    make_autosave(p);
+    if (QTest::currentTestFailed()) return;
+    ModalAnswerer answer("Discard");
+    MainWindow w(OpenSpec{"", p, 1});
+    QCOMPARE(answer.texts.size(), 1);
+    QVERIFY(answer.texts.front().contains("An autosaved copy newer than the file exists"));
+    auto* ed = w.source_view()->editor(p);
+    QVERIFY(ed != nullptr);
+    QVERIFY(ed->toPlainText().contains("Hello from PG-1!"));
+    QVERIFY(!ed->document()->isModified());
+    QVERIFY(!QFile::exists(p + ".autosave"));
   }
 
   /// Refresh the Cost view many times (as the window does while a guest runs): the chart axes it

@@ -324,6 +324,10 @@ class GuiEditorTest : public QObject {
   /// Refresh the Cost view many times (as the window does while a guest runs): the chart axes it
   /// replaces are destroyed, not leaked.
   void costRefreshDoesNotLeakAxes() {
+    // Declared before the window: the axes' destroyed() handlers below update them while the
+    // window is destroyed at the end of this function.
+    int created = 0, destroyed = 0;
+    QSet<QAbstractAxis*> seen;
     MainWindow w(OpenSpec{"", src("examples/guests/hello.s"), 1});
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -332,8 +336,6 @@ class GuiEditorTest : public QObject {
     for (auto* v : w.cost_view()->findChildren<QChartView*>())
       if (v->chart()->title().contains("per level")) levels = v->chart();
     QVERIFY(levels != nullptr);
-    int created = 0, destroyed = 0;
-    QSet<QAbstractAxis*> seen;
     auto track = [&] {
       for (auto* a : levels->axes())
         if (!seen.contains(a)) {

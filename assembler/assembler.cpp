@@ -50,7 +50,7 @@ namespace {
 
 using syntax::ExprKind;
 
-constexpr std::uint64_t kMaxImage = 1u << 26;
+constexpr std::uint64_t kMaxImage = kMaxImageWords;
 
 /// One statement of the program (a source line, or one line of a pseudo's expansion).
 struct Item {
@@ -62,6 +62,8 @@ struct Item {
   syntax::Pool pool;
   LineSyntax ls;
   std::uint32_t address = 0;
+  bool rejected = false;        ///< pass 1 found an error in the statement: pass 2 skips it
+  std::uint64_t words = 0;      ///< words the statement reserves (.space count, string length)
 };
 
 struct Symbol {
@@ -125,7 +127,11 @@ class Assembler {
   explicit Assembler(const isa::IsaModel& isa, FileProvider provider = {}) : isa_(isa), provider_(std::move(provider)) {}
 
   Image run(std::shared_ptr<const SourceFile> file) {
+    if (file->text.size() > kMaxProgramBytes)
+      throw InputError({Diagnostic{nullptr, 0, fmt::format("'{}' is {} bytes, larger than the program size limit of {} bytes",
+                                                           file->path, file->text.size(), kMaxProgramBytes)}});
     std::vector<std::string> open;
+    source_bytes_ = file->text.size();
     pass1_file(file, open);
     pass2();
     if (!diags_.empty()) throw InputError(diags_);
@@ -141,12 +147,23 @@ class Assembler {
   std::uint64_t addr_ = 0;
   Image image_;
   std::vector<Item*> written_by_;
+  std::uint64_t source_bytes_ = 0;  ///< text of every file read so far (each inclusion counts)
+  std::size_t includes_ = 0;        ///< .include directives followed so far
+  std::size_t lines_ = 0;           ///< statements kept so far (source lines and expansion lines)
+  std::size_t sym_depth_ = 0;       ///< symbols being evaluated, nested
 
+  /// Reports an error at `line_offset` in the item's line (at its pseudo-instruction for an
+  /// expansion). Stops the assembly (throws InputError) once kMaxDiagnostics are reported.
   void error(const Item& it, std::size_t line_offset, std::string msg) {
-    if (it.expansion_at != std::string::npos)
-      diags_.push_back({it.file, it.expansion_at, fmt::format("in the expansion of '{}': {}", it.expansion_of, msg)});
-    else
-      diags_.push_back({it.file, it.line_start + line_offset, std::move(msg)});
+    Diagnostic d = it.expansion_at != std::string::npos
+                       ? Diagnostic{it.file, it.expansion_at, fmt::format("in the expansion of '{}': {}", it.expansion_of, msg)}
+                       : Diagnostic{it.file, it.line_start + line_offset, std::move(msg)};
+    if (!add_diagnostic(diags_, std::move(d))) throw InputError(diags_);
+  }
+  /// Reports an error that ends the assembly at once (a limit was reached).
+  [[noreturn]] void fatal(const Item& it, std::size_t line_offset, std::string msg) {
+    diags_.push_back({it.file, it.line_start + line_offset, std::move(msg)});
+    throw InputError(diags_);
   }
   const syntax::ExprNode& node(const Item& it, int e) const { return it.pool.exprs[static_cast<std::size_t>(e)]; }
 
@@ -167,7 +184,11 @@ class Assembler {
       it.file = file;
       it.line_start = pos;
       it.line_index = static_cast<int>(image_.lines.size()) - 1;
+      if (++lines_ > kMaxProgramLines)
+        fatal(it, 0, fmt::format("the program has more than {} lines (the program size limit), counting included files "
+                                 "and expansions", kMaxProgramLines));
       if (parse(it, strip_comment(text))) statement_pass1(it, text, open);
+      else it.rejected = true;
       if (nl == std::string::npos) break;
       pos = nl + 1;
     }
@@ -181,6 +202,10 @@ class Assembler {
       error(it, eoff, emsg);
       return false;
     }
+    // Keep only what the line needs: a program may have up to kMaxProgramLines of them.
+    it.pool.exprs.shrink_to_fit();
+    it.pool.stmts.shrink_to_fit();
+    it.ls.operands.shrink_to_fit();
     // "x(r2)" and "a - x(r2)" parse with a call x(r2) at the right end of the expression; in
     // assembly that is the value (a - x) with base register r2.
     for (auto& op : it.ls.operands) {
@@ -219,6 +244,47 @@ class Assembler {
     syms_[name] = s;
   }
 
+  /// Checks a directive's operands, count and kind, where the directive is interpreted (both
+  /// passes); reports the error and returns false when they are not what it takes.
+  bool directive_operands_ok(Item& it, const std::string& op) {
+    const auto& ops = it.ls.operands;
+    auto is_value = [&](std::size_t i) { return !ops[i].is_string && ops[i].base < 0; };
+    std::string usage;
+    bool count_ok = true;
+    std::size_t bad = ops.size();  // first operand of the wrong kind
+    if (op == ".org" || op == ".space") {
+      usage = op == ".org" ? ".org takes one address: .org EXPR" : ".space takes one count: .space EXPR";
+      count_ok = ops.size() == 1;
+      if (count_ok && !is_value(0)) bad = 0;
+    } else if (op == ".word") {
+      usage = ".word takes at least one value: .word EXPR, ...";
+      count_ok = !ops.empty();  // each value's kind is checked as it is evaluated
+    } else if (op == ".ascii" || op == ".asciz" || op == ".include") {
+      usage = op == ".include" ? ".include takes one file name in quotes: .include \"file.s\""
+                               : fmt::format("{} takes one string: {} \"text\"", op, op);
+      count_ok = ops.size() == 1;
+      if (count_ok && !ops[0].is_string) bad = 0;
+    } else if (op == ".equ") {
+      usage = ".equ takes a name and a value: .equ NAME, EXPR";
+      count_ok = ops.size() == 2;
+      if (count_ok && (!is_value(0) || node(it, ops[0].expr).kind != ExprKind::Name)) bad = 0;
+      else if (count_ok && !is_value(1)) bad = 1;
+    } else {
+      error(it, it.ls.op_offset,
+            fmt::format("unknown directive '{}' (.org .word .space .ascii .asciz .equ .include)", it.ls.op));
+      return false;
+    }
+    if (!count_ok) {
+      error(it, it.ls.op_offset, fmt::format("{} (found {} operand{})", usage, ops.size(), ops.size() == 1 ? "" : "s"));
+      return false;
+    }
+    if (bad < ops.size()) {
+      error(it, ops[bad].offset, usage);
+      return false;
+    }
+    return true;
+  }
+
   void statement_pass1(Item& it, const std::string& raw, std::vector<std::string>& open) {
     it.address = static_cast<std::uint32_t>(addr_);
     for (auto& [name, off] : it.ls.labels) define_label(it, name, off);
@@ -226,64 +292,53 @@ class Assembler {
     if (op.empty()) return;
     auto& ops = it.ls.operands;
     if (op[0] == '.') {
+      if (!directive_operands_ok(it, op)) {
+        it.rejected = true;
+        return;
+      }
       if (op == ".org") {
-        if (ops.size() != 1) { error(it, it.ls.op_offset, ".org takes one address"); return; }
-        if (auto v = eval(it, ops[0], true)) {
-          if (*v < 0 || static_cast<std::uint64_t>(*v) >= kMaxImage) error(it, ops[0].offset, "address out of range");
-          else addr_ = static_cast<std::uint64_t>(*v);
+        auto v = eval(it, ops[0], true);
+        if (!v) {
+          it.rejected = true;
+        } else if (*v < 0 || static_cast<std::uint64_t>(*v) >= kMaxImage) {
+          error(it, ops[0].offset, fmt::format(".org address {} is outside the program size limit (0 .. {})", *v, kMaxImage - 1));
+          it.rejected = true;
+        } else {
+          addr_ = static_cast<std::uint64_t>(*v);
         }
         it.address = static_cast<std::uint32_t>(addr_);
       } else if (op == ".word") {
-        if (ops.empty()) error(it, it.ls.op_offset, ".word takes at least one value");
-        advance(it, ops.size());
+        it.words = ops.size();
+        advance(it, it.words);
       } else if (op == ".space") {
-        if (ops.size() != 1) { error(it, it.ls.op_offset, ".space takes one count"); return; }
-        if (auto v = eval(it, ops[0], true)) {
-          if (*v < 0 || static_cast<std::uint64_t>(*v) > kMaxImage) error(it, ops[0].offset, "bad .space count");
-          else advance(it, static_cast<std::uint64_t>(*v));
+        auto v = eval(it, ops[0], true);
+        if (!v) {
+          it.rejected = true;
+        } else if (*v < 0 || static_cast<std::uint64_t>(*v) > kMaxImage) {
+          error(it, ops[0].offset, fmt::format(".space count {} is outside the program size limit (0 .. {})", *v, kMaxImage));
+          it.rejected = true;
+        } else {
+          it.words = static_cast<std::uint64_t>(*v);
+          advance(it, it.words);
         }
       } else if (op == ".ascii" || op == ".asciz") {
-        if (ops.size() != 1 || !ops[0].is_string) { error(it, it.ls.op_offset, op + " takes one string"); return; }
-        advance(it, ops[0].text.size() + (op == ".asciz" ? 1 : 0));
+        it.words = ops[0].text.size() + (op == ".asciz" ? 1 : 0);
+        advance(it, it.words);
       } else if (op == ".equ") {
-        if (ops.size() != 2 || ops[0].is_string || node(it, ops[0].expr).kind != ExprKind::Name) {
-          error(it, it.ls.op_offset, ".equ takes a name and a value: .equ NAME, EXPR");
-          return;
-        }
         const std::string& name = node(it, ops[0].expr).text;
         if (syms_.count(name) || isa_.constants.count(name)) {
           error(it, ops[0].offset, fmt::format("'{}' is already defined", name));
+          it.rejected = true;
           return;
         }
         Symbol s;
         s.item = &it;
         s.expr = ops[1].expr;
         s.offset = ops[1].offset;
-        if (ops[1].is_string) { error(it, ops[1].offset, "expected a value"); return; }
         syms_[name] = s;
       } else if (op == ".include") {
-        if (ops.size() != 1 || !ops[0].is_string) { error(it, it.ls.op_offset, ".include takes one file name in quotes"); return; }
-        auto dir = std::filesystem::path(it.file->path).parent_path();
-        std::string p = (dir / ops[0].text).string();
-        std::string key = std::filesystem::weakly_canonical(p).string();
-        if (std::find(open.begin(), open.end(), key) != open.end()) {
-          error(it, ops[0].offset, fmt::format("'{}' includes itself", ops[0].text));
-          return;
-        }
-        std::string err;
-        std::shared_ptr<const SourceFile> f;
-        if (auto text = provider_ ? provider_(p) : std::nullopt) {
-          auto sf = std::make_shared<SourceFile>();
-          sf->path = p;
-          sf->text = *text;
-          f = sf;
-        } else {
-          f = read_source_file(p, err);
-        }
-        if (!f) { error(it, ops[0].offset, fmt::format("cannot open '{}'", p)); return; }
-        pass1_file(f, open);
-      } else {
-        error(it, it.ls.op_offset, fmt::format("unknown directive '{}' (.org .word .space .ascii .asciz .equ .include)", it.ls.op));
+        it.rejected = true;  // nothing for pass 2 to do
+        include(it, ops[0], open);
       }
       return;
     }
@@ -295,12 +350,47 @@ class Assembler {
       expand_pseudo(it, raw, isa_.pseudos[static_cast<std::size_t>(p)]);
       return;
     }
+    it.rejected = true;
     error(it, it.ls.op_offset, fmt::format("unknown instruction '{}'", it.ls.op));
+  }
+
+  /// Follows `.include "name"` (relative to the including file), within the include limits.
+  void include(Item& it, const OperandSyntax& name, std::vector<std::string>& open) {
+    auto dir = std::filesystem::path(it.file->path).parent_path();
+    std::string p = (dir / name.text).string();
+    std::string key = std::filesystem::weakly_canonical(p).string();
+    if (std::find(open.begin(), open.end(), key) != open.end()) {
+      error(it, name.offset, fmt::format("'{}' includes itself", name.text));
+      return;
+    }
+    if (++includes_ > kMaxIncludes)
+      fatal(it, name.offset, fmt::format("more than {} .include directives followed (the include count limit)", kMaxIncludes));
+    std::shared_ptr<const SourceFile> f;
+    if (auto text = provider_ ? provider_(p) : std::nullopt) {
+      auto sf = std::make_shared<SourceFile>();
+      sf->path = p;
+      sf->text = std::move(*text);
+      f = sf;
+    } else {
+      std::string err;
+      f = read_source_file(p, err);
+      if (!f) {
+        error(it, name.offset, fmt::format("cannot include '{}': {}", name.text, err));
+        return;
+      }
+    }
+    source_bytes_ += f->text.size();
+    if (source_bytes_ > kMaxProgramBytes)
+      fatal(it, name.offset, fmt::format("including '{}' makes the program {} bytes, more than the limit of {} bytes "
+                                         "(the total size of the source and every included file, counted at each inclusion)",
+                                         name.text, source_bytes_, kMaxProgramBytes));
+    pass1_file(f, open);
   }
 
   void advance(Item& it, std::uint64_t n) {
     addr_ += n;
-    if (addr_ > kMaxImage) error(it, it.ls.op_offset, "the program is larger than 2^26 words");
+    if (addr_ > kMaxImage)
+      fatal(it, it.ls.op_offset, fmt::format("the program is larger than {} words (the program size limit)", kMaxImage));
   }
 
   void expand_pseudo(Item& it, const std::string& raw, const isa::Pseudo& p) {
@@ -309,6 +399,7 @@ class Assembler {
     std::string rest = body.substr(std::min(body.size(), it.ls.op_offset + it.ls.op.size()));
     auto args = split_top(rest);
     if (args.size() != p.params.size()) {
+      it.rejected = true;
       error(it, it.ls.op_offset, fmt::format("'{}' takes {} operand{} ({}), not {}", p.mnemonic, p.params.size(),
                                              p.params.size() == 1 ? "" : "s", p.syntax, args.size()));
       return;
@@ -334,9 +425,16 @@ class Assembler {
       ex.expansion_of = p.mnemonic;
       ex.line_index = it.line_index;
       ex.address = static_cast<std::uint32_t>(addr_);
-      if (!parse(ex, text)) continue;
+      if (++lines_ > kMaxProgramLines)
+        fatal(it, it.ls.op_offset, fmt::format("the program has more than {} lines (the program size limit), counting "
+                                               "included files and expansions", kMaxProgramLines));
+      if (!parse(ex, text)) {
+        ex.rejected = true;
+        continue;
+      }
       // A register operand came in parentheses "(r1)": unwrap is automatic (parens make no node).
       if (isa_.find_instruction(ex.ls.op) < 0) {
+        ex.rejected = true;
         error(ex, 0, fmt::format("'{}' is not an instruction", ex.ls.op));
         continue;
       }
@@ -369,8 +467,16 @@ class Assembler {
         sym.state = 3;
         return std::nullopt;
       }
+      if (sym_depth_ >= kMaxSymbolNesting) {
+        error(it, n.offset, fmt::format("'{}' is defined through more than {} symbols, one in terms of the next "
+                                        "(the symbol nesting limit)", n.text, kMaxSymbolNesting));
+        sym.state = 3;
+        return std::nullopt;
+      }
       sym.state = 1;
+      ++sym_depth_;
       auto v = eval_expr(*sym.item, sym.expr, early);
+      --sym_depth_;
       if (sym.state == 3) return std::nullopt;
       if (!v) { sym.state = early ? 0 : 3; return std::nullopt; }
       sym.state = 2;
@@ -400,7 +506,11 @@ class Assembler {
       case ExprKind::Unary: {
         auto a = eval_expr(it, n.a, early);
         if (!a) return a;
-        if (n.text == "-") return -*a;
+        if (n.text == "-") {
+          std::int64_t r = 0;
+          if (__builtin_sub_overflow(std::int64_t{0}, *a, &r)) return overflows(it, n);
+          return r;
+        }
         if (n.text == "~") return ~*a;
         if (n.text == "!") return *a == 0 ? 1 : 0;
         return a;
@@ -410,18 +520,32 @@ class Assembler {
         auto b = eval_expr(it, n.b, early);
         if (!a || !b) return std::nullopt;
         const std::string& o = n.text;
-        std::int64_t x = *a, y = *b;
-        if (o == "+") return x + y;
-        if (o == "-") return x - y;
-        if (o == "*") return x * y;
+        std::int64_t x = *a, y = *b, r = 0;
+        // 64-bit signed arithmetic, checked: a result that does not fit is an error, never a wrap.
+        if (o == "+") return __builtin_add_overflow(x, y, &r) ? overflows(it, n) : std::optional<std::int64_t>(r);
+        if (o == "-") return __builtin_sub_overflow(x, y, &r) ? overflows(it, n) : std::optional<std::int64_t>(r);
+        if (o == "*") return __builtin_mul_overflow(x, y, &r) ? overflows(it, n) : std::optional<std::int64_t>(r);
         if (o == "/" || o == "%") {
-          if (y == 0) { error(it, n.offset, "division by zero"); return std::nullopt; }
+          if (y == 0) {
+            error(it, n.offset, o == "/" ? "division by zero" : "modulo by zero");
+            return std::nullopt;
+          }
+          if (x == INT64_MIN && y == -1) return o == "/" ? overflows(it, n) : std::optional<std::int64_t>(0);
           return o == "/" ? x / y : x % y;
         }
         if (o == "&") return x & y;
         if (o == "|") return x | y;
         if (o == "^") return x ^ y;
-        if (o == "<<") return y < 0 || y > 63 ? 0 : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y);
+        if (o == "<<") {
+          if (y < 0) {
+            error(it, n.offset, fmt::format("negative shift count {}", y));
+            return std::nullopt;
+          }
+          if (x == 0) return 0;
+          if (y > 63) return overflows(it, n);
+          r = static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y);
+          return (r >> y) != x ? overflows(it, n) : std::optional<std::int64_t>(r);
+        }
         if (o == ">>" || o == ">>>") return y < 0 || y > 63 ? 0 : x >> y;
         if (o == "==") return x == y;
         if (o == "!=") return x != y;
@@ -438,6 +562,13 @@ class Assembler {
         error(it, n.offset, "expected a value");
         return std::nullopt;
     }
+  }
+
+  /// Reports "constant expression overflows" at the operator of `n`; returns no value.
+  std::optional<std::int64_t> overflows(Item& it, const syntax::ExprNode& n) {
+    error(it, n.offset, fmt::format("constant expression overflows: the result of '{}' does not fit in 64-bit signed "
+                                    "arithmetic", n.text));
+    return std::nullopt;
   }
 
   int register_of(Item& it, int e, std::size_t offset) {
@@ -484,18 +615,21 @@ class Assembler {
 
   void pass2() {
     for (auto& it : items_) {
+      // A statement that pass 1 rejected (a syntax error, a directive's bad operands) has had
+      // its error; interpreting it again would read operands it does not have.
+      if (it.rejected) continue;
       const std::string op = lower(it.ls.op);
       if (op.empty()) continue;
       std::uint64_t a = it.address;
       auto& ops = it.ls.operands;
+      if (op[0] == '.' && !directive_operands_ok(it, op)) continue;
       if (op == ".word") {
         for (auto& o : ops) {
           auto v = word_value(it, o);
           emit(it, a++, v.value_or(0), false);
         }
       } else if (op == ".space") {
-        auto n = eval(it, ops[0], false);
-        for (std::int64_t i = 0; n && i < *n; ++i) emit(it, a++, 0, false);
+        for (std::uint64_t i = 0; i < it.words; ++i) emit(it, a++, 0, false);
       } else if (op == ".ascii" || op == ".asciz") {
         for (unsigned char c : ops[0].text) emit(it, a++, c, false);
         if (op == ".asciz") emit(it, a++, 0, false);
@@ -577,7 +711,7 @@ class Assembler {
 Image assemble_file(const isa::IsaModel& isa, const std::string& path) {
   std::string err;
   auto f = read_source_file(path, err);
-  if (!f) throw InputError({Diagnostic{nullptr, 0, fmt::format("cannot open '{}'", path)}});
+  if (!f) throw InputError({Diagnostic{nullptr, 0, err}});
   return Assembler(isa).run(f);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The table-driven two-pass assembler: any ISA described in isa/ assembles, with no code per ISA.
 // Syntax: PG1.md "Assembly syntax (any ISA)".
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -9,8 +10,22 @@
 
 namespace pgsim::assembler {
 
+// Limits of one assembly. Reaching one is an error that names it (file:line:col where there is
+// a line), so that no program, however large or wrong, can exhaust the host's memory or time.
+/// Addresses of a program: the image holds words 0 .. kMaxImageWords - 1.
+inline constexpr std::uint64_t kMaxImageWords = std::uint64_t{1} << 24;
+/// Statements of a program: source lines of every file read, plus the lines of pseudo expansions.
+inline constexpr std::size_t kMaxProgramLines = 500'000;
+/// Source text of a program in bytes: its file and every included file, counted at each inclusion.
+inline constexpr std::uint64_t kMaxProgramBytes = std::uint64_t{4} << 20;
+/// .include directives followed in one assembly (a file included twice counts twice).
+inline constexpr std::size_t kMaxIncludes = 1000;
+/// Symbols defined in terms of symbols (.equ a, b + 1; .equ b, c + 1; ...), nested.
+inline constexpr std::size_t kMaxSymbolNesting = 1000;
+
 /// Assembles the file at `path` for `isa` (following .include relative to each file).
-/// Throws InputError carrying every error of every line (file:line:col, source, caret).
+/// Throws InputError carrying every error of every line (file:line:col, source, caret), at most
+/// kMaxDiagnostics of them; a path that is not a readable regular file, or a limit above, is an error.
 Image assemble_file(const isa::IsaModel& isa, const std::string& path);
 
 /// Text of a file by path, when an editor holds a newer version than the disk; nullopt: read the disk.

@@ -44,11 +44,68 @@ class TrapTracer : public machine::Observer {
   std::FILE* out_;
 };
 
+/// The words of an image file written by `pgsim asm -o`: one hex word per line, '#' comments.
+/// Every word must fit in the ISA's word; the file is a regular file of bounded size, with at
+/// most kMaxAddress words. Throws UserError (file:line:col, the line and a caret).
+std::vector<std::uint32_t> read_image_file(const isa::IsaModel& isa, const std::string& path) {
+  std::string text, err;
+  if (!read_bounded_file(path, kMaxImageFileBytes, text, err)) throw UserError(fmt::format("error: {}\n", err));
+  auto file = std::make_shared<SourceFile>();
+  file->path = path;
+  file->text = std::move(text);
+  auto fail = [&](std::size_t offset, const std::string& msg) {
+    throw UserError(Diagnostic{file, offset, msg}.format());
+  };
+  std::vector<std::uint32_t> words;
+  const std::string& t = file->text;
+  for (std::size_t pos = 0; pos < t.size();) {
+    std::size_t end = t.find('\n', pos);
+    if (end == std::string::npos) end = t.size();
+    std::size_t i = pos, stop = end;
+    while (stop > i && (t[stop - 1] == '\r' || t[stop - 1] == ' ' || t[stop - 1] == '\t')) --stop;
+    while (i < stop && (t[i] == ' ' || t[i] == '\t')) ++i;
+    if (i < stop && t[i] != '#') {
+      std::uint64_t v = 0;
+      std::size_t first = i;
+      for (; i < stop; ++i) {
+        char c = t[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) fail(i, "expected a hex word (one per line, as written by 'pgsim asm -o')");
+        if (v > (std::uint64_t{1} << 40)) break;  // far too wide already: reported below
+        v = v * 16 + static_cast<std::uint64_t>(d);
+      }
+      if (v > isa.word_mask())
+        fail(first, fmt::format("'{}' does not fit in a {}-bit word of {}", t.substr(first, std::min<std::size_t>(stop - first, 40)),
+                                isa.word_bits, isa.name));
+      if (words.size() >= kMaxAddress)
+        fail(first, fmt::format("the image has more than {} words (the program size limit)", kMaxAddress));
+      words.push_back(static_cast<std::uint32_t>(v));
+    }
+    pos = end + 1;
+  }
+  return words;
+}
+
 void write_image(const assembler::Image& img, const std::string& path) {
   std::ofstream out(path);
   if (!out) throw UserError(fmt::format("error: cannot write '{}'\n", path));
   out << "# pgsim image: one word per line, in hex, from address 0\n";
   for (auto w : img.words) out << fmt::format("{:08x}\n", w);
+}
+
+/// `bytes` read as Latin-1 (each byte is the code point of its value), encoded in UTF-8.
+std::string latin1_to_utf8(const std::string& bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -104,19 +161,7 @@ int run_disasm(const DisasmOptions& o) {
       img = assemble(*isa, o.program);
       words = img->words;
     } else {
-      std::ifstream in(o.program);
-      if (!in) throw UserError(fmt::format("error: cannot open '{}'\n", o.program));
-      std::string line;
-      int n = 0;
-      while (std::getline(in, line)) {
-        ++n;
-        if (line.empty() || line[0] == '#') continue;
-        try {
-          words.push_back(static_cast<std::uint32_t>(std::stoul(line, nullptr, 16)));
-        } catch (const std::exception&) {
-          throw UserError(fmt::format("{}:{}:1: error: expected a hex word\n{}\n^\n", o.program, n, line));
-        }
-      }
+      words = read_image_file(*isa, o.program);
     }
     std::uint32_t end = o.count ? std::min<std::uint64_t>(words.size(), std::uint64_t{o.from} + o.count)
                                 : static_cast<std::uint32_t>(words.size());
@@ -139,10 +184,10 @@ int run_run(const RunOptions& o) {
     vmm::Stack stack(isa, vmm, guest, o.depth, o.memory);
     auto& m = stack.machine();
     if (!o.input.empty()) {
-      std::ifstream in(o.input, std::ios::binary);
-      if (!in) throw UserError(fmt::format("error: cannot open input file '{}'\n", o.input));
-      char c;
-      while (in.get(c)) m.push_input(static_cast<unsigned char>(c));
+      std::string bytes, err;
+      if (!read_bounded_file(o.input, kMaxInputBytes, bytes, err))
+        throw UserError(fmt::format("error: --input: {}\n", err));
+      for (char c : bytes) m.push_input(static_cast<unsigned char>(c));
     }
     std::vector<vmm::LevelStats> stats(o.depth + 1);
     TrapTracer tracer(stack, stats, stderr);
@@ -163,7 +208,12 @@ int run_run(const RunOptions& o) {
     auto role = [&](unsigned k) { return k < o.depth ? "vmm" : "guest"; };
     if (o.json) {
       nlohmann::json j;
-      j["console"] = m.console_output();
+      // The console holds bytes, not UTF-8: "console" is a string with each byte as the code
+      // point of the same value (Latin-1; bytes >= 0x80 appear as \u0080 .. \u00ff), and
+      // "console_bytes" lists the bytes themselves.
+      j["console"] = latin1_to_utf8(m.console_output());
+      auto& bytes = j["console_bytes"] = nlohmann::json::array();
+      for (unsigned char c : m.console_output()) bytes.push_back(c);
       j["halted"] = reason == machine::StopReason::Halted;
       j["reason"] = machine::to_string(reason);
       j["cycles"] = m.cycles();
@@ -174,7 +224,7 @@ int run_run(const RunOptions& o) {
       for (unsigned k = 0; k <= o.depth; ++k)
         j["levels"].push_back({{"level", k}, {"role", role(k)}, {"instructions", stats[k].instructions},
                                {"cycles", stats[k].cycles}, {"traps", stats[k].traps}});
-      std::cout << j.dump(2) << "\n";
+      std::cout << j.dump(2, ' ', /*ensure_ascii=*/true) << "\n";
       return 0;
     }
     std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",

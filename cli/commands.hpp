@@ -7,6 +7,16 @@
 
 namespace pgsim::cli {
 
+// Ranges of the numeric options and sizes of the files the commands read. A value outside its
+// range is an error naming the range (exit 1); so is a file above its limit.
+inline constexpr std::uint64_t kMaxDepth = 64;                  ///< run --depth (vmm::Stack's limit)
+inline constexpr std::uint64_t kMinMemory = 32;                 ///< --memory, words
+inline constexpr std::uint64_t kMaxMemory = 1u << 26;           ///< run --memory, words (the real machine's limit)
+inline constexpr std::uint64_t kMaxCycles = 1'000'000'000'000'000ull;  ///< --max-cycles
+inline constexpr std::uint64_t kMaxAddress = 1u << 24;          ///< disasm --from / --count (the image size limit)
+inline constexpr std::uint64_t kMaxInputBytes = 16u << 20;      ///< run --input: bytes fed to the console
+inline constexpr std::uint64_t kMaxImageFileBytes = 256u << 20; ///< disasm: an image file from `pgsim asm -o`
+
 /// Options of `pgsim asm`.
 struct AsmOptions {
   std::string isa, program, output;

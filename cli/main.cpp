@@ -1,9 +1,43 @@
 // pgsim: the command line. Subcommands: asm, run, disasm.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include <cstdint>
 #include <cstdio>
 
 #include "cli/commands.hpp"
+
+namespace {
+
+/// The value of a numeric option: decimal digits only (no sign, no fraction, no overflow),
+/// within [lo, hi]. Throws CLI::ValidationError with a message naming the allowed range.
+std::uint64_t parse_number(const std::string& name, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+  auto range = [&] { return fmt::format("{} must be a whole number from {} to {}, not '{}'", name, lo, hi, text); };
+  if (text.empty() || text.size() > 20) throw CLI::ValidationError(range());
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') throw CLI::ValidationError(range());
+    if (__builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, std::uint64_t(c - '0'), &v))
+      throw CLI::ValidationError(range());
+  }
+  if (v < lo || v > hi) throw CLI::ValidationError(range());
+  return v;
+}
+
+/// Adds a numeric option `names` ("--depth" or "number") that stores into `target` a value in [lo, hi].
+template <class T>
+CLI::Option* number_option(CLI::App* app, const std::string& names, T& target, std::uint64_t lo, std::uint64_t hi,
+                           const std::string& description) {
+  std::string name = names.substr(names.rfind(',') + 1);
+  if (name[0] != '-') name = "the " + std::string(app->get_name()) + " " + name;  // a positional: "the lesson number"
+  auto* opt = app->add_option_function<std::string>(
+      names, [&target, name, lo, hi](const std::string& text) { target = static_cast<T>(parse_number(name, text, lo, hi)); },
+      fmt::format("{} ({} .. {})", description, lo, hi));
+  opt->type_name("N");
+  return opt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace pgsim::cli;
@@ -20,12 +54,12 @@ int main(int argc, char** argv) {
   RunOptions ro;
   auto* run_cmd = app.add_subcommand("run", "Run a program on the bare machine or under N levels of VMM");
   run_cmd->add_option("--isa", ro.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
-  run_cmd->add_option("--depth", ro.depth, "Nesting depth: 0 = bare machine, N = under N VMMs")->check(CLI::Range(0, 64));
+  number_option(run_cmd, "--depth", ro.depth, 0, kMaxDepth, "Nesting depth: 0 = bare machine, N = under N VMMs");
   run_cmd->add_option("--vmm", ro.vmm, "VMM source file (default: the reference VMM)");
-  run_cmd->add_option("--memory", ro.memory, "Size of the guest's machine in words (default: the ISA's)")
-      ->check(CLI::Range(32u, 1u << 26));
+  number_option(run_cmd, "--memory", ro.memory, kMinMemory, kMaxMemory,
+                "Size of the guest's machine in words (default: the ISA's)");
   run_cmd->add_option("--input", ro.input, "Feed this file to the console device, one byte per input word");
-  run_cmd->add_option("--max-cycles", ro.max_cycles, "Cycle budget of the real machine");
+  number_option(run_cmd, "--max-cycles", ro.max_cycles, 1, kMaxCycles, "Cycle budget of the real machine");
   run_cmd->add_flag("--trace-traps", ro.trace_traps, "Print every real trap and the levels that handled it");
   run_cmd->add_flag("--json", ro.json, "Print one JSON object on standard output");
   run_cmd->add_option("program", ro.program, "Assembly source file of the guest")->required();
@@ -33,37 +67,40 @@ int main(int argc, char** argv) {
   DisasmOptions dopt;
   auto* dis_cmd = app.add_subcommand("disasm", "Disassemble a program (source or image file)");
   dis_cmd->add_option("--isa", dopt.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
-  dis_cmd->add_option("--from", dopt.from, "First address");
-  dis_cmd->add_option("--count", dopt.count, "Number of words (default: to the end)");
+  number_option(dis_cmd, "--from", dopt.from, 0, kMaxAddress, "First address");
+  number_option(dis_cmd, "--count", dopt.count, 0, kMaxAddress, "Number of words (default, or 0: to the end)");
   dis_cmd->add_option("program", dopt.program, "Assembly source (.s) or image file from 'pgsim asm -o'")->required();
 
   CheckOptions co;
   auto* check_cmd = app.add_subcommand("check", "Classify every instruction of an ISA by Popek & Goldberg's definitions");
   check_cmd->add_option("isa", co.isa, "ISA description: a file, or an installed variant by name (pg1-jru)")->required();
   check_cmd->add_option("--only", co.only, "Only these mnemonics");
-  check_cmd->add_option("--seed", co.seed, "Seed of the state generator (default 1974)");
+  number_option(check_cmd, "--seed", co.seed, 0, UINT64_MAX, "Seed of the state generator (default 1974)");
   check_cmd->add_flag("--json", co.json, "Print one JSON object");
 
   EquivOptions eo;
   auto* equiv_cmd = app.add_subcommand("equiv", "Run bare and under N VMMs in lockstep; report the first divergence");
   equiv_cmd->add_option("--isa", eo.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
-  equiv_cmd->add_option("--depth", eo.depth, "Nesting depth of the virtualized run (default 1)")->check(CLI::Range(1, 16));
+  number_option(equiv_cmd, "--depth", eo.depth, 1, 16, "Nesting depth of the virtualized run (default 1)");
   equiv_cmd->add_option("--vmm", eo.vmm, "VMM source file (default: the reference VMM)");
-  equiv_cmd->add_option("--max-cycles", eo.max_cycles, "Cycle budget of each real machine");
-  equiv_cmd->add_option("--memory", eo.memory, "Size of the guest's machine in words (default 8192)")
-      ->check(CLI::Range(32u, 1u << 20));
+  number_option(equiv_cmd, "--max-cycles", eo.max_cycles, 1, kMaxCycles, "Cycle budget of each real machine");
+  number_option(equiv_cmd, "--memory", eo.memory, kMinMemory, 1u << 20, "Size of the guest's machine in words (default 8192)");
   equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();
 
   LessonOptions lo;
   auto* lesson_cmd = app.add_subcommand("lesson", "The guided lessons: list, show N, run N");
   lesson_cmd->add_option("action", lo.action, "list, show or run")->required()->check(CLI::IsMember({"list", "show", "run"}));
-  lesson_cmd->add_option("number", lo.number, "Lesson number");
+  number_option(lesson_cmd, "number", lo.number, 1, 999, "Lesson number");
   lesson_cmd->add_flag("--solutions", lo.solutions, "Check the exercises with the instructor's solutions");
   lesson_cmd->add_flag("--instructor", lo.instructor, "With show: include the instructor's section");
   lesson_cmd->add_option("--root", lo.root, "Directory that holds lessons/ (default: $PGSIM_LESSON_ROOT, else the installed or built data)");
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ValidationError& e) {
+    // A value outside its option's range is an error in the input (exit 1), not a usage error.
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;

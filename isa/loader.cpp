@@ -82,7 +82,7 @@ class Elaborator {
         std::string err;
         auto inc = read_source_file(p, err);
         if (!inc) {
-          diags.push_back({file, d.offset, fmt::format("cannot open included file '{}'", p)});
+          diags.push_back({file, d.offset, fmt::format("cannot include '{}': {}", p, err)});
           continue;
         }
         add_file(inc, open, d.offset, file);
@@ -551,7 +551,7 @@ std::shared_ptr<const IsaModel> load(std::shared_ptr<const SourceFile> file) {
 std::shared_ptr<const IsaModel> load_isa(const std::string& path) {
   std::string err;
   auto f = read_source_file(path, err);
-  if (!f) throw InputError({Diagnostic{nullptr, 0, fmt::format("cannot open ISA file '{}'", path)}});
+  if (!f) throw InputError({Diagnostic{nullptr, 0, fmt::format("cannot load the ISA: {}", err)}});
   return load(f);
 }
 

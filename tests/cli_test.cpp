@@ -64,7 +64,7 @@ TEST_CASE("pgsim exit codes: 1 for bad input with a compiler-style message / 2 f
   CHECK_THAT(r.out, Catch::Contains(badisa + ":3:1: error: expected ';'"));
   CHECK(pgsim_cmd("run").code == 2);
   CHECK(pgsim_cmd("frobnicate").code == 2);
-  CHECK(pgsim_cmd("run --depth x foo.s").code == 2);
+  CHECK(pgsim_cmd("run --depth x foo.s").code == 1);  // a bad value is an input error; see robustness_test
   CHECK(pgsim_cmd("run /nonexistent.s").code == 1);
   CHECK(pgsim_cmd("--help").code == 0);
   CHECK(pgsim_cmd("run --help").code == 0);

@@ -9,16 +9,50 @@
 namespace pgsim::vmm {
 
 namespace {
-std::uint32_t vmm_size_of(const assembler::Image& vmm) {
-  auto it = vmm.symbols.find("VMM_SIZE");
-  return it != vmm.symbols.end() ? it->second : vmm.size();
+
+/// The control-block symbols every VMM image defines (DESIGN.md "The recursive VMM").
+constexpr const char* kControlBlock[] = {"vm_mode", "vm_pc", "vm_base", "vm_bound", "vm_ie", "vm_regs"};
+
+std::string vmm_name(const assembler::Image& vmm) {
+  return vmm.lines.empty() || !vmm.lines.front().file ? std::string("the VMM")
+                                                      : fmt::format("the VMM '{}'", vmm.lines.front().file->path);
 }
+
+/// V, the words of storage each VMM level occupies: its symbol VMM_SIZE, else its image size.
+/// Validates the image first, so that nothing later divides by V = 0 or reads a control block
+/// outside the level's storage: V > 0, the image fits in V words, and every control-block symbol
+/// (vm_regs with one word per register) lies inside the image. Throws std::invalid_argument
+/// naming the symbol.
+std::uint32_t checked_vmm_size(const isa::IsaModel& isa, const assembler::Image& vmm) {
+  auto it = vmm.symbols.find("VMM_SIZE");
+  std::uint32_t v = it != vmm.symbols.end() ? it->second : vmm.size();
+  if (v == 0)
+    throw std::invalid_argument(fmt::format("{} has size 0 ({}); a VMM level needs storage for the VMM", vmm_name(vmm),
+                                            it != vmm.symbols.end() ? "its symbol VMM_SIZE is 0" : "its image is empty"));
+  if (vmm.size() > v)
+    throw std::invalid_argument(
+        fmt::format("{}: its image ({} words) is larger than its VMM_SIZE ({})", vmm_name(vmm), vmm.size(), v));
+  for (const char* name : kControlBlock) {
+    auto s = vmm.symbols.find(name);
+    if (s == vmm.symbols.end())
+      throw std::invalid_argument(fmt::format("{} defines no control-block symbol '{}'", vmm_name(vmm), name));
+    std::uint64_t words = std::string(name) == "vm_regs" ? isa.registers.size() : 1;
+    if (std::uint64_t{s->second} + words > vmm.size())
+      throw std::invalid_argument(fmt::format(
+          "{}: its control-block symbol '{}' = {} lies outside the VMM image (addresses 0 .. {}){}", vmm_name(vmm), name,
+          s->second, vmm.size() == 0 ? 0 : vmm.size() - 1,
+          words > 1 ? fmt::format("; it needs {} words there, one per register", words) : std::string()));
+  }
+  return v;
+}
+
 }  // namespace
 
 std::uint32_t Stack::real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
                                std::uint32_t guest_memory) {
   std::uint64_t g = guest_memory ? guest_memory : isa.memory_words;
-  std::uint64_t v = depth ? vmm_size_of(*vmm) : 0;
+  if (depth > 64) throw std::invalid_argument(fmt::format("depth {} is out of range (0 .. 64)", depth));
+  std::uint64_t v = depth ? checked_vmm_size(isa, *vmm) : 0;
   std::uint64_t total = g + depth * v;
   if (total > (1u << 26)) throw std::invalid_argument(fmt::format("the real machine would need {} words (max 2^26)", total));
   return static_cast<std::uint32_t>(total);
@@ -32,14 +66,11 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
       guest_memory_(guest_memory ? guest_memory : isa->memory_words),
       machine_(isa, (depth > 0 && !vmm_) ? throw std::invalid_argument("a VMM image is needed for depth > 0")
                                         : real_size(*isa, vmm_.get(), depth, guest_memory)) {
-  if (depth > 64) throw std::invalid_argument("depth must be 0 to 64");
   if (guest_->size() > guest_memory_)
     throw std::out_of_range(fmt::format("the guest image ({} words) does not fit in its {}-word machine", guest_->size(),
                                         guest_memory_));
   if (depth_ > 0) {
-    V_ = vmm_size_of(*vmm_);
-    if (vmm_->size() > V_)
-      throw std::out_of_range(fmt::format("the VMM image ({} words) is larger than its VMM_SIZE ({})", vmm_->size(), V_));
+    V_ = checked_vmm_size(*isa, *vmm_);
     auto sym = [&](const char* n) { return vmm_->symbol(n); };
     cb_mode_ = sym("vm_mode");
     cb_pc_ = sym("vm_pc");

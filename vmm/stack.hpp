@@ -42,7 +42,11 @@ class Stack {
   /// Builds the stack. `vmm` may be null when depth is 0. `guest_memory` is the size of the
   /// guest's machine in words (0: the ISA's default); the real machine has
   /// guest_memory + depth * V words, V = the VMM's symbol VMM_SIZE (else its image size).
-  /// Throws std::invalid_argument (bad depth/sizes) or std::out_of_range (image too big).
+  /// The VMM image is validated first: its size V > 0, its image fits in V words, and each
+  /// control-block symbol (vm_mode, vm_pc, vm_base, vm_bound, vm_ie, vm_regs + one word per
+  /// register) lies inside the image.
+  /// Throws std::invalid_argument (bad depth/sizes, a bad VMM image: the message names the
+  /// symbol) or std::out_of_range (the guest image does not fit in its machine).
   Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
         std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory = 0);
 

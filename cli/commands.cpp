@@ -93,19 +93,42 @@ void write_image(const assembler::Image& img, const std::string& path) {
   for (auto w : img.words) out << fmt::format("{:08x}\n", w);
 }
 
-/// `bytes` read as Latin-1 (each byte is the code point of its value), encoded in UTF-8.
-std::string latin1_to_utf8(const std::string& bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  for (unsigned char c : bytes) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      out += static_cast<char>(0xc0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3f));
+/// Writes the members `"console": ...,` and `"console_bytes": [...],` of `pgsim run --json`.
+/// The console holds bytes, not UTF-8 text, so "console" is a JSON string with each byte as the
+/// code point of the same value (Latin-1): printable ASCII as itself, bytes >= 0x80 and control
+/// bytes escaped as \u00XX; "console_bytes" lists the bytes as numbers (README "Commands").
+/// Valid JSON whatever the bytes; written in pieces, so memory stays bounded by the console.
+void write_console_json(const std::string& console, std::FILE* out) {
+  std::string buf = "  \"console\": \"";
+  auto flush = [&] {
+    std::fwrite(buf.data(), 1, buf.size(), out);
+    buf.clear();
+  };
+  for (unsigned char c : console) {
+    switch (c) {
+      case '"': buf += "\\\""; break;
+      case '\\': buf += "\\\\"; break;
+      case '\b': buf += "\\b"; break;
+      case '\f': buf += "\\f"; break;
+      case '\n': buf += "\\n"; break;
+      case '\r': buf += "\\r"; break;
+      case '\t': buf += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) buf += fmt::format("\\u{:04x}", c);
+        else buf += static_cast<char>(c);
     }
+    if (buf.size() > (1u << 16)) flush();
   }
-  return out;
+  buf += "\",\n  \"console_bytes\": [";
+  bool first = true;
+  for (unsigned char c : console) {
+    if (!first) buf += ", ";
+    first = false;
+    buf += fmt::format("{}", static_cast<unsigned>(c));
+    if (buf.size() > (1u << 16)) flush();
+  }
+  buf += "],\n";
+  flush();
 }
 
 }  // namespace
@@ -208,12 +231,6 @@ int run_run(const RunOptions& o) {
     auto role = [&](unsigned k) { return k < o.depth ? "vmm" : "guest"; };
     if (o.json) {
       nlohmann::json j;
-      // The console holds bytes, not UTF-8: "console" is a string with each byte as the code
-      // point of the same value (Latin-1; bytes >= 0x80 appear as \u0080 .. \u00ff), and
-      // "console_bytes" lists the bytes themselves.
-      j["console"] = latin1_to_utf8(m.console_output());
-      auto& bytes = j["console_bytes"] = nlohmann::json::array();
-      for (unsigned char c : m.console_output()) bytes.push_back(c);
       j["halted"] = reason == machine::StopReason::Halted;
       j["reason"] = machine::to_string(reason);
       j["cycles"] = m.cycles();
@@ -224,7 +241,13 @@ int run_run(const RunOptions& o) {
       for (unsigned k = 0; k <= o.depth; ++k)
         j["levels"].push_back({{"level", k}, {"role", role(k)}, {"instructions", stats[k].instructions},
                                {"cycles", stats[k].cycles}, {"traps", stats[k].traps}});
-      std::cout << j.dump(2, ' ', /*ensure_ascii=*/true) << "\n";
+      // The console fields come first (keys are in alphabetical order) and are written as
+      // they are encoded, so that a long console output is never held twice in memory.
+      std::string rest = j.dump(2);
+      std::fputs("{\n", stdout);
+      write_console_json(m.console_output(), stdout);
+      std::fputs(rest.c_str() + 2, stdout);  // after "{\n"
+      std::fputs("\n", stdout);
       return 0;
     }
     std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",

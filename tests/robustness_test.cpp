@@ -327,7 +327,7 @@ TEST_CASE("a directory or a device as program, include, --input, image or ISA is
   CHECK(peak_child_rss() < kGiB);
 }
 
-TEST_CASE("--input larger than its limit is an error naming the limit", "[robust][limits][cli]") {
+TEST_CASE("an --input file larger than its limit is an error naming the limit", "[robust][limits][cli]") {
   auto in = dir() + "/huge.in";
   { std::ofstream(in, std::ios::binary); }
   fs::resize_file(in, 500u << 20);  // 500 MB, sparse: it costs no disk

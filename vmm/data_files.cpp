@@ -104,6 +104,7 @@ std::string find_named(const std::string& arg, const std::vector<std::string>& n
   std::vector<std::string> looked;
   std::error_code ec;
   if (fs::path(arg).is_absolute()) {
+    if (is_dir(arg)) return arg;  // the reader says "... is a directory"
     throw DataNotFound(fmt::format("error: cannot find {} '{}' (no such file)\n", what, arg));
   }
   looked.push_back(fs::current_path(ec).string() + " (the current directory)");
@@ -116,6 +117,7 @@ std::string find_named(const std::string& arg, const std::vector<std::string>& n
         if (is_file(p)) return p.string();
       }
   }
+  if (is_dir(arg)) return arg;  // a directory and nothing else by that name: the reader says so
   for (auto& l : tried_dirs(cs, subdirs)) looked.push_back(std::move(l));
   std::string alts = names.size() > 1 ? fmt::format(" (or {})", names[1]) : std::string();
   not_found(fmt::format("{} '{}'{}", what, arg, alts), looked);

@@ -1,5 +1,5 @@
 // pgsim equiv: the guest on the bare machine and under N VMMs in lockstep, compared at every
-// guest instruction boundary (P&G's equivalence property, checked as it runs).
+// guest instruction boundary (P&G's equivalence property, checked as it runs; vmm/equivalence).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -7,52 +7,10 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "isa/disasm.hpp"
-#include "vmm/stack.hpp"
+#include "vmm/equivalence.hpp"
 
 namespace pgsim::cli {
 namespace {
-
-
-/// The guest-visible state while the guest runs (or after the machine stopped).
-vmm::GuestState running_guest_state(const vmm::Stack& s) {
-  if (s.depth() == 0 || s.machine().halted()) return s.guest_state();
-  vmm::GuestState g = s.guest_state();
-  const auto& m = s.machine();
-  // The guest's code is running: its registers are the real ones, its pc the real pc.
-  for (std::size_t r = 0; r < g.regs.size(); ++r) g.regs[r] = m.reg(static_cast<int>(r));
-  g.psw[1] = m.pc();
-  return g;
-}
-
-/// Steps the virtualized machine through one guest event (an instruction or a trap of the
-/// guest) and on until the guest's code is about to run again. Returns true if a timer
-/// interrupt was taken on the way.
-bool guest_step(vmm::Stack& s, std::uint64_t max_cycles) {
-  auto& m = s.machine();
-  auto at_guest = [&] { return s.level_of(m.base() + m.pc()) == s.depth(); };
-  bool interrupt = m.step().interrupt;
-  while (!m.halted() && m.stop_reason() != machine::StopReason::TrapStorm && m.cycles() < max_cycles && !at_guest())
-    interrupt = m.step().interrupt || interrupt;
-  return interrupt;
-}
-
-std::vector<std::string> diff(const vmm::GuestState& a, const vmm::GuestState& b, const isa::IsaModel& isa,
-                              std::string& first_word) {
-  std::vector<std::string> d;
-  for (std::size_t r = 0; r < a.regs.size(); ++r)
-    if (a.regs[r] != b.regs[r]) d.push_back(isa.registers[r]);
-  static const char* names[] = {"mode", "pc", "base", "bound", "ie"};
-  for (std::size_t i = 0; i < a.psw.size() && i < 5; ++i)
-    if (a.psw[i] != b.psw[i]) d.push_back(names[i]);
-  if (a.console != b.console) d.push_back("console");
-  for (std::size_t i = 0; i < a.storage.size(); ++i)
-    if (a.storage[i] != b.storage[i]) {
-      d.push_back("storage");
-      first_word = fmt::format("E[{}]: {:#x} vs {:#x}", i, a.storage[i], b.storage[i]);
-      break;
-    }
-  return d;
-}
 
 void print_state(const vmm::GuestState& a, const vmm::GuestState& b, const isa::IsaModel& isa, unsigned depth) {
   std::printf("    %-28s %s\n", "bare machine", fmt::format("under {} VMM{}", depth, depth == 1 ? "" : "s").c_str());
@@ -60,8 +18,28 @@ void print_state(const vmm::GuestState& a, const vmm::GuestState& b, const isa::
     std::printf("  %s %-6s %-20s %-8s %#x\n", x == y ? " " : "*", n.c_str(), fmt::format("{:#x}", x).c_str(), n.c_str(), y);
   };
   static const char* names[] = {"mode", "pc", "base", "bound", "ie"};
-  for (std::size_t i = 0; i < a.psw.size() && i < 5; ++i) row(names[i], a.psw[i], b.psw[i]);
-  for (std::size_t r = 0; r < a.regs.size(); ++r) row(isa.registers[r], a.regs[r], b.regs[r]);
+  for (std::size_t i = 0; i < a.psw.size() && i < b.psw.size() && i < 5; ++i) row(names[i], a.psw[i], b.psw[i]);
+  for (std::size_t r = 0; r < a.regs.size() && r < b.regs.size(); ++r) row(isa.registers[r], a.regs[r], b.regs[r]);
+}
+
+/// "console, storage  (first: E[100]: 0x5 vs 0x0)"
+std::string what_differs(const vmm::EquivalenceResult& r) {
+  std::string list;
+  for (const auto& x : r.differs) list += (list.empty() ? "" : ", ") + x;
+  return list + (r.first_word.empty() ? "" : "  (first: " + r.first_word + ")");
+}
+
+/// The states side by side, and the consoles when they differ.
+void print_difference(const vmm::EquivalenceResult& r, const isa::IsaModel& isa, unsigned depth) {
+  std::printf("  differs: %s\n\n", what_differs(r).c_str());
+  print_state(r.bare, r.virtualized, isa, depth);
+  if (r.bare.console != r.virtualized.console)
+    std::printf("\n  console, bare: %s\n  console, virtualized: %s\n", fmt::format("{:?}", r.bare.console).c_str(),
+                fmt::format("{:?}", r.virtualized.console).c_str());
+}
+
+const char* ended(machine::StopReason s) {
+  return machine::to_string(s == machine::StopReason::None ? machine::StopReason::CycleBudget : s);
 }
 
 }  // namespace
@@ -71,54 +49,53 @@ int run_equiv(const EquivOptions& o) {
     auto isa = load_isa_or_default(o.isa);
     auto guest = assemble(*isa, o.program);
     auto vmm_image = assemble_vmm(*isa, o.vmm);
-    vmm::Stack bare(isa, nullptr, guest, 0, o.memory);
-    vmm::Stack virt(isa, vmm_image, guest, o.depth, o.memory);
-    auto& vm = virt.machine();
-    // Boot the VMMs: run until the guest's first instruction is about to execute.
-    while (!vm.halted() && vm.cycles() < o.max_cycles && virt.level_of(vm.base() + vm.pc()) != o.depth) vm.step();
-    std::uint64_t n = 0;
-    bool interrupt = false;
-    std::uint32_t last_pc = 0;  // the guest instruction stepped last (bare machine address)
-    auto& bm = bare.machine();
-    while (true) {
-      auto a = running_guest_state(bare), b = running_guest_state(virt);
-      std::string word;
-      auto d = diff(a, b, *isa, word);
-      if (!d.empty() && interrupt) {
-        // P&G leave time out of equivalence: under a VMM the timer falls due after fewer guest
-        // instructions, so lockstep ends at the first interrupt that the two runs take apart.
-        std::printf("equivalent for %llu guest instructions, up to a timer interrupt that arrived at a different "
-                    "instruction (timing is outside P&G's equivalence; `pgsim run` compares the final output)\n",
-                    static_cast<unsigned long long>(n - 1));
+    auto r = vmm::check_equivalence(isa, vmm_image, guest, o.depth, o.memory, o.max_cycles);
+    auto n = static_cast<unsigned long long>(r.lockstep_instructions);
+    using V = vmm::EquivalenceResult::Verdict;
+    switch (r.verdict) {
+      case V::Equivalent: {
+        if (r.bare_stop == machine::StopReason::Halted) {
+          std::printf("equivalent (%llu guest instructions; halted)\n", n);
+          return 0;
+        }
+        // Lockstep ended without a halt: say which run stopped, and which limit it was.
+        bool bare_ended = r.bare_stop != machine::StopReason::None;
+        auto stop = bare_ended ? r.bare_stop : r.virtualized_stop;
+        std::printf("equivalent (%llu guest instructions; %s)\n", n, ended(stop));
+        std::printf("  lockstep ended when the %s stopped (%s) after %llu cycles, without a halt of the guest: the "
+                    "limit is --max-cycles %llu cycles (and as many steps) for each real machine\n",
+                    bare_ended ? "bare machine" : "virtualized run", ended(stop),
+                    static_cast<unsigned long long>(bare_ended ? r.bare_cycles : r.virtualized_cycles),
+                    static_cast<unsigned long long>(o.max_cycles));
         return 0;
       }
-      if (!d.empty()) {
-        std::printf("DIVERGED after %llu guest instructions.\n", static_cast<unsigned long long>(n));
+      case V::Diverged: {
+        std::printf("DIVERGED after %llu guest instructions.\n", n);
         if (n > 0) {
-          std::uint32_t at = last_pc;
+          std::uint32_t at = r.last_pc;
           std::string where = guest->where(at);
           std::printf("  the guest instruction: %s   (%s)\n",
                       isa::disassemble(*isa, guest->words.size() > at ? guest->words[at] : 0, at).c_str(),
                       where.empty() ? "?" : where.c_str());
         }
-        std::string list;
-        for (auto& x : d) list += (list.empty() ? "" : ", ") + x;
-        std::printf("  differs: %s%s\n\n", list.c_str(), word.empty() ? "" : ("  (first: " + word + ")").c_str());
-        print_state(a, b, *isa, o.depth);
-        if (a.console != b.console)
-          std::printf("\n  console, bare: %s\n  console, virtualized: %s\n", fmt::format("{:?}", a.console).c_str(),
-                      fmt::format("{:?}", b.console).c_str());
+        print_difference(r, *isa, o.depth);
         return 3;
       }
-      if (bm.halted() || bm.stop_reason() == machine::StopReason::TrapStorm || bm.cycles() >= o.max_cycles) break;
-      last_pc = bm.base() + bm.pc();
-      interrupt = bm.step().interrupt;
-      interrupt = guest_step(virt, o.max_cycles) || interrupt;
-      ++n;
+      case V::TimerThenEqual:
+      case V::TimerThenDifferent: {
+        bool same = r.verdict == V::TimerThenEqual;
+        std::printf("%slockstep up to guest instruction %llu, then a timer interrupt arrived at a different guest "
+                    "instruction in the two runs (timing is outside P&G's equivalence);\n"
+                    "  then both runs were finished (bare machine: %s, virtualized: %s) and final state: %s\n",
+                    same ? "equivalent: " : "NOT EQUIVALENT: ", n, ended(r.bare_stop), ended(r.virtualized_stop),
+                    same ? "equal (registers, PSW, storage and console)" : "different");
+        if (!same) {
+          print_difference(r, *isa, o.depth);
+          return 3;
+        }
+        return 0;
+      }
     }
-    std::printf("equivalent (%llu guest instructions; %s)\n", static_cast<unsigned long long>(n),
-                machine::to_string(bm.stop_reason() == machine::StopReason::None ? machine::StopReason::CycleBudget
-                                                                                 : bm.stop_reason()));
     return 0;
   });
 }

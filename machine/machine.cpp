@@ -104,7 +104,11 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   // DESIGN.md "Trap sequence": store old PSW, cause, info in low storage (real addresses),
   // then load the new PSW from low storage. Addresses past the end of E are skipped.
   const std::size_t n = E_.size();
-  auto put = [&](std::uint64_t a, std::uint32_t v) { if (a < n) E_[a] = v & mask_; };
+  auto put = [&](std::uint64_t a, std::uint32_t v) {
+    if (a >= n) return;
+    E_[a] = v & mask_;
+    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(a));
+  };
   auto get = [&](std::uint64_t a) -> std::uint32_t { return a < n ? E_[a] : 0; };
   std::uint64_t a = m_->trap_old_psw;
   for (const auto& w : m_->psw) {
@@ -217,6 +221,7 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
       std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
       if (!valid_virtual(a)) return memory_fault(a);
       E_[base_ + a] = regs_[field_of(w, f.d)];
+      if (store_log_) store_log_->push_back(base_ + a);
       return Exec::Ok;
     }
   }
@@ -261,6 +266,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   auto write_mem = [&](std::uint64_t real, std::uint32_t v) {
     if (journaling_) journal_.emplace_back(static_cast<std::uint32_t>(real), E_[real]);
     E_[real] = v & mask_;
+    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(real));
   };
   auto field = [w](std::uint32_t arg) { return field_of(w, arg); };
   const std::uint32_t mem_cause = static_cast<std::uint32_t>(m_->causes.memory);

@@ -122,6 +122,11 @@ class Machine {
   void push_input(std::uint32_t word) { in_.push_back(word); }
   std::size_t input_position() const { return in_pos_; }
 
+  /// From now on, appends the real address of every storage word written (by instructions and
+  /// trap sequences) to `*log`; null stops it. Lets a tool compare storage incrementally (only
+  /// the words written since it last looked; `pgsim equiv`). Off, it costs one test per store.
+  void set_store_log(std::vector<std::uint32_t>* log) { store_log_ = log; }
+
   /// Copies `words` into storage at real address `at`. Throws std::out_of_range if it does not fit.
   void load(std::uint32_t at, const std::vector<std::uint32_t>& words);
 
@@ -176,6 +181,7 @@ class Machine {
   // journal for instructions whose semantics may trap after an effect
   bool journaling_ = false;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> journal_;
+  std::vector<std::uint32_t>* store_log_ = nullptr;  ///< see set_store_log
 };
 
 /// A full copy of a machine's state.

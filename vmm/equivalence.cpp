@@ -1,0 +1,250 @@
+#include "vmm/equivalence.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace pgsim::vmm {
+namespace {
+
+constexpr const char* kPswNames[] = {"mode", "pc", "base", "bound", "ie"};
+
+/// One side of the comparison: a stack, its store log, and what of its console was compared.
+struct Side {
+  Stack& stack;
+  std::uint32_t origin;            ///< real address of the guest's word 0
+  std::vector<std::uint32_t> log;  ///< real addresses written since the last boundary
+  std::uint64_t steps = 0;
+  machine::Machine& m() { return stack.machine(); }
+  bool ended(std::uint64_t max_cycles) const {
+    const auto& mm = stack.machine();
+    return mm.halted() || mm.stop_reason() == machine::StopReason::TrapStorm || mm.cycles() >= max_cycles ||
+           steps >= max_cycles;
+  }
+};
+
+/// The guest's registers and PSW (mode, pc, base, bound, ie) as the guest sees them at a
+/// boundary, read without allocating (this runs twice per guest instruction).
+struct Visible {
+  std::array<std::uint32_t, 64> regs{};
+  std::array<std::uint32_t, 5> psw{};
+  std::size_t nregs = 0, npsw = 0;
+  bool operator==(const Visible& o) const {
+    if (nregs != o.nregs) return false;
+    for (std::size_t i = 0; i < nregs; ++i)
+      if (regs[i] != o.regs[i]) return false;
+    for (std::size_t i = 0; i < npsw && i < o.npsw; ++i)
+      if (psw[i] != o.psw[i]) return false;
+    return true;
+  }
+};
+
+/// Reads Visible from a stack: on the bare machine its registers and PSW; under VMMs, while the
+/// guest's code runs, the real registers and pc with the rest of the PSW from the guest's
+/// virtual PSW (L(depth-1)'s control block); after the machine halted, all from the control block
+/// (as Stack::guest_state).
+class VisibleReader {
+ public:
+  explicit VisibleReader(const Stack& s) : s_(s) {
+    const auto& isa = s.machine().isa();
+    nregs_ = std::min<std::size_t>(isa.registers.size(), 64);
+    if (s.depth() == 0) return;
+    const auto& img = *s.vmm_image();
+    std::uint32_t o = s.level_origin(s.depth() - 1);
+    const char* names[] = {"vm_mode", "vm_pc", "vm_base", "vm_bound", "vm_ie"};
+    for (std::size_t i = 0; i < 5; ++i) cb_[i] = o + img.symbol(names[i]);
+    regs_ = o + img.symbol("vm_regs");
+    zero_ = isa.zero_register;
+  }
+  void read(Visible& v) const {
+    const auto& m = s_.machine();
+    v.nregs = nregs_;
+    if (s_.depth() == 0) {
+      for (std::size_t r = 0; r < nregs_; ++r) v.regs[r] = m.reg(static_cast<int>(r));
+      v.npsw = 0;
+      for (const auto& w : m.isa().psw) {
+        if (v.npsw == v.psw.size()) break;
+        std::uint32_t x = 0;
+        switch (w.slot) {
+          case isa::PswSlot::Mode: x = m.mode(); break;
+          case isa::PswSlot::Pc: x = m.pc(); break;
+          case isa::PswSlot::Base: x = m.base(); break;
+          case isa::PswSlot::Bound: x = m.bound(); break;
+          case isa::PswSlot::Control: x = m.control(w.control); break;
+        }
+        v.psw[v.npsw++] = x;
+      }
+      return;
+    }
+    const auto& E = m.storage();
+    auto word = [&](std::uint64_t a) { return a < E.size() ? E[a] : 0u; };
+    v.npsw = 5;
+    for (std::size_t i = 0; i < 5; ++i) v.psw[i] = word(cb_[i]);
+    if (m.halted()) {
+      for (std::size_t r = 0; r < nregs_; ++r) v.regs[r] = word(static_cast<std::uint64_t>(regs_) + r);
+      if (zero_ >= 0 && static_cast<std::size_t>(zero_) < nregs_) v.regs[static_cast<std::size_t>(zero_)] = 0;
+      return;
+    }
+    for (std::size_t r = 0; r < nregs_; ++r) v.regs[r] = m.reg(static_cast<int>(r));
+    v.psw[1] = m.pc();
+  }
+
+ private:
+  const Stack& s_;
+  std::size_t nregs_ = 0;
+  std::array<std::uint64_t, 5> cb_{};
+  std::uint64_t regs_ = 0;
+  int zero_ = -1;
+};
+
+/// The same into a GuestState (for the report).
+void registers_and_psw(const VisibleReader& reader, GuestState& g) {
+  Visible v;
+  reader.read(v);
+  g.regs.assign(v.regs.begin(), v.regs.begin() + static_cast<std::ptrdiff_t>(v.nregs));
+  g.psw.assign(v.psw.begin(), v.psw.begin() + static_cast<std::ptrdiff_t>(v.npsw));
+}
+
+/// Steps the virtualized machine through one guest event (an instruction or a trap of the
+/// guest) and on until the guest's code is about to run again. True if a timer interrupt was
+/// taken on the way.
+bool guest_step(Side& v, std::uint64_t max_cycles) {
+  auto& m = v.m();
+  auto at_guest = [&] { return v.stack.level_of(m.base() + m.pc()) == v.stack.depth(); };
+  bool interrupt = m.step().interrupt;
+  ++v.steps;
+  while (!v.ended(max_cycles) && !at_guest()) {
+    interrupt = m.step().interrupt || interrupt;
+    ++v.steps;
+  }
+  return interrupt;
+}
+
+}  // namespace
+
+std::vector<std::string> guest_state_differences(const GuestState& a, const GuestState& b, const isa::IsaModel& isa,
+                                                  std::string& first_word) {
+  std::vector<std::string> d;
+  for (std::size_t r = 0; r < a.regs.size() && r < b.regs.size(); ++r)
+    if (a.regs[r] != b.regs[r]) d.push_back(r < isa.registers.size() ? isa.registers[r] : fmt::format("r{}", r));
+  for (std::size_t i = 0; i < a.psw.size() && i < b.psw.size() && i < 5; ++i)
+    if (a.psw[i] != b.psw[i]) d.push_back(kPswNames[i]);
+  if (a.console != b.console) d.push_back("console");
+  first_word.clear();
+  for (std::size_t i = 0; i < a.storage.size() && i < b.storage.size(); ++i)
+    if (a.storage[i] != b.storage[i]) {
+      d.push_back("storage");
+      first_word = fmt::format("E[{}]: {:#x} vs {:#x}", i, a.storage[i], b.storage[i]);
+      break;
+    }
+  return d;
+}
+
+EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
+                                    std::shared_ptr<const assembler::Image> vmm,
+                                    std::shared_ptr<const assembler::Image> guest, unsigned depth,
+                                    std::uint32_t guest_memory, std::uint64_t max_cycles) {
+  Stack bare_stack(isa, nullptr, guest, 0, guest_memory);
+  Stack virt_stack(isa, vmm, guest, depth, guest_memory);
+  Side b{bare_stack, 0, {}}, v{virt_stack, virt_stack.level_origin(depth), {}};
+  const std::uint32_t words = bare_stack.guest_memory();
+  EquivalenceResult res;
+  const VisibleReader read_b(bare_stack), read_v(virt_stack);
+
+  // Boot the VMMs: run until the guest's first instruction is about to execute.
+  while (!v.ended(max_cycles) && virt_stack.level_of(v.m().base() + v.m().pc()) != depth) {
+    v.m().step();
+    ++v.steps;
+  }
+
+  auto finish = [&](EquivalenceResult::Verdict verdict) {
+    b.m().set_store_log(nullptr);
+    v.m().set_store_log(nullptr);
+    res.verdict = verdict;
+    res.bare = bare_stack.guest_state();
+    res.virtualized = virt_stack.guest_state();
+    if (verdict == EquivalenceResult::Verdict::Diverged || verdict == EquivalenceResult::Verdict::Equivalent) {
+      // At a boundary while the guest runs: its live registers and pc, as compared.
+      registers_and_psw(read_b, res.bare);
+      registers_and_psw(read_v, res.virtualized);
+    }
+    // Equivalent: equal at every boundary compared (a run may have stopped inside a VMM since).
+    if (verdict != EquivalenceResult::Verdict::Equivalent)
+      res.differs = guest_state_differences(res.bare, res.virtualized, *isa, res.first_word);
+    res.bare_stop = b.m().stop_reason();
+    res.virtualized_stop = v.m().stop_reason();
+    res.bare_cycles = b.m().cycles();
+    res.virtualized_cycles = v.m().cycles();
+    return res;
+  };
+
+  // The first comparison is of everything (the VMMs' boot may have written the guest's
+  // storage); after it, of the words either machine wrote since the last boundary.
+  bool full = true;
+  Visible vis_b, vis_v;
+  std::size_t console_compared = 0;
+  auto differs = [&] {
+    read_b.read(vis_b);
+    read_v.read(vis_v);
+    if (!(vis_b == vis_v)) return true;
+    const std::string &cb = b.m().console_output(), &cv = v.m().console_output();
+    if (cb.size() != cv.size()) return true;
+    if (console_compared > cb.size()) console_compared = 0;  // an undone output: look again
+    if (cb.compare(console_compared, std::string::npos, cv, console_compared, std::string::npos) != 0) return true;
+    console_compared = cb.size();
+    const auto& Eb = b.m().storage();
+    const auto& Ev = v.m().storage();
+    if (full) {
+      full = false;
+      for (std::uint32_t a = 0; a < words; ++a)
+        if (Eb[a] != Ev[v.origin + a]) return true;
+      b.m().set_store_log(&b.log);
+      v.m().set_store_log(&v.log);
+      return false;
+    }
+    bool diff = false;
+    for (std::uint32_t a : b.log)
+      if (a < words && Eb[a] != Ev[v.origin + a]) diff = true;
+    for (std::uint32_t r : v.log)
+      if (r >= v.origin && r - v.origin < words && Eb[r - v.origin] != Ev[r]) diff = true;
+    b.log.clear();
+    v.log.clear();
+    return diff;
+  };
+
+  bool interrupt = false;
+  while (true) {
+    if (differs()) {
+      if (interrupt) {
+        // P&G leave time out of equivalence: under a VMM the timer falls due after fewer guest
+        // instructions, so lockstep ends at an interrupt the two runs took at different
+        // instructions. What remains comparable is where they end: finish both and compare.
+        res.lockstep_instructions--;
+        b.m().set_store_log(nullptr);
+        v.m().set_store_log(nullptr);
+        b.m().run(max_cycles);
+        v.m().run(max_cycles);
+        finish(EquivalenceResult::Verdict::TimerThenEqual);
+        if (!res.differs.empty()) res.verdict = EquivalenceResult::Verdict::TimerThenDifferent;
+        return res;
+      }
+      return finish(EquivalenceResult::Verdict::Diverged);
+    }
+    if (b.ended(max_cycles) || v.ended(max_cycles)) break;
+    res.last_pc = b.m().base() + b.m().pc();
+    interrupt = b.m().step().interrupt;
+    ++b.steps;
+    interrupt = guest_step(v, max_cycles) || interrupt;
+    ++res.lockstep_instructions;
+    // The virtualized run stopped inside a VMM (its budget, or a trap storm): there is no
+    // guest boundary to compare at; lockstep ends with what was compared so far.
+    if (!v.m().halted() && v.ended(max_cycles) && virt_stack.level_of(v.m().base() + v.m().pc()) != depth) {
+      res.lockstep_instructions--;
+      break;
+    }
+  }
+  return finish(EquivalenceResult::Verdict::Equivalent);
+}
+
+}  // namespace pgsim::vmm

@@ -1,0 +1,57 @@
+#pragma once
+// P&G's equivalence property checked as the guest runs: the guest on the bare machine and under
+// N VMMs, compared in lockstep at every guest instruction boundary (registers, the PSW as the
+// guest sees it, the console, and every word of its storage), incrementally: only the storage
+// words written since the last boundary are compared (the machines' store logs). Popek &
+// Goldberg leave timing out of equivalence, so when a timer interrupt arrives at different
+// guest instructions in the two runs, lockstep ends there; both runs are then finished and
+// their final states compared. Used by `pgsim equiv`.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vmm/stack.hpp"
+
+namespace pgsim::vmm {
+
+/// What the lockstep comparison found.
+struct EquivalenceResult {
+  enum class Verdict {
+    Equivalent,            ///< equal at every boundary until both runs ended
+    Diverged,              ///< a difference at a boundary not explained by a timer interrupt
+    TimerThenEqual,        ///< lockstep ended at a timer interrupt; the final states are equal
+    TimerThenDifferent,    ///< lockstep ended at a timer interrupt; the final states differ
+  } verdict = Verdict::Equivalent;
+  /// Guest instructions compared in lockstep (for Diverged: the one after which the states
+  /// differ is the last of them; for the Timer verdicts: equal after each of these).
+  std::uint64_t lockstep_instructions = 0;
+  /// For Diverged: the bare-machine address of the guest instruction that made the difference.
+  std::uint32_t last_pc = 0;
+  /// The states compared last (at the divergence, or the final states), storage included.
+  GuestState bare, virtualized;
+  /// What differs ("r1", "pc", "console", "storage", …) and the first differing storage word
+  /// ("E[100]: 0x5 vs 0x0"), empty when equal.
+  std::vector<std::string> differs;
+  std::string first_word;
+  /// How each run ended (for the final comparison: halted, cycle budget exhausted, …).
+  machine::StopReason bare_stop = machine::StopReason::None, virtualized_stop = machine::StopReason::None;
+  std::uint64_t bare_cycles = 0, virtualized_cycles = 0;
+};
+
+/// Runs `guest` on the bare machine and under `depth` VMMs (`vmm`, 1 <= depth <= 64) with
+/// `guest_memory` words (0: the ISA's default), each real machine for at most `max_cycles`
+/// cycles and as many steps, and compares them as described above. Throws what Stack throws
+/// for bad images or sizes.
+EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
+                                    std::shared_ptr<const assembler::Image> vmm,
+                                    std::shared_ptr<const assembler::Image> guest, unsigned depth,
+                                    std::uint32_t guest_memory, std::uint64_t max_cycles);
+
+/// The names of what differs between two guest states (registers by the ISA's names, "mode",
+/// "pc", "base", "bound", "ie", "console", "storage"); `first_word` gets the first differing
+/// storage word as "E[a]: 0x… vs 0x…".
+std::vector<std::string> guest_state_differences(const GuestState& a, const GuestState& b, const isa::IsaModel& isa,
+                                                  std::string& first_word);
+
+}  // namespace pgsim::vmm

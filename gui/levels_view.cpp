@@ -30,6 +30,15 @@ void LevelsView::changeEvent(QEvent* e) {
   QWidget::changeEvent(e);
 }
 
+QString LevelsView::card_title(unsigned k) const {
+  if (!session_) return {};
+  vmm::LevelView v = session_->view(k);
+  QString title = QString("L%1  %2").arg(k).arg(v.vmm ? "VMM" : "guest");
+  if (v.stopped) title += session_->machine().halted() ? "   ■ HALTED" : "   ■ TRAP STORM";
+  else if (v.running) title += "   ◀ RUNNING";
+  return title;
+}
+
 void LevelsView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
@@ -56,14 +65,13 @@ void LevelsView::paintEvent(QPaintEvent*) {
     QPainterPath path;
     path.addRoundedRect(r, 10, 10);
     p.fillPath(path, fill);
-    p.setPen(QPen(c, v.running ? 6 : 2));
+    p.setPen(QPen(c, v.running || v.stopped ? 6 : 2));
     p.drawPath(path);
     QFont bold = big;
     bold.setBold(true);
     p.setFont(bold);
     p.setPen(c.darker(palette().window().color().lightness() < 128 ? 60 : 140));
-    QString title = QString("L%1  %2").arg(k).arg(v.vmm ? "VMM" : "guest");
-    if (v.running) title += "   ◀ RUNNING";
+    QString title = card_title(k);
     int x = r.left() + 12, y = r.top() + line + 2;
     p.drawText(x, y, title);
     p.setFont(big);

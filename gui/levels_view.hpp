@@ -14,6 +14,9 @@ class LevelsView : public QWidget {
   /// Shows the session's levels now (null: nothing).
   void set_session(const vmm::Session* s);
   QSize sizeHint() const override { return {560, 640}; }
+  /// The title of level k's card: "L2  guest", with "◀ RUNNING" on the level whose code is
+  /// executing, "■ HALTED" / "■ TRAP STORM" on the one whose code stopped the machine.
+  QString card_title(unsigned k) const;
 
  protected:
   void paintEvent(QPaintEvent*) override;

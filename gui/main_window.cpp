@@ -111,7 +111,16 @@ void MainWindow::build_ui() {
   tb->addAction(add_action("step_cycle", "Step cycle", QKeySequence("F7"), &MainWindow::do_step_cycle));
   tb->addAction(add_action("step", "Step", QKeySequence("F10"), &MainWindow::do_step));
   tb->addAction(add_action("step_back", "Step back", QKeySequence("Shift+F10"), &MainWindow::do_step_back));
+  tb->addAction(add_action("forward", "Forward", QKeySequence("Alt+Right"), &MainWindow::do_forward));
   tb->addAction(add_action("step_over_trap", "Step over trap", QKeySequence("F8"), &MainWindow::do_step_over_trap));
+  tb->addAction(add_action("finish_trap", "Finish trap", QKeySequence("Shift+F8"), &MainWindow::do_finish_trap));
+  // History (going back keeps the recorded future; see vmm::Session).
+  addAction(add_action("back_to_previous_trap", "Back to the previous event", QKeySequence("Alt+Left"),
+                       &MainWindow::do_back_to_previous_trap));
+  addAction(add_action("forward_to_present", "Forward to the present", QKeySequence("Alt+End"),
+                       &MainWindow::do_forward_to_present));
+  findChild<QAction*>("forward")->setToolTip("Forward along the recorded history to the next event (Alt+Right)");
+  findChild<QAction*>("finish_trap")->setToolTip("Finish trap: run until the trapping level is about to run again (Shift+F8)");
   tb->addAction(add_action("next_trap", "Run to next trap", QKeySequence("F9"), &MainWindow::do_run_to_next_trap));
   tb->addAction(add_action("step_in_level", "Step in level", QKeySequence("F11"), &MainWindow::do_step_in_level));
   level_box_ = new QSpinBox(this);
@@ -177,11 +186,8 @@ void MainWindow::build_ui() {
   filters->addStretch();
   cl->addLayout(filters);
   chain_ = new TrapChainView(this);
-  auto* scroll = new QScrollArea(this);
-  scroll->setObjectName("chain_scroll");
-  scroll->setWidget(chain_);
-  scroll->setWidgetResizable(true);
-  cl->addWidget(scroll);
+  chain_->setObjectName("trap_chain_view");
+  cl->addWidget(chain_);
   auto* chain_dock = new QDockWidget("Trap chain", this);
   chain_dock->setObjectName("trap_chain");
   chain_dock->setWidget(chain_box);
@@ -189,7 +195,9 @@ void MainWindow::build_ui() {
   resizeDocks({chain_dock}, {560}, Qt::Horizontal);
   connect(chain_, &TrapChainView::trap_clicked, this, [this](quint64 step) {
     if (!session_) return;
-    session_->go_to_step(step + 1);
+    micro_.clear();
+    session_->go_to_step(step + 1);  // the recorded future is kept: Forward (Alt+Right) replays it
+    stop_note_ = QString("right after the trap of step %1").arg(step);
     refresh_views();
   });
   auto apply_filter = [this] {
@@ -219,7 +227,9 @@ void MainWindow::build_ui() {
   console_->setReadOnly(true);
   console_->setObjectName("console");
   input_ = new QLineEdit(this);
+  input_->setObjectName("console_input");
   input_->setPlaceholderText("type here and press Enter to feed the console device");
+  input_->setToolTip("Input typed after going back in time rewrites the recorded future from that step on");
   connect(input_, &QLineEdit::returnPressed, this, [this] {
     if (!session_) return;
     for (QChar ch : input_->text() + "\n") session_->push_input(static_cast<std::uint32_t>(ch.unicode() & 0xff));
@@ -286,7 +296,8 @@ void MainWindow::build_ui() {
   for (const char* n : {"save", "apply"})
     if (auto* a = findChild<QAction*>(n)) fmenu->addAction(a);
   auto* rmenu = menuBar()->addMenu("&Run");
-  for (const char* n : {"reset", "run", "step_cycle", "step", "step_back", "step_over_trap", "next_trap", "step_in_level"})
+  for (const char* n : {"reset", "run", "step_cycle", "step", "step_back", "forward", "back_to_previous_trap",
+                        "forward_to_present", "step_over_trap", "finish_trap", "next_trap", "step_in_level"})
     if (auto* a = findChild<QAction*>(n)) rmenu->addAction(a);
   auto* vmenu = menuBar()->addMenu("&View");
   for (const char* n : {"zoom_in", "zoom_out", "dark"})
@@ -364,16 +375,7 @@ bool MainWindow::open(const OpenSpec& spec) {
 void MainWindow::refresh_views() {
   if (!session_) return;
   levels_->update();
-  int rows_before = chain_->rows();
-  chain_->refresh();
-  if (chain_->rows() != rows_before) {
-    // Follow the newest trap, as a sequence diagram drawn as it happens.
-    if (auto* sa = findChild<QScrollArea*>("chain_scroll")) {
-      sa->widget()->adjustSize();
-      sa->verticalScrollBar()->setRange(0, std::max(0, chain_->height() - sa->viewport()->height()));
-      sa->verticalScrollBar()->setValue(sa->verticalScrollBar()->maximum());
-    }
-  }
+  chain_->refresh();  // follows the current event
   source_->refresh();
   storage_->refresh();
   qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -381,16 +383,49 @@ void MainWindow::refresh_views() {
     cost_->refresh();
     last_cost_refresh_ = now;
   }
+  // The console: append what is new and follow it (unless the user scrolled up to read);
+  // after going back in time the output is shorter: show it again.
   const auto& out = session_->machine().console_output();
-  if (console_->toPlainText().size() != static_cast<int>(out.size())) console_->setPlainText(QString::fromStdString(out));
+  if (out != console_shown_) {
+    auto* sb = console_->verticalScrollBar();
+    const bool follow = sb->value() >= sb->maximum() - 1;
+    if (out.size() > console_shown_.size() && out.compare(0, console_shown_.size(), console_shown_) == 0) {
+      QTextCursor c(console_->document());
+      c.movePosition(QTextCursor::End);
+      c.insertText(QString::fromStdString(out.substr(console_shown_.size())));
+    } else {
+      console_->setPlainText(QString::fromStdString(out));
+    }
+    console_shown_ = out;
+    if (follow) sb->setValue(sb->maximum());
+  }
+  input_->setPlaceholderText(session_->in_past()
+                                 ? QString("in the past: input typed now rewrites the recorded future from step %1")
+                                       .arg(session_->steps())
+                                 : QString("type here and press Enter to feed the console device"));
+  status_->setText(status_text());
+}
+
+QString MainWindow::status_text() const {
+  if (!session_) return {};
   const auto& m = session_->machine();
-  QString state = session_->stopped() ? QString(machine::to_string(m.stop_reason())) : (running() ? "running" : "paused");
-  status_->setText(QString("step %1   cycle %2   real traps %3   L%4 running   %5")
-                       .arg(session_->steps())
-                       .arg(m.cycles())
-                       .arg(m.traps())
-                       .arg(session_->running_level())
-                       .arg(state));
+  const unsigned level = session_->running_level();
+  QString state;
+  if (m.halted()) state = QString("halted (L%1 executed halt)").arg(level);
+  else if (session_->stopped()) state = QString("stopped: %1 in L%2").arg(machine::to_string(m.stop_reason())).arg(level);
+  else if (running()) state = "running";
+  else if (session_->next_is_interrupt()) state = QString("paused, a timer interrupt comes next (L%1's code at P)").arg(level);
+  else state = QString("paused, L%1 about to run").arg(level);
+  QString text = QString("step %1   cycle %2   real traps %3   %4")
+                     .arg(session_->steps())
+                     .arg(m.cycles())
+                     .arg(m.traps())
+                     .arg(state);
+  if (!stop_note_.isEmpty()) text += "   — " + stop_note_;
+  if (session_->in_past())
+    text += QString("   — in the past: %1 more steps recorded; Forward (Alt+Right) replays them, input typed now rewrites them")
+                .arg(session_->horizon() - session_->steps());
+  return text;
 }
 
 void MainWindow::set_zoom(double z) {
@@ -470,6 +505,9 @@ void MainWindow::adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const is
     });
   }
   source_->breakpoint_lines().clear();
+  stop_note_.clear();
+  console_->clear();
+  console_shown_.clear();
   levels_->set_session(session_.get());
   chain_->set_session(session_.get());
   source_->set_session(session_.get());
@@ -486,6 +524,7 @@ void MainWindow::toggle_run() {
     timer_->stop();
     run_action_->setText("Run");
   } else if (session_ && !session_->stopped()) {
+    stop_note_.clear();
     timer_->start();
     run_action_->setText("Pause");
   }
@@ -505,6 +544,7 @@ void MainWindow::run_slice() {
     while (owed >= 1 && !session_->stopped()) {
       owed -= 1;
       if (session_->run(1)) {
+        stop_note_ = "stopped at " + QString::fromStdString(session_->describe(session_->last_stop()));
         toggle_run();
         break;
       }
@@ -514,6 +554,7 @@ void MainWindow::run_slice() {
     t.start();
     while (t.elapsed() < 20 && !session_->stopped())
       if (session_->run(2000)) {
+        stop_note_ = "stopped at " + QString::fromStdString(session_->describe(session_->last_stop()));
         toggle_run();  // a breakpoint: pause there
         break;
       }
@@ -635,6 +676,7 @@ void MainWindow::do_step_cycle() {
 void MainWindow::act(const std::function<void(vmm::Session&)>& f) {
   if (!session_) return;
   micro_.clear();  // any other step ends a Step cycle walk
+  stop_note_.clear();
   f(*session_);
   refresh_views();
 }
@@ -646,7 +688,26 @@ void MainWindow::do_step_in_level() {
   act([k](vmm::Session& s) { s.step_in_level(k); });
 }
 void MainWindow::do_step_over_trap() { act([](vmm::Session& s) { s.step_over_trap(); }); }
+void MainWindow::do_finish_trap() {
+  act([this](vmm::Session& s) {
+    auto k = s.trap_in_progress();
+    if (!k) stop_note_ = "Finish trap: no trap in progress (every trap has been resumed from)";
+    else if (s.finish_trap()) stop_note_ = QString("finished the trap: L%1 about to run again").arg(*k);
+    else stop_note_ = QString("Finish trap: L%1 did not run again").arg(*k);
+  });
+}
 void MainWindow::do_run_to_next_trap() { act([](vmm::Session& s) { s.run_to_next_trap(); }); }
 void MainWindow::do_step_back() { act([](vmm::Session& s) { s.step_back(); }); }
+void MainWindow::do_forward() {
+  act([this](vmm::Session& s) {
+    if (!s.forward()) stop_note_ = "Forward: already at the present (nothing recorded ahead)";
+  });
+}
+void MainWindow::do_back_to_previous_trap() {
+  act([this](vmm::Session& s) {
+    if (!s.back_to_previous_trap()) stop_note_ = "Back: no earlier event kept";
+  });
+}
+void MainWindow::do_forward_to_present() { act([](vmm::Session& s) { s.forward_to_present(); }); }
 
 }  // namespace pgsim::gui

@@ -74,14 +74,23 @@ class MainWindow : public QMainWindow {
   SourceView* source_view() { return source_; }
   /// The last error message ("" if none).
   QString last_error() const { return error_; }
+  /// The status bar's text (step, cycle, traps, the machine's state, why it stopped).
+  QString status_text() const;
+  TrapChainView* trap_chain() { return chain_; }
+  LevelsView* levels_view() { return levels_; }
+  QPlainTextEdit* console() { return console_; }
 
  public slots:
   void do_reset();
   void do_step();
   void do_step_in_level();
   void do_step_over_trap();
+  void do_finish_trap();
   void do_run_to_next_trap();
   void do_step_back();
+  void do_forward();
+  void do_back_to_previous_trap();
+  void do_forward_to_present();
   void toggle_run();
   void do_save();
   void do_step_cycle();
@@ -128,6 +137,8 @@ class MainWindow : public QMainWindow {
   std::vector<vmm::MicroStep> micro_;  ///< the micro-steps of the step being walked by Step cycle
   std::size_t micro_index_ = 0;
   QString micro_text_;
+  QString stop_note_;          ///< why the last command stopped where it did ("" if nothing to say)
+  std::string console_shown_;  ///< the console output the Console view shows
 };
 
 }  // namespace pgsim::gui

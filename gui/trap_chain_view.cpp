@@ -1,21 +1,33 @@
 #include "gui/trap_chain_view.hpp"
 
+#include <QEvent>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QScrollBar>
+#include <algorithm>
 
 #include "gui/level_colors.hpp"
 #include "isa/disasm.hpp"
 
 namespace pgsim::gui {
 
-TrapChainView::TrapChainView(QWidget* parent) : QWidget(parent) { setMinimumWidth(360); }
+TrapChainView::TrapChainView(QWidget* parent) : QAbstractScrollArea(parent) {
+  setMinimumWidth(360);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  verticalScrollBar()->setSingleStep(1);
+  connect(verticalScrollBar(), &QScrollBar::valueChanged, viewport(), [this] { viewport()->update(); });
+}
 
 void TrapChainView::set_session(const vmm::Session* s) {
   session_ = s;
   rows_.clear();
   scanned_ = 0;
+  rewrites_ = 0;
+  seen_steps_ = ~0ull;
   refresh();
 }
 
@@ -24,26 +36,105 @@ void TrapChainView::set_filter(std::optional<std::uint32_t> cause, std::optional
   level_ = level;
   rows_.clear();
   scanned_ = 0;
+  seen_steps_ = ~0ull;
   refresh();
 }
 
 int TrapChainView::row_height() const { return fontMetrics().height() * 3; }
+int TrapChainView::header_height() const { return fontMetrics().height() * 2 + 4; }
+
+int TrapChainView::visible_rows() const {
+  return std::max(1, (viewport()->height() - header_height()) / row_height());
+}
+
+int TrapChainView::first_visible_row() const { return verticalScrollBar()->value(); }
+
+std::size_t TrapChainView::index_of(std::uint64_t global) const {
+  return static_cast<std::size_t>(global - session_->traps_dropped());
+}
+
+const vmm::TrapRecord& TrapChainView::record(int r) const {
+  return session_->recorded_traps()[index_of(rows_[static_cast<std::size_t>(r)])];
+}
+
+void TrapChainView::update_scroll_range() {
+  auto* sb = verticalScrollBar();
+  sb->setPageStep(visible_rows());
+  sb->setRange(0, std::max(0, rows() - visible_rows()));
+}
 
 void TrapChainView::refresh() {
-  if (!session_) return;
-  const auto& traps = session_->traps();
-  if (traps.size() < scanned_) {  // the session went back: drop rows past the record
-    while (!rows_.empty() && rows_.back() >= traps.size()) rows_.pop_back();
-    scanned_ = traps.size();
+  if (!session_) {
+    rows_.clear();
+    update_scroll_range();
+    viewport()->update();
+    return;
   }
-  for (; scanned_ < traps.size(); ++scanned_) {
-    const auto& t = traps[scanned_];
+  const std::uint64_t lo = session_->traps_dropped(), hi = session_->traps_recorded();
+  if (session_->rewrites() != rewrites_) {  // the future was rewritten: records past the cut differ
+    rows_.clear();
+    scanned_ = 0;
+    rewrites_ = session_->rewrites();
+  }
+  while (!rows_.empty() && rows_.front() < lo) rows_.pop_front();  // counted only now
+  while (!rows_.empty() && rows_.back() >= hi) rows_.pop_back();
+  scanned_ = std::clamp(scanned_, lo, hi);
+  const auto& traps = session_->recorded_traps();
+  for (; scanned_ < hi; ++scanned_) {
+    const auto& t = traps[index_of(scanned_)];
     if (cause_ && t.cause != *cause_) continue;
     if (level_ && t.level != *level_) continue;
     rows_.push_back(scanned_);
   }
-  setFixedHeight(std::max(200, (rows() + 1) * row_height() + fontMetrics().height() * 2));
-  update();
+  update_scroll_range();
+  // Follow the session: keep the current event in view when it moved (running: the newest).
+  if (session_->steps() != seen_steps_) {
+    seen_steps_ = session_->steps();
+    const int cur = current_row();
+    if (!session_->in_past()) verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+    else if (cur >= 0) scroll_to_row(cur);
+  }
+  viewport()->update();
+}
+
+void TrapChainView::scroll_to_row(int r) {
+  const int first = first_visible_row(), n = visible_rows();
+  if (r < first) verticalScrollBar()->setValue(r);
+  else if (r >= first + n) verticalScrollBar()->setValue(r - n + 1);
+}
+
+int TrapChainView::row_at(int y) const {
+  if (!session_ || y < header_height()) return -1;
+  const int r = first_visible_row() + (y - header_height()) / row_height();
+  return r < rows() ? r : -1;
+}
+
+int TrapChainView::row_y(int r) const { return header_height() + (r - first_visible_row()) * row_height(); }
+
+int TrapChainView::current_row() const {
+  if (!session_ || session_->trap_position() == 0) return -1;
+  const std::uint64_t current = session_->traps_dropped() + session_->trap_position() - 1;
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), current);
+  if (it == rows_.end() || *it != current) return -1;
+  return static_cast<int>(it - rows_.begin());
+}
+
+bool TrapChainView::in_future(int r) const {
+  return rows_[static_cast<std::size_t>(r)] >= session_->traps_dropped() + session_->trap_position();
+}
+
+QString TrapChainView::summary() const {
+  if (!session_) return {};
+  QLocale en(QLocale::English);
+  const auto kept = session_->recorded_traps().size();
+  const auto total = session_->traps_recorded();
+  QString s = total == kept ? QString("%1 events").arg(en.toString(static_cast<qulonglong>(total)))
+                            : QString("showing the newest %1 of %2 events (older ones counted only)")
+                                  .arg(en.toString(static_cast<qulonglong>(kept)))
+                                  .arg(en.toString(static_cast<qulonglong>(total)));
+  if (cause_ || level_) s += QString(", %1 pass the filter").arg(en.toString(rows()));
+  if (session_->in_past()) s += "; faded: the recorded future (Forward replays it)";
+  return s;
 }
 
 int TrapChainView::lane_x(int lane) const {
@@ -52,28 +143,41 @@ int TrapChainView::lane_x(int lane) const {
   return 24 + spacing * lane;
 }
 
-void TrapChainView::paintEvent(QPaintEvent* e) {
-  QPainter p(this);
+void TrapChainView::resizeEvent(QResizeEvent* e) {
+  QAbstractScrollArea::resizeEvent(e);
+  update_scroll_range();
+}
+
+void TrapChainView::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::FontChange) update_scroll_range();
+  QAbstractScrollArea::changeEvent(e);
+}
+
+void TrapChainView::paintEvent(QPaintEvent*) {
+  QPainter p(viewport());
   p.setRenderHint(QPainter::Antialiasing);
-  p.fillRect(e->rect(), palette().base());
+  const QRect area = viewport()->rect();
+  p.fillRect(area, palette().base());
   if (!session_) return;
-  const auto& traps = session_->traps();
   const auto& isa = session_->machine().isa();
+  const auto& fm = fontMetrics();
   const int lanes = static_cast<int>(session_->stack().depth()) + 2;
-  const int rh = row_height(), top = fontMetrics().height() * 2;
-  // Lanes and their titles.
+  const int rh = row_height(), top = header_height();
+  // Lanes, and their titles and the summary in the header.
   for (int l = 0; l < lanes; ++l) {
     QColor c = l == 0 ? palette().text().color() : level_color(static_cast<unsigned>(l - 1));
     p.setPen(QPen(c, 1, Qt::DashLine));
-    p.drawLine(lane_x(l), std::max(e->rect().top(), top), lane_x(l), e->rect().bottom());
-    if (e->rect().top() < top) {
-      p.setPen(c);
-      QString t = l == 0 ? "HW" : QString("L%1").arg(l - 1);
-      p.drawText(lane_x(l) - fontMetrics().horizontalAdvance(t) / 2, fontMetrics().ascent() + 2, t);
-    }
+    p.drawLine(lane_x(l), top, lane_x(l), area.bottom());
+    p.setPen(c);
+    QString t = l == 0 ? "HW" : QString("L%1").arg(l - 1);
+    p.drawText(lane_x(l) - fm.horizontalAdvance(t) / 2, fm.ascent() + 2, t);
   }
-  const int first = std::max(0, (e->rect().top() - top) / rh);
-  const int last = std::min(rows() - 1, (e->rect().bottom() - top) / rh + 1);
+  p.setPen(palette().placeholderText().color());
+  p.drawText(lane_x(0), fm.ascent() + fm.height() + 2, summary());
+  p.setClipRect(QRect(0, top, area.width(), area.height() - top));
+  const int first = first_visible_row();
+  const int last = std::min(rows() - 1, first + (area.height() - top) / rh + 1);
+  const int current = current_row();
   auto arrow = [&](int x0, int y0, int x1, int y1, const QColor& c, int width) {
     p.setPen(QPen(c, width));
     p.drawLine(x0, y0, x1, y1);
@@ -85,18 +189,28 @@ void TrapChainView::paintEvent(QPaintEvent* e) {
     p.drawLine(a);
     p.drawLine(b);
   };
+  const int tx = lane_x(lanes - 1) + 16;
   for (int r = first; r <= last; ++r) {
-    const auto& t = traps[rows_[static_cast<std::size_t>(r)]];
-    const int y = top + r * rh + rh / 4;
+    const auto& t = record(r);
+    const int row_top = row_y(r);
+    const bool future = in_future(r);
+    if (r == current) {
+      // You are here: the newest event before the current step.
+      QColor band = palette().highlight().color();
+      band.setAlpha(60);
+      p.fillRect(QRect(0, row_top, area.width(), rh), band);
+      p.fillRect(QRect(0, row_top, 5, rh), palette().highlight());
+    }
+    p.setOpacity(future ? 0.35 : 1.0);
+    const int y = row_top + rh / 4;
     const int yb = y + rh / 2;
     QColor lc = level_color(t.level);
     // The trap: from the trapping level down to the hardware.
     arrow(lane_x(static_cast<int>(t.level) + 1), y, lane_x(0), y + rh / 6, lc, 3);
     // The hardware hands it to L0, which reflects it up, level by level, to the handler.
-    int x = lane_x(0), yy = y + rh / 6;
+    int yy = y + rh / 6;
     int step_y = std::max(2, (yb - yy) / std::max<int>(1, static_cast<int>(t.chain.size()) + 1));
-    arrow(x, yy, lane_x(1), yy + step_y, level_color(0), 1);
-    x = lane_x(1);
+    arrow(lane_x(0), yy, lane_x(1), yy + step_y, level_color(0), 1);
     yy += step_y;
     for (const auto& h : t.chain) {
       int hx = lane_x(static_cast<int>(h.level) + 1);
@@ -116,19 +230,27 @@ void TrapChainView::paintEvent(QPaintEvent* e) {
     QString label = QString("#%1  L%2 %3  %4").arg(t.step).arg(t.level).arg(QString::fromStdString(isa.cause_name(t.cause))).arg(what);
     QString chain = QString::fromStdString(session_->stack().describe_chain(t.level, t.chain));
     p.setPen(palette().text().color());
-    int tx = lane_x(lanes - 1) + 16;
-    p.drawText(tx, y + fontMetrics().ascent(), label);
+    p.drawText(tx, y + fm.ascent(), label);
     p.setPen(palette().placeholderText().color());
-    p.drawText(tx, y + fontMetrics().ascent() + fontMetrics().height(), chain);
+    p.drawText(tx, y + fm.ascent() + fm.height(), chain);
+    p.setOpacity(1.0);
+    if (r == current) {
+      const std::uint64_t after = session_->steps() - (t.step + 1);
+      QString here = after == 0 ? QString("◀ you are here") : QString("◀ you are here (+%1 steps)").arg(after);
+      QFont bold = font();
+      bold.setBold(true);
+      p.setFont(bold);
+      p.setPen(palette().highlight().color().darker(palette().base().color().lightness() < 128 ? 60 : 130));
+      p.drawText(tx + fm.horizontalAdvance(label) + 16, y + fm.ascent(), here);
+      p.setFont(font());
+    }
   }
 }
 
 void TrapChainView::mousePressEvent(QMouseEvent* e) {
-  if (!session_) return;
-  const int top = fontMetrics().height() * 2;
-  int r = (static_cast<int>(e->position().y()) - top) / row_height();
-  if (r < 0 || r >= rows()) return;
-  emit trap_clicked(session_->traps()[rows_[static_cast<std::size_t>(r)]].step);
+  const int r = row_at(static_cast<int>(e->position().y()));
+  if (r < 0) return;
+  emit trap_clicked(record(r).step);
 }
 
 }  // namespace pgsim::gui

@@ -2,25 +2,53 @@
 // The Trap chain view: a sequence diagram drawn as it happens. One lane for the hardware and
 // one per level; time runs downwards; each real trap is an arrow from the level whose code
 // trapped down to the hardware and L0, then the reflections upward and the emulation.
-// Only visible rows are painted, so 100,000 traps stay fast. Click a trap to go to it.
-#include <QWidget>
+// A scroll area over a model of any size: the scroll bar counts rows, and only the rows in
+// the viewport are painted (no widget as tall as the record, so no Qt size limit).
+// The current event carries a "you are here" marker; the recorded future (after going back
+// in time) is drawn faded. Click a trap to go to the state right after it.
+#include <QAbstractScrollArea>
+#include <deque>
 #include <optional>
 
 #include "vmm/session.hpp"
 
 namespace pgsim::gui {
 
-class TrapChainView : public QWidget {
+class TrapChainView : public QAbstractScrollArea {
   Q_OBJECT
  public:
   explicit TrapChainView(QWidget* parent = nullptr);
-  /// Shows the session's trap record, filtered by cause and by the level that trapped.
+  /// Shows the session's trap record (null: nothing), filtered by cause and by the level
+  /// that trapped.
   void set_session(const vmm::Session* s);
   void set_filter(std::optional<std::uint32_t> cause, std::optional<unsigned> level);
-  /// Re-reads the record (call after the session moved).
+  /// Re-reads the record (call after the session moved). When the session's position changed,
+  /// scrolls so that the current event is in view.
   void refresh();
+  /// Height of one row in pixels (three lines of text).
   int row_height() const;
+  /// Rows that pass the filter: kept records before the current step and the recorded future.
   int rows() const { return static_cast<int>(rows_.size()); }
+  /// The first row in the viewport (the scroll bar's value, in rows).
+  int first_visible_row() const;
+  /// How many whole rows fit in the viewport (at least 1).
+  int visible_rows() const;
+  /// Scrolls so that row `r` is in the viewport (at the bottom when it was below it).
+  void scroll_to_row(int r);
+  /// The row under viewport coordinate `y` (-1: none, e.g. the header or past the end).
+  int row_at(int y) const;
+  /// The viewport y of row `r`'s top edge (meaningful when the row is visible).
+  int row_y(int r) const;
+  /// The record shown in row `r` (an element of Session::recorded_traps()).
+  const vmm::TrapRecord& record(int r) const;
+  /// The row of the current event, the newest trap before the current step (-1 if none passes
+  /// the filter or none is kept).
+  int current_row() const;
+  /// True if row `r` lies in the recorded future (after the current step).
+  bool in_future(int r) const;
+  /// The text above the lanes: how many events, and whether older ones are only counted, e.g.
+  /// "showing the newest 200,000 of 1,583,104 events (older ones counted only)".
+  QString summary() const;
 
  signals:
   /// The user clicked the trap taken at `step` (go to the state right after it).
@@ -29,14 +57,21 @@ class TrapChainView : public QWidget {
  protected:
   void paintEvent(QPaintEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
+  void changeEvent(QEvent* e) override;
 
  private:
   int lane_x(int lane) const;  ///< lane 0 = hardware, lane k+1 = Lk
+  int header_height() const;
+  void update_scroll_range();
+  std::size_t index_of(std::uint64_t global) const;  ///< recorded_traps() index of a global record number
   const vmm::Session* session_ = nullptr;
   std::optional<std::uint32_t> cause_;
   std::optional<unsigned> level_;
-  std::vector<std::size_t> rows_;  ///< indices into the trap record that pass the filter
-  std::size_t scanned_ = 0;        ///< how much of the record rows_ covers
+  std::deque<std::uint64_t> rows_;  ///< global record numbers (since reset) that pass the filter, ascending
+  std::uint64_t scanned_ = 0;       ///< global record number up to which rows_ covers the record
+  std::uint64_t rewrites_ = 0;      ///< the session's rewrites() when rows_ was built
+  std::uint64_t seen_steps_ = ~0ull;  ///< the session's step at the last refresh (to follow it)
 };
 
 }  // namespace pgsim::gui

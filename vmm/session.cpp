@@ -324,6 +324,7 @@ bool Session::back_to_previous_trap() {
 }
 
 void Session::truncate_future() {
+  ++rewrites_;
   if (trap_pos_ <= dropped_) {
     traps_.clear();
     dropped_ = trap_pos_;

@@ -202,6 +202,9 @@ class Session {
   std::size_t trap_record_limit() const { return trap_limit_; }
   /// Sets that limit (at least 1); drops the oldest records beyond it.
   void set_trap_record_limit(std::size_t n);
+  /// How many times the recorded future was rewritten (input typed in the past); records
+  /// from the cut on are new then.
+  std::uint64_t rewrites() const { return rewrites_; }
   /// Checkpoints held now (each a full machine snapshot).
   std::size_t checkpoint_count() const { return checkpoints_.size(); }
 
@@ -243,6 +246,7 @@ class Session {
   std::vector<LevelStats> stats_;
   std::deque<TrapRecord> traps_;   ///< the newest kept records, past and recorded future
   std::uint64_t dropped_ = 0;      ///< records older than traps_.front(), counted only
+  std::uint64_t rewrites_ = 0;
   std::uint64_t trap_pos_ = 0;     ///< traps taken before the current step (since reset)
   std::size_t trap_limit_ = kTrapRecords;
   std::vector<unsigned> pending_;  ///< levels of the traps in progress, oldest first

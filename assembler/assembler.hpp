@@ -17,9 +17,8 @@ inline constexpr std::uint64_t kMaxImageWords = std::uint64_t{1} << 24;
 /// Statements of a program: source lines of every file read, plus the lines of pseudo expansions.
 inline constexpr std::size_t kMaxProgramLines = 500'000;
 /// Source text of a program in bytes: its file and every included file, counted at each inclusion.
-inline constexpr std::uint64_t kMaxProgramBytes = std::uint64_t{4} << 20;
-/// .include directives followed in one assembly (a file included twice counts twice).
-inline constexpr std::size_t kMaxIncludes = 1000;
+/// (.include directives followed: at most pgsim::kMaxIncludes, isa/source.hpp.)
+inline constexpr std::uint64_t kMaxProgramBytes = kMaxIncludedBytes;
 /// Symbols defined in terms of symbols (.equ a, b + 1; .equ b, c + 1; ...), nested.
 inline constexpr std::size_t kMaxSymbolNesting = 1000;
 

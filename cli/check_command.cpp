@@ -73,7 +73,8 @@ int run_check(const CheckOptions& o) {
       j["theorem2"] = th(a.theorem2);
       j["theorem3"] = th(a.theorem3);
       j["timing_sources"] = a.timing_sources;
-      std::cout << j.dump(2) << "\n";
+      // Names and texts come from the ISA file: bytes that are not UTF-8 print as U+FFFD.
+      std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return 0;
     }
     std::printf("Popek-Goldberg analysis of %s (%s), seed %llu\n\n", a.isa_name.c_str(), isa->path.c_str(),

@@ -243,7 +243,7 @@ int run_run(const RunOptions& o) {
                                {"cycles", stats[k].cycles}, {"traps", stats[k].traps}});
       // The console fields come first (keys are in alphabetical order) and are written as
       // they are encoded, so that a long console output is never held twice in memory.
-      std::string rest = j.dump(2);
+      std::string rest = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
       std::fputs("{\n", stdout);
       write_console_json(m.console_output(), stdout);
       std::fputs(rest.c_str() + 2, stdout);  // after "{\n"

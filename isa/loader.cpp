@@ -62,6 +62,8 @@ struct Located {
 class Elaborator {
  public:
   Diagnostics diags;
+  std::size_t includes_ = 0;          ///< include declarations followed (kMaxIncludes)
+  std::uint64_t included_bytes_ = 0;  ///< text of the included files, at each inclusion (kMaxIncludedBytes)
 
   void add_file(std::shared_ptr<const SourceFile> file, std::set<std::string>& open, std::size_t inc_off,
                 std::shared_ptr<const SourceFile> includer) {
@@ -80,10 +82,23 @@ class Elaborator {
         auto dir = std::filesystem::path(file->path).parent_path();
         std::string p = (dir / d.strings[0]).string();
         std::string err;
+        if (++includes_ > kMaxIncludes) {
+          diags.resize(std::min(diags.size(), kMaxDiagnostics - 1));  // the limit is the error shown last
+          diags.push_back({file, d.offset, fmt::format("more than {} include declarations followed (the include count "
+                                                       "limit)", kMaxIncludes)});
+          throw InputError(diags);
+        }
         auto inc = read_source_file(p, err);
         if (!inc) {
           diags.push_back({file, d.offset, fmt::format("cannot include '{}': {}", p, err)});
           continue;
+        }
+        if ((included_bytes_ += inc->text.size()) > kMaxIncludedBytes) {
+          diags.resize(std::min(diags.size(), kMaxDiagnostics - 1));
+          diags.push_back({file, d.offset, fmt::format("including '{}' makes the ISA description {} bytes, more than the "
+                                                       "limit of {} bytes (every included file counted at each inclusion)",
+                                                       d.strings[0], included_bytes_, kMaxIncludedBytes)});
+          throw InputError(diags);
         }
         add_file(inc, open, d.offset, file);
       } else {

@@ -11,6 +11,12 @@ namespace pgsim {
 
 /// The largest file pgsim reads as source text (a program, an included file, an ISA file), in bytes.
 inline constexpr std::uint64_t kMaxSourceFileBytes = 4u << 20;
+/// Include directives followed while loading one input (an ISA file or a program); a file
+/// included twice counts twice, so that a DAG of includes cannot multiply without bound.
+inline constexpr std::size_t kMaxIncludes = 1000;
+/// Text read while loading one input, in bytes: its file and every included file, counted at
+/// each inclusion.
+inline constexpr std::uint64_t kMaxIncludedBytes = std::uint64_t{4} << 20;
 /// The most diagnostics one load keeps; the next error stops it with "too many errors (limit N); stopping".
 inline constexpr std::size_t kMaxDiagnostics = 100;
 /// A diagnostic shows at most this many characters of its source line (clipped around the caret).

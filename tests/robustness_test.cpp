@@ -429,6 +429,11 @@ TEST_CASE("a VMM image is validated when the stack is built: size, control-block
   };
   CHECK_THAT(build(vmm_source(".equ VMM_SIZE, 0", "vm_regs: .space 8")),
              Catch::Contains("has size 0 (its symbol VMM_SIZE is 0)"));
+  // No words at all, only symbols: V = 0 used to divide by zero in level_of.
+  CHECK_THAT(build(".equ VMM_SIZE, 0\n.equ vm_mode, 0\n.equ vm_pc, 0\n.equ vm_base, 0\n.equ vm_bound, 0\n"
+                   ".equ vm_ie, 0\n.equ vm_regs, 0\n"),
+             Catch::Contains("has size 0 (its symbol VMM_SIZE is 0)"));
+  CHECK_THAT(build(".equ vm_mode, 0\n"), Catch::Contains("has size 0 (its image is empty)"));
   CHECK_THAT(build(vmm_source(".equ VMM_SIZE, 512", ".equ vm_regs, 70000")),
              Catch::Contains("its control-block symbol 'vm_regs' = 70000 lies outside the VMM image (addresses 0 .. 21)"));
   CHECK_THAT(build(vmm_source(".equ VMM_SIZE, 512", "vm_regs: .space 2")),  // room for 2 of the 8 registers
@@ -452,5 +457,37 @@ TEST_CASE("pgsim run and equiv with a bad VMM exit 1 naming the symbol", "[robus
     r = run_cli(cmd + " --vmm " + outside + " " + hello);
     CHECK(r.code == 1);
     CHECK_THAT(r.out, Catch::Contains("error: the VMM '" + outside + "': its control-block symbol 'vm_regs' = 70000"));
+  }
+}
+
+TEST_CASE("an include DAG bomb in an ISA description stops at the include count limit", "[robust][limits][isa]") {
+  for (int i = 0; i < 9; ++i) {
+    std::string t;
+    for (int k = 0; k < 10; ++k) t += "include \"f" + std::to_string(i + 1) + ".isa\";\n";
+    write("isa_bomb/f" + std::to_string(i) + ".isa", t);
+  }
+  write("isa_bomb/f9.isa", "const X = 1;\n");
+  auto r = run_cli("check " + dir() + "/isa_bomb/f0.isa");
+  CHECK(r.code == 1);
+  CHECK_FALSE(r.hung);
+  CHECK_THAT(r.out, Catch::Contains(":1: error: more than 1000 include declarations followed (the include count limit)"));
+  CHECK_THAT(r.out, Catch::StartsWith(dir() + "/isa_bomb/f"));
+}
+
+TEST_CASE("pgsim check --json is valid JSON whatever bytes the ISA's strings hold", "[robust][cli]") {
+  std::ifstream in(source_path("examples/isa/pg1.isa"));
+  std::string isa((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto at = isa.find("name \"PG-1\"");
+  REQUIRE(at != std::string::npos);
+  isa.replace(at, 11, "name \"PG-\xff\"");
+  auto f = write("byte_ff.isa", isa);
+  auto r = run_cli("check --json --only halt " + f);
+  CHECK_THAT(r.out, !Catch::Contains("json.exception"));
+  if (r.code == 0) {
+    auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+    CHECK(j["isa"] == "PG-\xef\xbf\xbd");  // the byte 0xFF is not UTF-8: U+FFFD
+  } else {
+    CHECK(r.code == 1);  // or the ISA loader rejects the byte, with a message
+    CHECK_THAT(r.out, Catch::Contains(f + ":"));
   }
 }

@@ -17,6 +17,7 @@
 #include <QSpinBox>
 #include <QTest>
 #include <QTextBlock>
+#include <cstdio>
 #include <memory>
 
 #include "gui/code_editor.hpp"
@@ -206,8 +207,17 @@ class SteppingTest : public QObject {
     s->set_trap_record_limit(1'000'000);
     s->run(2'000'000'000);
     QVERIFY(s->machine().halted());
-    w->refresh_views();
     auto* chain = w->trap_chain();
+    QElapsedTimer t;
+    t.start();
+    chain->refresh();
+    chain->viewport()->repaint();
+    std::printf("trap chain: %d events, first refresh + repaint %.1f ms\n", chain->rows(), t.nsecsElapsed() / 1e6);
+    t.restart();
+    chain->verticalScrollBar()->setValue(chain->rows() / 2);
+    chain->viewport()->repaint();
+    std::printf("trap chain: scroll to the middle + repaint %.1f ms\n", t.nsecsElapsed() / 1e6);
+    w->refresh_views();
     QCOMPARE(static_cast<std::uint64_t>(chain->rows()), s->machine().traps());
     QVERIFY(static_cast<double>(chain->rows()) * chain->row_height() > 16'777'215.0);
     QVERIFY(chain->summary().contains("393,005 events"));

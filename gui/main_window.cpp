@@ -23,6 +23,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
@@ -215,9 +216,22 @@ void MainWindow::build_ui() {
     toggle_line_breakpoint(path, line);
   });
   connect(source_, &SourceView::edited, this, [this](const QString& path) { reassemble(path); });
+  diagnostics_ = new DiagnosticsList(this);
+  diagnostics_->hide();
+  connect(diagnostics_, &DiagnosticsList::go_to, this, [this](const QString& path, int line, int column) {
+    show_place(path, line, column);
+    if (auto* ed = source_->editor(path)) ed->setFocus();
+  });
+  auto* src_split = new QSplitter(Qt::Vertical, this);
+  src_split->setObjectName("source_split");
+  src_split->addWidget(source_);
+  src_split->addWidget(diagnostics_);
+  src_split->setStretchFactor(0, 4);
+  src_split->setStretchFactor(1, 1);
+  src_split->setChildrenCollapsible(false);
   auto* src_dock = new QDockWidget("Source", this);
   src_dock->setObjectName("source");
-  src_dock->setWidget(source_);
+  src_dock->setWidget(src_split);
   addDockWidget(Qt::BottomDockWidgetArea, src_dock);
 
   auto* con = new QWidget(this);
@@ -338,14 +352,18 @@ void MainWindow::build_ui() {
 
 bool MainWindow::open(const OpenSpec& spec) {
   if (timer_->isActive()) toggle_run();
+  QString prog;
+  bool assembling_program = false;  // an error now is the program's: open it in the editor
   try {
     // Names as on the command line (`--isa pg1-jru`, `hello.s`) find the installed data; a
     // DataNotFound says where it looked.
     QString isa_path = QString::fromStdString(vmm::find_isa(spec.isa.toStdString()));
-    QString prog = spec.program.isEmpty() ? data_file("tinyos.s")
-                                          : QString::fromStdString(vmm::find_program(spec.program.toStdString()));
+    prog = spec.program.isEmpty() ? data_file("tinyos.s")
+                                  : QString::fromStdString(vmm::find_program(spec.program.toStdString()));
     isa_ = isa::load_isa(isa_path.toStdString());
+    assembling_program = true;
     auto guest = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, prog.toStdString()));
+    assembling_program = false;
     std::shared_ptr<const assembler::Image> vmm;
     if (spec.depth > 0)
       vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, data_file("pgvmm.s").toStdString()));
@@ -364,9 +382,12 @@ bool MainWindow::open(const OpenSpec& spec) {
     depth_box_->blockSignals(true);
     depth_box_->setValue(session_ ? static_cast<int>(session_->stack().depth()) : 0);
     depth_box_->blockSignals(false);
+    if (auto* ie = dynamic_cast<const InputError*>(&e); ie && assembling_program) show_program_errors(spec, prog, *ie);
     return false;
   }
   error_.clear();
+  broken_main_.clear();  // the program assembled: its files are the session's
+  broken_files_.clear();
   adopt(session_, isa_);
   refresh_views();
   return true;
@@ -575,7 +596,7 @@ void MainWindow::start_demo() {
 }
 
 int MainWindow::reassemble(const QString& path) {
-  if (!session_ || !isa_ || !source_->editor(path)) return 0;
+  if (!isa_ || !source_->editor(path)) return 0;
   // Assemble the program the file belongs to (the guest or the VMM) as the editors hold it.
   auto belongs = [&](const assembler::Image* img) {
     if (!img) return false;
@@ -583,15 +604,20 @@ int MainWindow::reassemble(const QString& path) {
       if (QString::fromStdString(l.file->path) == path) return true;
     return false;
   };
-  const assembler::Image* img = belongs(&session_->stack().guest_image()) ? &session_->stack().guest_image()
-                                : belongs(session_->stack().vmm_image()) ? session_->stack().vmm_image()
-                                                                          : nullptr;
-  QString main = img && !img->lines.empty() ? QString::fromStdString(img->lines.front().file->path) : path;
+  const assembler::Image* img = !session_                                    ? nullptr
+                                : belongs(&session_->stack().guest_image()) ? &session_->stack().guest_image()
+                                : belongs(session_->stack().vmm_image())    ? session_->stack().vmm_image()
+                                                                            : nullptr;
+  // A file of a program that did not assemble (opened with its errors) belongs to that program.
+  QString main = img && !img->lines.empty() ? QString::fromStdString(img->lines.front().file->path)
+                 : broken_files_.contains(path) ? broken_main_
+                                                : path;
   auto text_of = [&](const QString& p) -> std::optional<std::string> {
     if (auto* e = source_->editor(p)) return e->toPlainText().toStdString();
     return std::nullopt;
   };
   std::map<QString, std::vector<InlineDiagnostic>> found;
+  std::vector<DiagnosticsList::Entry> entries;
   int count = 0;
   QString first;
   try {
@@ -599,19 +625,67 @@ int MainWindow::reassemble(const QString& path) {
                              [&](const std::string& p) { return text_of(QString::fromStdString(p)); });
   } catch (const InputError& err) {
     for (const auto& d : err.diagnostics()) {
-      if (!d.file) continue;
-      auto [line, col] = d.file->line_col(d.offset);
-      QString f = QString::fromStdString(d.file->path);
-      found[f].push_back({line, col, QString::fromStdString(d.message)});
-      if (first.isEmpty()) first = QString("%1:%2: %3").arg(QFileInfo(f).fileName()).arg(line).arg(QString::fromStdString(d.message));
+      auto e = DiagnosticsList::entry(d);
+      entries.push_back(e);
+      if (first.isEmpty()) first = e.text.section('\n', 0, 0);
       ++count;
+      if (d.file) found[e.path].push_back({e.line, e.column, e.message});
     }
   }
   for (const auto& f : source_->files()) source_->editor(f)->set_diagnostics(found[f]);
+  diagnostics_->set_entries(entries);
   status_->setText(count == 0 ? QString("%1 assembles: Ctrl+Return saves it and restarts the guest").arg(QFileInfo(main).fileName())
                               : QString("%1 error(s): %2").arg(count).arg(first));
   // Diagnostics never move the cursor or the scroll position: the user is typing there.
   return count;
+}
+
+void MainWindow::show_program_errors(const OpenSpec& spec, const QString& prog, const InputError& err) {
+  // The program becomes the one being worked on: Ctrl+Return saves it and opens it again.
+  spec_ = spec;
+  spec_.program = prog;
+  broken_main_ = prog;
+  broken_files_ = QStringList{prog};
+  QFile f(prog);
+  QString text = f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+  source_->open_file(prog, text, *isa_);
+  for (const auto& d : err.diagnostics()) {  // included files with errors get an editor too
+    if (!d.file) continue;
+    QString p = QString::fromStdString(d.file->path);
+    if (broken_files_.contains(p)) continue;
+    broken_files_ << p;
+    source_->open_file(p, QString::fromStdString(d.file->text), *isa_);
+  }
+  int count = reassemble(prog);  // inline and in the list, from the editors' texts
+  // Bring them to the front: the Source dock, the first error's line, the list focused.
+  if (auto* d = findChild<QDockWidget*>("source")) {
+    d->show();
+    d->raise();
+  }
+  if (count > 0 && diagnostics_->count() > 0) {
+    auto* first = diagnostics_->item(0);
+    show_place(first->data(Qt::UserRole).toString(), first->data(Qt::UserRole + 1).toInt(),
+               first->data(Qt::UserRole + 2).toInt());
+    diagnostics_->setCurrentRow(0);
+  } else if (auto* ed = source_->editor(prog)) {
+    source_->setCurrentWidget(ed);
+  }
+  diagnostics_->setFocus();
+  status_->setText(QString("%1: %2 error(s) — fix them in the Source editor; Ctrl+Return saves and runs it")
+                       .arg(QFileInfo(prog).fileName())
+                       .arg(count));
+}
+
+void MainWindow::show_place(const QString& path, int line, int column) {
+  auto* ed = source_->editor(path);
+  if (!ed) return;
+  source_->setCurrentWidget(ed);
+  QTextBlock b = ed->document()->findBlockByNumber(line - 1);
+  if (!b.isValid()) return;
+  QTextCursor c(b);
+  c.setPosition(b.position() + std::clamp(column - 1, 0, std::max(0, b.length() - 1)));
+  ed->setTextCursor(c);
+  ed->centerCursor();
 }
 
 void MainWindow::do_save() {

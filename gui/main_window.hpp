@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "isa/source.hpp"
 #include "vmm/session.hpp"
 
 class QAction;
@@ -26,6 +27,7 @@ class StorageView;
 class CostView;
 class IsaView;
 class LessonPanel;
+class DiagnosticsList;
 
 /// What to open: an ISA, a guest program, a depth.
 struct OpenSpec {
@@ -72,6 +74,8 @@ class MainWindow : public QMainWindow {
   /// Re-assembles the edited text of `path` and shows its diagnostics inline; returns how many.
   int reassemble(const QString& path);
   SourceView* source_view() { return source_; }
+  /// The list of the assembly errors of the program being edited (under the Source editors).
+  DiagnosticsList* diagnostics_list() { return diagnostics_; }
   /// The last error message ("" if none).
   QString last_error() const { return error_; }
   /// The status bar's text (step, cycle, traps, the machine's state, why it stopped).
@@ -101,6 +105,11 @@ class MainWindow : public QMainWindow {
 
  private:
   void build_ui();
+  /// A program that did not assemble: its files in the editor, the errors inline and in the
+  /// list, the first one shown and the list focused; Ctrl+Return saves and opens it again.
+  void show_program_errors(const OpenSpec& spec, const QString& prog, const InputError& err);
+  /// Shows line `line`, column `column` (1-based) of `path` in its editor (a person asked to).
+  void show_place(const QString& path, int line, int column);
   /// Runs a step kind on the session and refreshes the views.
   void act(const std::function<void(vmm::Session&)>& f);
   void run_slice();
@@ -112,6 +121,9 @@ class MainWindow : public QMainWindow {
   LevelsView* levels_ = nullptr;
   TrapChainView* chain_ = nullptr;
   SourceView* source_ = nullptr;
+  DiagnosticsList* diagnostics_ = nullptr;
+  QString broken_main_;        ///< a program opened with errors (not yet assembled), or ""
+  QStringList broken_files_;   ///< its files shown in the editor
   StorageView* storage_ = nullptr;
   CostView* cost_ = nullptr;
   IsaView* isa_view_ = nullptr;

@@ -112,6 +112,7 @@ bool SourceView::save(const QString& path) {
 void SourceView::set_session(const vmm::Session* s) {
   session_ = s;
   if (!s) return;
+  if (s != pinned_session_) pinned_.clear();  // another program: files opened with errors go
   std::vector<std::shared_ptr<const SourceFile>> files;
   std::set<std::string> seen;
   for (const assembler::Image* img : {&s->stack().guest_image(), s->stack().vmm_image()}) {
@@ -121,7 +122,7 @@ void SourceView::set_session(const vmm::Session* s) {
   }
   // Drop editors of files no longer shown, unless they hold unsaved edits.
   for (auto it = editors_.begin(); it != editors_.end();) {
-    if (!seen.count(it->first.toStdString()) && !it->second->document()->isModified()) {
+    if (!seen.count(it->first.toStdString()) && !it->second->document()->isModified() && !pinned_.count(it->first)) {
       removeTab(indexOf(it->second));
       it->second->deleteLater();
       it = editors_.erase(it);
@@ -129,43 +130,56 @@ void SourceView::set_session(const vmm::Session* s) {
       ++it;
     }
   }
-  for (const auto& f : files) {
-    QString path = QString::fromStdString(f->path);
-    if (auto* ed = editor(path)) {
-      if (!ed->document()->isModified() && ed->toPlainText() != QString::fromStdString(f->text)) {
-        last_text_[path] = QString::fromStdString(f->text);
-        ed->setPlainText(last_text_[path]);
-      }
-      continue;
-    }
-    auto* ed = new CodeEditor(this);
-    QFont mono("DejaVu Sans Mono");
-    mono.setStyleHint(QFont::Monospace);
-    mono.setPointSizeF(font().pointSizeF());
-    ed->setFont(mono);
-    ed->setPlainText(QString::fromStdString(f->text));
-    ed->document()->setModified(false);
-    new AsmHighlighter(ed->document(), s->machine().isa());
-    editors_[path] = ed;
-    addTab(ed, QFileInfo(path).fileName());
-    ed->setToolTip("Click the gutter to set or clear a breakpoint");
-    connect(ed, &CodeEditor::gutter_clicked, this, [this, path](int line) { emit line_clicked(path, line); });
-    connect(ed->document(), &QTextDocument::modificationChanged, this, [this, ed, path](bool m) {
-      setTabText(indexOf(ed), QFileInfo(path).fileName() + (m ? " *" : ""));
-    });
-    last_text_[path] = ed->toPlainText();
-    connect(ed, &QPlainTextEdit::textChanged, this, [this, ed, path] {
-      // Highlighting also signals textChanged: only a change of the text is an edit.
-      QString t = ed->toPlainText();
-      if (t == last_text_[path]) return;
-      last_text_[path] = t;
-      if (!pending_.isEmpty() && pending_ != path) emit edited(pending_);
-      pending_ = path;
-      debounce_->start();
-    });
-    offer_autosave(path, ed);
-  }
+  for (const auto& f : files) add_editor(QString::fromStdString(f->path), QString::fromStdString(f->text), s->machine().isa());
   refresh();
+}
+
+CodeEditor* SourceView::open_file(const QString& path, const QString& text, const isa::IsaModel& isa) {
+  pinned_.insert(path);
+  pinned_session_ = session_;
+  return add_editor(path, text, isa);
+}
+
+QFont SourceView::monospace(double point_size) {
+  QFont mono("DejaVu Sans Mono");
+  mono.setStyleHint(QFont::Monospace);
+  mono.setFixedPitch(true);
+  if (point_size > 0) mono.setPointSizeF(point_size);
+  return mono;
+}
+
+CodeEditor* SourceView::add_editor(const QString& path, const QString& text, const isa::IsaModel& isa) {
+  if (auto* ed = editor(path)) {
+    if (!ed->document()->isModified() && ed->toPlainText() != text) {
+      last_text_[path] = text;
+      ed->setPlainText(text);
+    }
+    return ed;
+  }
+  auto* ed = new CodeEditor(this);
+  ed->setFont(monospace(font().pointSizeF()));
+  ed->setPlainText(text);
+  ed->document()->setModified(false);
+  new AsmHighlighter(ed->document(), isa);
+  editors_[path] = ed;
+  addTab(ed, QFileInfo(path).fileName());
+  ed->setToolTip("Click the gutter to set or clear a breakpoint");
+  connect(ed, &CodeEditor::gutter_clicked, this, [this, path](int line) { emit line_clicked(path, line); });
+  connect(ed->document(), &QTextDocument::modificationChanged, this, [this, ed, path](bool m) {
+    setTabText(indexOf(ed), QFileInfo(path).fileName() + (m ? " *" : ""));
+  });
+  last_text_[path] = ed->toPlainText();
+  connect(ed, &QPlainTextEdit::textChanged, this, [this, ed, path] {
+    // Highlighting also signals textChanged: only a change of the text is an edit.
+    QString t = ed->toPlainText();
+    if (t == last_text_[path]) return;
+    last_text_[path] = t;
+    if (!pending_.isEmpty() && pending_ != path) emit edited(pending_);
+    pending_ = path;
+    debounce_->start();
+  });
+  offer_autosave(path, ed);
+  return ed;
 }
 
 void SourceView::offer_autosave(const QString& path, CodeEditor* ed) {
@@ -234,6 +248,65 @@ void SourceView::refresh() {
     running_editor->setTextCursor(c);
     running_editor->centerCursor();
   }
+}
+
+DiagnosticsList::DiagnosticsList(QWidget* parent) : QListWidget(parent) {
+  setObjectName("diagnostics");
+  setFont(SourceView::monospace(font().pointSizeF()));
+  setSelectionMode(QAbstractItemView::SingleSelection);
+  setWordWrap(false);
+  setAlternatingRowColors(true);
+  setToolTip("Assembly errors: click one (or press Enter) to go to its place in the editor");
+  auto pick = [this](QListWidgetItem* it) {
+    emit go_to(it->data(Qt::UserRole).toString(), it->data(Qt::UserRole + 1).toInt(), it->data(Qt::UserRole + 2).toInt());
+  };
+  connect(this, &QListWidget::itemActivated, this, pick);
+  connect(this, &QListWidget::itemClicked, this, pick);
+}
+
+DiagnosticsList::Entry DiagnosticsList::entry(const Diagnostic& d) {
+  Entry e;
+  if (!d.file) {
+    e.text = "error: " + QString::fromStdString(d.message);
+    return e;
+  }
+  auto [line, byte_col] = d.file->line_col(d.offset);
+  std::string src = d.file->line_text(line);
+  // Columns count characters, not UTF-8 bytes; tabs are shown as spaces to the next multiple of 8
+  // so the caret sits under the column in any monospace font.
+  QString before = QString::fromUtf8(src.substr(0, std::min<std::size_t>(src.size(), static_cast<std::size_t>(byte_col - 1))));
+  QString whole = QString::fromUtf8(src);
+  auto expand = [](const QString& t) {
+    QString r;
+    for (QChar c : t) {
+      if (c == '\t') r += QString(8 - r.size() % 8, ' ');
+      else r += c;
+    }
+    return r;
+  };
+  e.path = QString::fromStdString(d.file->path);
+  e.line = line;
+  e.column = static_cast<int>(before.size()) + 1;
+  e.message = QString::fromStdString(d.message);
+  e.text = QString("%1:%2:%3: error: %4\n%5\n%6^")
+               .arg(QFileInfo(e.path).fileName())
+               .arg(line)
+               .arg(e.column)
+               .arg(e.message, expand(whole), QString(expand(before).size(), ' '));
+  return e;
+}
+
+void DiagnosticsList::set_entries(const std::vector<Entry>& entries) {
+  clear();
+  for (const auto& e : entries) {
+    auto* it = new QListWidgetItem(e.text, this);
+    it->setData(Qt::UserRole, e.path);
+    it->setData(Qt::UserRole + 1, e.line);
+    it->setData(Qt::UserRole + 2, e.column);
+    it->setToolTip(e.path.isEmpty() ? e.text : QString("%1:%2:%3").arg(e.path).arg(e.line).arg(e.column));
+    it->setForeground(QColor(0xd0, 0x20, 0x20));
+  }
+  setVisible(!entries.empty());
 }
 
 }  // namespace pgsim::gui

@@ -15,7 +15,9 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFontInfo>
+#include <QFontMetrics>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
@@ -29,11 +31,13 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTimer>
+#include <functional>
 
 #include "gui/code_editor.hpp"
 #include "gui/cost_view.hpp"
 #include "gui/main_window.hpp"
 #include "gui/source_view.hpp"
+
 
 using pgsim::gui::MainWindow;
 using pgsim::gui::OpenSpec;
@@ -76,31 +80,89 @@ QMenu* menu(MainWindow& w, const QString& title) {
   return nullptr;
 }
 
-/// Answers the modal message boxes that open (as a person would): clicks the button labelled
-/// `button` and records each box's text. Polls while the window code runs its own event loop.
-class ModalAnswerer : public QObject {
+/// Answers the modal dialogs that open while the window code runs its own event loop, as a
+/// person would: `answer` gets each one (and returns once it answered it).
+class ModalDriver : public QObject {
  public:
-  explicit ModalAnswerer(QString button) : button_(std::move(button)) {
+  explicit ModalDriver(std::function<void(QWidget*)> answer) : answer_(std::move(answer)) {
     timer_.setInterval(20);
     QObject::connect(&timer_, &QTimer::timeout, this, [this] {
-      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
-      if (!box) return;
-      texts << box->text();
-      for (auto* b : box->buttons())
-        if (b->text().remove('&') == button_) {
-          b->click();
-          return;
-        }
-      box->reject();  // not the question expected: do not block
+      if (auto* w = QApplication::activeModalWidget()) answer_(w);
     });
     timer_.start();
   }
-  QStringList texts;
 
  private:
-  QString button_;
+  std::function<void(QWidget*)> answer_;
   QTimer timer_;
 };
+
+/// Answers message boxes by clicking the button labelled `button`; records each box's text.
+class ModalAnswerer : public ModalDriver {
+ public:
+  explicit ModalAnswerer(const QString& button)
+      : ModalDriver([this, button](QWidget* w) {
+          auto* box = qobject_cast<QMessageBox*>(w);
+          if (!box) return;
+          texts << box->text();
+          for (auto* b : box->buttons())
+            if (b->text().remove('&') == button) {
+              b->click();
+              return;
+            }
+          box->reject();  // not the question expected: do not block
+        }) {}
+  QStringList texts;
+};
+
+/// A program with two errors: an unknown instruction after a tab (line 4) and an undefined
+/// symbol (line 5).
+const char* const bad_program =
+    "; two errors\n"
+    "        .org RESET\n"
+    "start:\n"
+    "\tfrob r1\n"
+    "        li r1, nowhere\n"
+    "        halt\n";
+
+/// The checks a person makes on a window that opened `p` (bad_program): the file is in the
+/// editor, in front, its errors underlined and listed in a monospace font with the caret under
+/// the column, the list focused; the editor shows the first error.
+void check_opened_with_errors(MainWindow& w, const QString& p) {
+  auto* ed = w.source_view()->editor(p);
+  QVERIFY2(ed != nullptr, "the program is not in the editor");
+  QCOMPARE(ed->toPlainText(), QString(bad_program));
+  QCOMPARE(w.source_view()->currentWidget(), static_cast<QWidget*>(ed));
+  QVERIFY(ed->isVisible());
+  QCOMPARE(static_cast<int>(ed->diagnostics().size()), 2);
+  QCOMPARE(ed->diagnostics()[0].line, 4);
+  QVERIFY(ed->diagnostics()[0].message.contains("frob"));
+  QCOMPARE(ed->diagnostics()[1].line, 5);
+  QVERIFY(ed->diagnostics()[1].message.contains("nowhere"));
+  QCOMPARE(ed->textCursor().blockNumber(), 3);  // the first error is in view
+  auto* list = w.diagnostics_list();
+  QVERIFY(list != nullptr);
+  QVERIFY(list->isVisible());
+  QCOMPARE(list->count(), 2);
+  QCOMPARE(w.focusWidget(), static_cast<QWidget*>(list));
+  QVERIFY(QFontInfo(list->font()).fixedPitch());
+  QVERIFY(QFontInfo(ed->font()).fixedPitch());
+  for (int i = 0; i < 2; ++i) {
+    // The word the diagnostic points at, in the editor (line 4 starts with a tab).
+    const auto& d = ed->diagnostics()[static_cast<std::size_t>(i)];
+    QString at = ed->document()->findBlockByNumber(d.line - 1).text().mid(d.column - 1).section(' ', 0, 0);
+    if (i == 0) QCOMPARE(at, QString("frob"));
+    QStringList lines = list->item(i)->text().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QVERIFY(lines[0].startsWith(QString("bad.s:%1:").arg(4 + i)));
+    QVERIFY(lines[0].contains(": error: "));
+    int caret = static_cast<int>(lines[2].indexOf('^'));
+    QVERIFY(caret > 0);
+    QCOMPARE(lines[1].mid(caret, static_cast<int>(at.size())), at);
+    QFontMetrics fm(list->font());  // drawn: the caret starts where the word does
+    QCOMPARE(fm.horizontalAdvance(lines[2].left(caret)), fm.horizontalAdvance(lines[1].left(caret)));
+  }
+}
 
 /// Waits past the editor's re-assembly debounce (300 ms).
 void wait_reassembly() { QTest::qWait(600); }
@@ -225,6 +287,65 @@ class GuiEditorTest : public QObject {
     QCOMPARE(ed->horizontalScrollBar()->value(), h);
     QCOMPARE(ed->textCursor().blockNumber(), 150);
     QVERIFY(ed->textCursor().atBlockEnd());
+  }
+
+  /// `pgsim-gui bad.s` with two assembly errors: the window opens with bad.s in the editor and
+  /// its errors in front. The user clicks the second error, fixes both, and Ctrl+Return runs it.
+  void openProgramWithErrorsShowsDiagnostics() {
+    QString p = path("bad.s");
+    write_file(p, bad_program);
+    MainWindow w(OpenSpec{"", p, 1});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.last_error().contains("nowhere"));
+    check_opened_with_errors(w, p);
+    if (QTest::currentTestFailed()) return;
+    auto* ed = w.source_view()->editor(p);
+    auto* list = w.diagnostics_list();
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(list->item(1)).center());
+    QCOMPARE(ed->textCursor().blockNumber(), 4);
+    QCOMPARE(ed->textCursor().positionInBlock() + 1, ed->diagnostics()[1].column);
+    QCOMPARE(w.focusWidget(), static_cast<QWidget*>(ed));
+    // Fix both: "nowhere" becomes "start", "frob" becomes "addi r1, r1, 1" (cursor edits, as typing).
+    QTextCursor c = ed->document()->find("nowhere");
+    c.insertText("start");
+    c = ed->document()->find("frob r1");
+    c.insertText("addi r1, r1, 1");
+    wait_reassembly();
+    QVERIFY(ed->diagnostics().empty());
+    QVERIFY(!list->isVisible());
+    trigger(w, "apply");  // Ctrl+Return: save and run
+    QVERIFY(w.last_error().isEmpty());
+    QVERIFY(w.session() != nullptr);
+    QVERIFY(read_file(p).contains("li r1, start"));
+    QCOMPARE(QString::fromStdString(w.session()->stack().guest_image().lines.front().file->path), p);
+  }
+
+  /// File > Open of a program with errors while another runs: the same, the editor in front.
+  void openProgramWithErrorsFromFileMenu() {
+    QString p = path("bad.s");
+    write_file(p, bad_program);
+    MainWindow w(OpenSpec{"", src("examples/guests/hello.s"), 1});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    raise_dock(w, "console_dock");
+    ModalDriver choose([&p](QWidget* m) {
+      if (auto* d = qobject_cast<QFileDialog*>(m)) {
+        auto* name = d->findChild<QLineEdit*>("fileNameEdit");  // the person types the path
+        if (name) name->setText(p);
+        else d->selectFile(p);
+        static_cast<QDialog*>(d)->accept();  // the Open button
+      }
+    });
+    QMenu* file = menu(w, "File");
+    QVERIFY(file != nullptr);
+    QAction* open = nullptr;
+    for (auto* a : file->actions())
+      if (a->text().startsWith("Open program")) open = a;
+    QVERIFY(open != nullptr);
+    open->trigger();
+    QVERIFY(w.last_error().contains("nowhere"));
+    check_opened_with_errors(w, p);
   }
 
   /// A user zooms in during a normal run (saved), then gives a lecture with --demo (zoom 1.5) or

@@ -67,6 +67,8 @@ bool parse_line(const std::string& line, syntax::Pool& pool, LineSyntax& out, st
   auto const g = x3::with<grammar::state_tag>(&ps)[x3::with<line_tag>(&out)[line_rule]];
   // The place and message of the error: a non-ASCII character there is named as such.
   auto report = [&](const char* where, std::string msg) {
+    // A non-ASCII character after the place where the parse failed is the error to report.
+    if (const char* na = grammar::first_non_ascii(begin, last, false); na && na >= where) where = na;
     if (auto na = grammar::non_ascii_message(begin, where, last); !na.empty()) msg = std::move(na);
     error_offset = static_cast<std::size_t>(where - begin);
     error = std::move(msg);

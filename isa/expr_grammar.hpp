@@ -364,6 +364,31 @@ inline std::string expected_message(const std::string& which) {
   return cxx ? std::string("syntax error") : "expected " + which;
 }
 
+/// The first byte >= 0x80 in [from, to) outside string and character literals (and, when
+/// `hash_comments`, outside `#` and `//` comments), or nullptr. `from` must be the start of a
+/// line (no literal or comment spans lines). Such a byte is always a syntax error; the parse
+/// usually fails before it (X3 backtracks to the start of the construct), so the parse
+/// functions look for it on the line where the parse failed and report it instead.
+inline const char* first_non_ascii(const char* from, const char* to, bool hash_comments) {
+  char quote = 0;
+  for (const char* p = from; p < to; ++p) {
+    char c = *p;
+    if (c == '\n') { quote = 0; continue; }
+    if (quote) {
+      if (c == '\\' && p + 1 < to && p[1] != '\n') ++p;
+      else if (c == quote) quote = 0;
+      continue;
+    }
+    if (static_cast<unsigned char>(c) >= 0x80) return p;
+    if (c == '"' || c == '\'') quote = c;
+    else if (hash_comments && (c == '#' || (c == '/' && p + 1 < to && p[1] == '/'))) {
+      while (p < to && *p != '\n') ++p;
+      --p;
+    }
+  }
+  return nullptr;
+}
+
 /// When the text at `where` is a non-ASCII character, the message that says so (with its
 /// code point, or its byte when it is not UTF-8), and `where` moved back to the character's
 /// first byte when it pointed into a UTF-8 sequence; else "" (and `where` unchanged).

@@ -116,8 +116,9 @@ auto const if_keyword_def = x3::raw[kw("if")];
 BOOST_SPIRIT_DEFINE(if_keyword)
 inline constexpr const char* kIfWord = "'if' statements (each 'else if' counts as a level)";
 /// Statements nested deeper than this (an `else if` counts) are an error: bounds the parser's
-/// and the compiler's recursion.
-inline constexpr int kMaxIfNesting = 256;
+/// and the compiler's recursion. (With an expression nested grammar::kMaxNesting deep inside,
+/// the unoptimized parser needs about 2 MB of stack; an optimized one a quarter of that.)
+inline constexpr int kMaxIfNesting = 128;
 inline constexpr grammar::nest_gen<&grammar::ParseState::stmt_nesting, kMaxIfNesting, &kIfWord> nest_if{};
 x3::rule<class open_paren_r> const cond_open = "'(' after 'if'";
 x3::rule<class close_paren_r> const cond_close = "')' after the condition";
@@ -128,7 +129,9 @@ auto const block_end_def = x3::lit('}');
 auto const statement_end_def = x3::lit(';');
 auto const block_def = '{' > *statement > block_end;
 auto const else_body_def = if_statement[wrap_vec] | block[grammar::copy_attr];
+// (The level is counted only for an actual `if`: &if_keyword first.)
 auto const if_statement_def =
+    &if_keyword >>
     nest_if[(if_keyword > cond_open > expression > cond_close > block > -(kw("else") > else_body))[make_if]];
 auto const simple_statement_def =
     (expression >> assign_op > expression > statement_end)[make_assign] | (expression > statement_end)[make_effect];
@@ -304,6 +307,12 @@ bool parse_isa_syntax(std::shared_ptr<const SourceFile> file, IsaSyntax& out, Di
   auto const g = x3::with<grammar::state_tag>(&ps)[x3::with<out_tag>(&out)[isa_file]];
   // The place and message of the error, if any: a non-ASCII character there is named as such.
   auto report = [&](const char* where, std::string msg) {
+    // A non-ASCII character on the line where the parse failed is the error to report.
+    const char* line = where;
+    while (line > begin && line[-1] != '\n') --line;
+    const char* eol = where;
+    while (eol < last && *eol != '\n') ++eol;
+    if (const char* na = grammar::first_non_ascii(line, eol, true); na && na >= where) where = na;
     if (auto na = grammar::non_ascii_message(begin, where, last); !na.empty()) msg = std::move(na);
     diags.push_back({file, static_cast<std::size_t>(where - begin), std::move(msg)});
     return false;

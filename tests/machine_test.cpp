@@ -298,3 +298,25 @@ TEST_CASE("run_until stops after the event a predicate chooses", "[machine]") {
   CHECK_FALSE(m.halted());
   CHECK(m.run(1000) == machine::StopReason::Halted);
 }
+
+TEST_CASE("a run is bounded in steps as well as cycles: the step limit stops it with its reason", "[machine]") {
+  // A loop of single-cycle instructions and a cycle budget far beyond what 25 steps use.
+  auto m = machine_with(".org 16\nl: addi r1, r1, 1\nbeq r0, r1, l\nbne r0, r1, l\n");
+  m.set_max_steps(25);
+  CHECK(m.run(1'000'000'000) == machine::StopReason::StepLimit);
+  CHECK(std::string(machine::to_string(m.stop_reason())) == "step limit reached");
+  CHECK(m.instructions() == 25);
+  CHECK(m.reg(1) == 9);  // 25 steps = 8 rounds of three instructions, and one more addi
+  // The machine stays runnable: the next run takes the next 25 steps.
+  CHECK(m.run(1'000'000'000) == machine::StopReason::StepLimit);
+  CHECK(m.instructions() == 50);
+  // An svc and its trap sequence are one step: svc traps to itself forever.
+  auto t = machine_with(".org 8\n.word 0, 16, 0, 65536, 0\n.org 16\nsvc 1\n");
+  t.set_max_steps(10);
+  CHECK(t.run(1'000'000'000) == machine::StopReason::StepLimit);
+  CHECK(t.instructions() == 10);
+  CHECK(t.traps() == 10);
+  // Without a step limit, only the cycle budget ends the loop.
+  m.set_max_steps(0);
+  CHECK(m.run(m.cycles() + 1000) == machine::StopReason::CycleBudget);
+}

@@ -276,6 +276,7 @@ void MainWindow::build_ui() {
   auto* cost_dock = new QDockWidget("Cost", this);
   cost_dock->setObjectName("cost");
   cost_dock->setWidget(cost_);
+  connect(cost_dock, &QDockWidget::visibilityChanged, cost_, &CostView::set_shown);  // lazy: only in front
   addDockWidget(Qt::BottomDockWidgetArea, cost_dock);
   tabifyDockWidget(src_dock, cost_dock);
   isa_view_ = new IsaView(this);

@@ -442,6 +442,75 @@ class GuiEditorTest : public QObject {
     QVERIFY(!QFile::exists(p + ".autosave"));
   }
 
+  /// A guest that never halts, at depth 2: the Cost curve costs nothing while the Cost tab is not
+  /// shown; showing it starts the computation with a visible progress; leaving the tab, Stop,
+  /// and another depth each cancel it.
+  void costIsLazyAndCancellable() {
+    QString p = path("loop.s");
+    write_file(p, "        .org RESET\nloop:\n        addi r1, r1, 1\n        jmp loop\n");
+    MainWindow w(OpenSpec{"", p, 2});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    raise_dock(w, "source");
+    auto* cost = w.cost_view();
+    QTest::qWait(300);
+    QVERIFY(!cost->computing());
+    QCOMPARE(cost->cycles_spent(), std::uint64_t{0});
+    raise_dock(w, "cost");
+    QVERIFY(cost->computing());
+    auto* progress = cost->findChild<QProgressBar*>("cost_progress");
+    QVERIFY(progress != nullptr);
+    QTest::qWait(300);
+    QVERIFY(progress->isVisible());
+    QVERIFY(cost->cycles_spent() > 0);
+    QVERIFY(progress->text().contains("cycles"));
+    raise_dock(w, "source");  // leave the tab
+    QVERIFY(!cost->computing());
+    raise_dock(w, "cost");
+    QVERIFY(cost->computing());
+    auto* button = cost->findChild<QPushButton*>("cost_compute");
+    QVERIFY(button != nullptr);
+    QCOMPARE(button->text(), QString("Stop"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(!cost->computing());
+    QCOMPARE(button->text(), QString("Compute"));
+    QTest::qWait(200);
+    QVERIFY(!cost->computing());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(cost->computing());
+    QVERIFY(w.open(OpenSpec{"", p, 1}));  // another depth: the old computation is cancelled
+    QCOMPARE(cost->depth_points(), 0);
+  }
+
+  /// The budget per depth is shown (10^8 cycles by default) and can be changed: with 1 M cycles
+  /// the never-halting guest stops at depth 1 with a message naming the budget.
+  void costBudgetVisible() {
+    QString p = path("loop.s");
+    write_file(p, "        .org RESET\nloop:\n        addi r1, r1, 1\n        jmp loop\n");
+    MainWindow w(OpenSpec{"", p, 2});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    raise_dock(w, "source");
+    auto* cost = w.cost_view();
+    auto* box = cost->findChild<QSpinBox*>("cost_budget");
+    QVERIFY(box != nullptr);
+    QCOMPARE(box->value(), 100);
+    QVERIFY(box->suffix().contains("M cycles"));
+    QCOMPARE(cost->budget(), std::uint64_t{100'000'000});
+    box->setValue(1);
+    QCOMPARE(cost->budget(), std::uint64_t{1'000'000});
+    raise_dock(w, "cost");
+    QVERIFY(box->isVisible());
+    QElapsedTimer t;
+    t.start();
+    while (cost->computing() && t.elapsed() < 20000) QTest::qWait(20);
+    QVERIFY(!cost->computing());
+    auto* msg = cost->findChild<QLabel*>("cost_message");
+    QVERIFY(msg != nullptr);
+    QVERIFY2(msg->text().contains("did not halt within the budget of 1,000,000 cycles"), qPrintable(msg->text()));
+    QCOMPARE(cost->depth_points(), 0);
+  }
+
   /// Refresh the Cost view many times (as the window does while a guest runs): the chart axes it
   /// replaces are destroyed, not leaked.
   void costRefreshDoesNotLeakAxes() {

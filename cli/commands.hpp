@@ -64,6 +64,7 @@ struct LessonOptions {
   std::string action;  ///< list, show, run
   int number = 0;
   bool solutions = false, instructor = false;
+  std::string answer;  ///< run: check this file as the exercise's answer (only the exercise runs)
   std::string root;    ///< directory holding lessons/ (default: vmm::find_lesson_root())
 };
 int run_lesson(const LessonOptions& o);

@@ -1,7 +1,9 @@
 // pgsim lesson list | show N | run N [--solutions]: the guided lessons in the terminal.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -49,17 +51,35 @@ int run_lesson(const LessonOptions& o) {
         }
         std::printf("%s", p.kind == vmm::LessonPart::Exercise ? "    [exercise] " : "    [step]\n");
         if (p.kind == vmm::LessonPart::Exercise) std::printf("%s    edit %s\n", p.text.c_str(), exercise(p).c_str());
-        for (const auto& c : p.commands) std::printf("      %s\n", c.text.c_str());
+        for (const auto& c : p.commands)  // hints are for failures, not for reading ahead
+          if (c.text.rfind("hint", 0) != 0) std::printf("      %s\n", c.text.c_str());
       }
-      if (o.instructor) std::fputs(lesson.instructor.c_str(), stdout);
+      if (o.instructor) {
+        if (lesson.instructor.empty()) std::printf("\n(lesson %d has no instructor's notes)\n", lesson.number);
+        else std::printf("\n---- instructor's notes (%s) ----\n%s", lesson.instructor_path.c_str(), lesson.instructor.c_str());
+      }
       return 0;
     }
     vmm::LessonRunner runner(root, o.solutions);
+    std::string answer;
+    if (!o.answer.empty()) {
+      std::error_code ec;
+      answer = std::filesystem::absolute(o.answer, ec).string();
+      if (!std::filesystem::is_regular_file(answer, ec))
+        throw UserError(fmt::format("error: {}: no such file (the answer to check)\n", o.answer));
+      if (std::none_of(lesson.parts.begin(), lesson.parts.end(),
+                       [](const auto& p) { return p.kind == vmm::LessonPart::Exercise; }))
+        throw UserError(fmt::format("error: lesson {} has no exercise to check {} against\n", lesson.number, o.answer));
+      runner.set_answer(answer);
+    }
     int step = 0;
     for (const auto& p : lesson.parts) {
       if (p.kind == vmm::LessonPart::Prose) continue;
       ++step;
-      std::string file = p.kind == vmm::LessonPart::Exercise && !o.solutions ? exercise(p) : p.file;
+      if (!answer.empty() && p.kind != vmm::LessonPart::Exercise) continue;  // --answer: the exercise only
+      std::string file = !answer.empty()                                    ? answer
+                         : p.kind == vmm::LessonPart::Exercise && !o.solutions ? exercise(p)
+                                                                              : p.file;
       std::printf("-- %s %d (line %d)\n", p.kind == vmm::LessonPart::Exercise ? "exercise" : "step", step, p.line);
       try {
         std::fputs(runner.run_part(lesson, p).c_str(), stdout);
@@ -67,12 +87,14 @@ int run_lesson(const LessonOptions& o) {
         std::fputs(f.output.c_str(), stdout);
         std::fflush(stdout);
         std::fprintf(stderr, "%s\n", f.what());
-        if (p.kind == vmm::LessonPart::Exercise && !o.solutions)
+        if (!answer.empty()) std::fprintf(stderr, "(%s does not solve the exercise)\n", o.answer.c_str());
+        else if (p.kind == vmm::LessonPart::Exercise && !o.solutions)
           std::fprintf(stderr, "(the exercise is not solved yet: edit %s and run again)\n", file.c_str());
         return 1;
       }
     }
-    std::printf("lesson %d: all %d steps passed\n", lesson.number, step);
+    if (!answer.empty()) std::printf("lesson %d: %s solves the exercise\n", lesson.number, o.answer.c_str());
+    else std::printf("lesson %d: all %d steps passed\n", lesson.number, step);
     return 0;
   });
 }

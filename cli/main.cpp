@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   lesson_cmd->add_option("action", lo.action, "list, show or run")->required()->check(CLI::IsMember({"list", "show", "run"}));
   number_option(lesson_cmd, "number", lo.number, 1, 999, "Lesson number");
   lesson_cmd->add_flag("--solutions", lo.solutions, "Check the exercises with the instructor's solutions");
-  lesson_cmd->add_flag("--instructor", lo.instructor, "With show: include the instructor's section");
+  lesson_cmd->add_flag("--instructor", lo.instructor, "With show: include the instructor's notes (lessons/instructor/)");
+  lesson_cmd->add_option("--answer", lo.answer, "With run: check FILE as the answer to the lesson's exercise (only the exercise runs)");
   lesson_cmd->add_option("--root", lo.root, "Directory that holds lessons/ (default: $PGSIM_LESSON_ROOT, else the installed or built data)");
 
   try {

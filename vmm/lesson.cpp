@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 #include <functional>
 #include <regex>
 #include <set>
@@ -15,6 +16,7 @@
 #include "isa/disasm.hpp"
 #include "isa/loader.hpp"
 #include "vmm/data_files.hpp"
+#include "vmm/equivalence.hpp"
 #include "vmm/witness_report.hpp"
 
 namespace pgsim::vmm {
@@ -84,6 +86,7 @@ Lesson parse_lesson(const std::string& path, const std::string& text) {
     }
     if (instructor) {
       l.instructor += line + "\n";
+      l.instructor_path = path;
       continue;
     }
     bool step = line.rfind("```pgsim", 0) == 0;
@@ -160,6 +163,14 @@ std::vector<Lesson> load_lessons(const std::string& dir) {
     std::stringstream ss;
     ss << in.rdbuf();
     out.push_back(parse_lesson(e.path().string(), ss.str()));
+    // The instructor's notes live apart from what students read.
+    fs::path notes = fs::path(dir) / "instructor" / e.path().filename();
+    if (std::ifstream ni(notes); ni) {
+      std::stringstream ns;
+      ns << ni.rdbuf();
+      out.back().instructor += ns.str();
+      out.back().instructor_path = notes.string();
+    }
   }
   std::sort(out.begin(), out.end(), [](const Lesson& a, const Lesson& b) { return a.number < b.number; });
   return out;
@@ -264,39 +275,109 @@ double LessonRunner::traps_per(const std::string& instruction, unsigned depth) {
   return (count(prog(64)) - count(prog(0))) / 64.0;
 }
 
+namespace {
+
+/// The first word of `file` that is not on a comment line (# …): a prediction's number.
+std::string first_word(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    std::istringstream ws(line.substr(b));
+    std::string w;
+    ws >> w;
+    return w;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string graded_hint(double predicted, double actual) {
+  if (predicted == actual) return "right";
+  const char* dir = predicted > actual ? "too high" : "too low";
+  if (predicted <= 0 || actual <= 0) return dir;
+  double f = predicted > actual ? predicted / actual : actual / predicted;
+  if (f >= 10) return fmt::format("{} by more than a factor of 10", dir);
+  if (f >= 1.5) return fmt::format("{} by a factor of about {}", dir, static_cast<long long>(f + 0.5));
+  if (f >= 1.2) return fmt::format("{}, by less than a factor of 1.5", dir);
+  return fmt::format("{}, but close (less than 20% off)", dir);
+}
+
 std::string LessonRunner::run_part(const Lesson& lesson, const LessonPart& part) {
   std::string out;
+  std::string hint;                                 // for the next expectation (`hint "…"`)
+  std::map<std::string, std::string> hint_for;      // prediction exercises: answer -> hint
   for (const auto& c : part.commands) {
     std::string where = fmt::format("{}:{}", lesson.path, c.line);
     std::string cmd = c.text;
-    if (part.kind == LessonPart::Exercise) {
-      std::string f = solutions_ && !part.solution.empty() ? path(part.solution) : exercise_file(root_, part.file).path;
-      for (std::size_t at; (at = cmd.find("$FILE")) != std::string::npos;) cmd.replace(at, 5, f);
-      if (cmd.find("$NUMBER") != std::string::npos) {
-        std::ifstream in(f);
-        std::string word;
-        in >> word;
-        for (std::size_t at; (at = cmd.find("$NUMBER")) != std::string::npos;) cmd.replace(at, 7, word.empty() ? "?" : word);
+    auto fail_with = [&](LessonFailure g) {
+      g.output = out;
+      throw g;
+    };
+    {
+      auto t = tokens(cmd);
+      if (!t.empty() && t[0] == "hint") {
+        if (t.size() != 2) fail_with(LessonFailure(where, "error: the form is `hint \"text\"` (for the next expectation)"));
+        hint = t[1];
+        continue;
+      }
+      if (!t.empty() && t[0] == "hint-for") {
+        if (t.size() != 3)
+          fail_with(LessonFailure(where, "error: the form is `hint-for ANSWER \"text\"` (a wrong prediction's hint)"));
+        hint_for[t[1]] = t[2];
+        continue;
       }
     }
+    std::string answer;  // the number a prediction exercise's file holds
+    if (part.kind == LessonPart::Exercise) {
+      std::string f = !answer_.empty()                          ? answer_
+                      : solutions_ && !part.solution.empty()     ? path(part.solution)
+                                                                 : exercise_file(root_, part.file).path;
+      for (std::size_t at; (at = cmd.find("$FILE")) != std::string::npos;) cmd.replace(at, 5, f);
+      if (cmd.find("$NUMBER") != std::string::npos) {
+        answer = first_word(f);
+        for (std::size_t at; (at = cmd.find("$NUMBER")) != std::string::npos;) cmd.replace(at, 7, answer.empty() ? "?" : answer);
+      }
+    }
+    bool expectation = cmd.rfind("expect", 0) == 0;
+    std::string this_hint = expectation ? std::exchange(hint, std::string()) : std::string();
+    auto with_hint = [&](const std::string& msg) { return this_hint.empty() ? msg : msg + "\n  hint: " + this_hint; };
     try {
+      last_value_.reset();
       out += exec(where, cmd, part);
-    } catch (const LessonFailure& f) {
-      // A prediction exercise must not print the answer it checks against.
-      LessonFailure g = c.text.find("$NUMBER") != std::string::npos
-                            ? LessonFailure(where, fmt::format("your answer ({}) is not right yet: think again, edit {}, Check",
-                                                               cmd.substr(cmd.rfind(' ') + 1), part.file))
-                            : f;
-      g.output = out;
-      throw g;
-    } catch (const InputError& e) {
-      LessonFailure g(where, fmt::format("`{}`: the input has errors:\n{}", cmd, e.what()));
-      g.output = out;
-      throw g;
     } catch (const std::exception& e) {
-      LessonFailure g(where, fmt::format("`{}`: {}", cmd, e.what()));
-      g.output = out;
-      throw g;
+      if (c.text.find("$NUMBER") != std::string::npos) {
+        // A prediction exercise: a graded hint (how far off, and the lesson's hint for this
+        // answer), never the answer itself.
+        double predicted = 0;
+        bool is_number = true;
+        try {
+          predicted = number(answer);
+        } catch (const std::exception&) {
+          is_number = false;
+        }
+        std::string file = answer_.empty() ? part.file : answer_;
+        if (!is_number)
+          fail_with(LessonFailure(where, fmt::format("your answer ('{}') is not a number: write only the number in {}, "
+                                                     "then Check", answer.empty() ? "an empty file" : answer, file)));
+        if (!last_value_) fail_with(LessonFailure(where, fmt::format("`{}`: {}", cmd, e.what())));
+        std::string msg = fmt::format("your answer ({}) is not right yet: it is {}.", answer,
+                                      graded_hint(predicted, *last_value_));
+        auto h = hint_for.find(answer);
+        if (h != hint_for.end()) msg += "\n  hint: " + h->second;
+        else if (!this_hint.empty()) msg += "\n  hint: " + this_hint;
+        fail_with(LessonFailure(where, msg + fmt::format("\n  Think again, edit {}, Check.", file)));
+      }
+      if (const auto* f = dynamic_cast<const LessonFailure*>(&e)) {
+        LessonFailure g(*f);
+        if (!this_hint.empty()) g = LessonFailure(where, with_hint(std::string(f->what()).substr(where.size() + 2)));
+        fail_with(g);
+      }
+      if (const auto* ie = dynamic_cast<const InputError*>(&e))
+        fail_with(LessonFailure(where, fmt::format("`{}`: the input has errors:\n{}", cmd, ie->what())));
+      fail_with(LessonFailure(where, with_hint(fmt::format("`{}`: {}", cmd, e.what()))));
     }
   }
   return out;
@@ -477,16 +558,22 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
 }
 
 std::string LessonRunner::expect(const std::string& where, const std::vector<std::string>& t) {
+  // The expectation as written (a word with a newline or tab shown quoted, with escapes).
+  auto shown = [](const std::string& w) {
+    return w.find_first_of("\n\t") == std::string::npos ? w : fmt::format("{:?}", w);
+  };
+  auto joined = [&] {
+    std::string text;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (i > 1) text += ' ';
+      text += shown(t[i]);
+    }
+    return text;
+  };
   auto fail = [&](const std::string& got) {
-    std::string text;
-    for (std::size_t i = 1; i < t.size(); ++i) text += (i > 1 ? " " : "") + t[i];
-    throw LessonFailure(where, fmt::format("expectation failed: {} (got {})", text, got));
+    throw LessonFailure(where, fmt::format("expectation failed: {} (got {})", joined(), got));
   };
-  auto ok = [&] {
-    std::string text;
-    for (std::size_t i = 1; i < t.size(); ++i) text += (i > 1 ? " " : "") + t[i];
-    return "  ✓ " + text + "\n";
-  };
+  auto ok = [&] { return "  ✓ " + joined() + "\n"; };
   if (t.size() < 2) throw LessonFailure(where, "expect what?");
   const std::string& what = t[1];
   // Every form has a fixed number of words: anything extra is a mistake, not a comment.
@@ -553,8 +640,20 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     auto kv = keyvals(t, 2);
     unsigned depth = kv.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", kv["depth"], 0, kMaxDepth))
                                        : session_->stack().depth();
-    bool same = final_state(0) == final_state(depth);
-    if (same != (what == "equivalent")) fail(same ? "the same final state" : "a different final state");
+    GuestState bare = final_state(0), virt = final_state(depth);
+    bool same = bare == virt;
+    if (same != (what == "equivalent")) {
+      if (same) fail("the same final state");
+      std::string first, list;
+      for (const auto& d : guest_state_differences(bare, virt, *isa_, first)) list += (list.empty() ? "" : ", ") + d;
+      std::string got = fmt::format("a different final state at depth {}: {} differ{}", depth, list,
+                                    first.empty() ? "" : " (first word: " + first + ")");
+      auto clip = [](const std::string& c) { return c.size() > 300 ? c.substr(c.size() - 300) : c; };
+      if (bare.console != virt.console)
+        got += fmt::format(";\n  console on the bare machine: {:?}\n  console at depth {}: {:?}\n", clip(bare.console), depth,
+                           clip(virt.console));
+      fail(got);
+    }
     return ok();
   }
   if (what == "traps-per") {
@@ -563,6 +662,7 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     unsigned depth = kv.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", kv["depth"], 0, kMaxDepth))
                                        : session_->stack().depth();
     double v = traps_per(t[2], depth);
+    last_value_ = v;
     std::size_t opi = t.size() - 2;
     if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
     return ok();
@@ -570,6 +670,7 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
 
   // expect running-level == K / real-traps OP N / cycles OP N / instructions OP N
   auto num_check = [&](double v, std::size_t opi) {
+    last_value_ = v;
     if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
     return ok();
   };

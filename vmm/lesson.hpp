@@ -35,7 +35,11 @@ struct Lesson {
   int number = 0;
   std::string title, path;
   std::vector<LessonPart> parts;
-  std::string instructor;  ///< the "For the instructor" section (hidden in the GUI)
+  /// The instructor's notes: lessons/instructor/<the lesson's file name> (shown only on request:
+  /// `pgsim lesson show N --instructor`, the GUI's "Instructor's notes"); a section
+  /// "## For the instructor" at the end of the lesson file itself is also read, for old lessons.
+  std::string instructor;
+  std::string instructor_path;  ///< where the notes came from ("" if none)
 };
 
 /// The largest lesson number (a title `# Lesson N: …` with a larger N is an error).
@@ -55,6 +59,10 @@ struct LessonFailure : std::runtime_error {
   std::string output;  ///< what the step printed before it failed (context for the student)
 };
 
+/// How far a prediction is from the measured value, without giving the value away: "too low by
+/// a factor of about 2", "too high, but close (less than 20% off)", … ("right" when equal).
+std::string graded_hint(double predicted, double actual);
+
 /// Reads every lessons/NN-*.md under `dir`, sorted by number. Throws std::runtime_error on a
 /// file that cannot be read, LessonFailure ("FILE:LINE: error: …") on one that cannot be parsed.
 std::vector<Lesson> load_lessons(const std::string& dir);
@@ -68,6 +76,10 @@ class LessonRunner {
   /// `root`: the directory lesson paths are relative to (the repository / data root).
   /// `solutions`: exercises use their solution files instead of the student's.
   LessonRunner(std::string root, bool solutions);
+
+  /// Checks the exercises with `file` as the student's answer (instead of the exercise's file or
+  /// its solution): `pgsim lesson run N --answer FILE`, and the tests of wrong answers.
+  void set_answer(std::string file) { answer_ = std::move(file); }
 
   /// Lowers (or raises) the limits of one `run` command (default kRunStepLimit steps and
   /// kRunCycleLimit cycles); a run that reaches one fails with a message naming it.
@@ -96,6 +108,8 @@ class LessonRunner {
   std::string root_;
   bool solutions_;
   std::map<std::string, std::string> setup_;
+  std::string answer_;                 ///< see set_answer
+  std::optional<double> last_value_;   ///< the value the last numeric expectation measured
   std::uint64_t step_limit_ = kRunStepLimit, cycle_limit_ = kRunCycleLimit;
   unsigned depth_ = 0;         ///< of the last setup
   std::uint32_t memory_ = 0;   ///< guest words of the last setup (0: the ISA's default)

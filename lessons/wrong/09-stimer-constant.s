@@ -4,7 +4,7 @@
 ; A WRONG ANSWER to lesson 9's exercise (lessons/wrong/09-stimer-constant.s), kept so
 ; that a test can check that the exercise rejects it with a helpful message:
 ; emu_stimer performs `stimer r1`: r1 holds the opcode here (a constant), not the guest's value.
-; expect: B: the guest set 6000 cycles
+; expect: B: the guest set its timer to 6000 cycles and worked only 3000
 ; ============================================================================
 ;
 ; WHAT A VMM IS

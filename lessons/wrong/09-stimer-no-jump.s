@@ -4,7 +4,7 @@
 ; A WRONG ANSWER to lesson 9's exercise (lessons/wrong/09-stimer-no-jump.s), kept so
 ; that a test can check that the exercise rejects it with a helpful message:
 ; emu_stimer performs the stimer but does not jump to advance: it falls into emu_in.
-; expect: E: the console input meant for the guest was read
+; expect: E: the console input was read before the guest read it.*jmp advance
 ; ============================================================================
 ;
 ; WHAT A VMM IS

@@ -6,6 +6,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSignalBlocker>
 #include <QScrollBar>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -37,6 +38,11 @@ LessonPanel::LessonPanel(MainWindow* window, QString root, QWidget* parent)
   next_->setToolTip("Carry out the next step of the lesson (Ctrl+N)");
   check_ = new QPushButton("Save and Check", this);
   check_->setObjectName("lesson_check");
+  instructor_ = new QPushButton("Instructor's notes", this);
+  instructor_->setObjectName("lesson_instructor");
+  instructor_->setCheckable(true);
+  instructor_->setToolTip("Show the instructor's notes on this lesson (answers to its questions and exercise); "
+                          "hidden unless asked for");
   status_ = new QLabel(this);
   status_->setWordWrap(true);
   v->addWidget(choose_);
@@ -44,6 +50,7 @@ LessonPanel::LessonPanel(MainWindow* window, QString root, QWidget* parent)
   v->addWidget(editor_, 2);
   v->addWidget(check_);
   v->addWidget(next_);
+  v->addWidget(instructor_);
   v->addWidget(status_);
   v->addWidget(log_, 1);
   try {
@@ -57,6 +64,9 @@ LessonPanel::LessonPanel(MainWindow* window, QString root, QWidget* parent)
           [this](int i) { open_lesson(choose_->itemData(i).toInt()); });
   connect(next_, &QPushButton::clicked, this, [this] { next(); });
   connect(check_, &QPushButton::clicked, this, [this] { check(); });
+  connect(instructor_, &QPushButton::toggled, this, [this] {
+    if (lesson_ >= 0) show_part();
+  });
   if (!lessons_.empty()) open_lesson(lessons_.front().number);
 }
 
@@ -67,6 +77,11 @@ bool LessonPanel::open_lesson(int number) {
       part_ = -1;
       runner_ = std::make_unique<vmm::LessonRunner>(root_.toStdString(), false);
       choose_->setCurrentIndex(i);
+      {
+        QSignalBlocker quiet(instructor_);
+        instructor_->setChecked(false);  // a new lesson starts without the notes
+      }
+      instructor_->setEnabled(!lessons_[static_cast<std::size_t>(i)].instructor.empty());
       log_->clear();
       result_.clear();
       show_part();
@@ -74,6 +89,10 @@ bool LessonPanel::open_lesson(int number) {
     }
   return false;
 }
+
+bool LessonPanel::showing_instructor_notes() const { return instructor_->isChecked(); }
+
+QString LessonPanel::shown_text() const { return text_->toMarkdown(); }
 
 bool LessonPanel::at_end() const {
   return lesson_ < 0 || part_ + 1 >= static_cast<int>(lessons_[static_cast<std::size_t>(lesson_)].parts.size());
@@ -102,11 +121,14 @@ void LessonPanel::show_part() {
                 .arg(QString::fromStdString(p.text), QString::fromStdString(p.file));
     else {
       md += "```\n";
-      for (const auto& c : p.commands) md += QString::fromStdString(c.text) + "\n";
+      for (const auto& c : p.commands)
+        if (c.text.rfind("hint", 0) != 0) md += QString::fromStdString(c.text) + "\n";
       md += "```\n\n";
     }
   }
   if (part_ < 0) md += "*Press Next to begin.*\n";
+  if (instructor_->isChecked() && !l.instructor.empty())
+    md += "\n---\n\n" + QString::fromStdString(l.instructor) + "\n";
   text_->setMarkdown(md);
   text_->verticalScrollBar()->setValue(text_->verticalScrollBar()->maximum());
   bool ex = on_exercise();

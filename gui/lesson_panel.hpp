@@ -35,6 +35,11 @@ class LessonPanel : public QWidget {
   bool on_exercise() const;
   /// The part shown now (null before the first Next).
   const vmm::LessonPart* current_part() const;
+  /// Whether the instructor's notes (vmm::Lesson::instructor) are shown below the text: only
+  /// when asked for, with the "Instructor's notes" button; opening a lesson hides them.
+  bool showing_instructor_notes() const;
+  /// The text shown now (Markdown source), for tests.
+  QString shown_text() const;
   /// The exercise editor (for tests).
   QPlainTextEdit* exercise_editor() { return editor_; }
 
@@ -58,6 +63,7 @@ class LessonPanel : public QWidget {
   QPlainTextEdit* log_;
   QPushButton* next_;
   QPushButton* check_;
+  QPushButton* instructor_;
   QLabel* status_;
   QString result_;
 };

@@ -19,6 +19,7 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QScrollArea>
+#include <QScreen>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSlider>
@@ -66,6 +67,7 @@ MainWindow::MainWindow(const OpenSpec& spec, QWidget* parent) : QMainWindow(pare
   QSettings st;  // the application's organization and name (main.cpp: pgsim / pgsim-gui)
   restoreGeometry(st.value("geometry").toByteArray());
   restoreState(st.value("state").toByteArray());
+  fit_to_screen();
   set_zoom(st.value("zoom", 1.0).toDouble());
   open(spec);
 }
@@ -675,6 +677,17 @@ void MainWindow::show_program_errors(const OpenSpec& spec, const QString& prog, 
   status_->setText(QString("%1: %2 error(s) — fix them in the Source editor; Ctrl+Return saves and runs it")
                        .arg(QFileInfo(prog).fileName())
                        .arg(count));
+}
+
+void MainWindow::fit_to_screen() {
+  const QScreen* screen = this->screen() ? this->screen() : QGuiApplication::primaryScreen();
+  if (!screen) return;
+  const QRect avail = screen->availableGeometry();
+  // A saved or default size larger than this screen (a projector at 1280x720) is shrunk to it,
+  // so that the status bar and the bottom docks stay on the screen.
+  if (width() <= avail.width() && height() <= avail.height() && avail.contains(frameGeometry().topLeft())) return;
+  resize(std::min(width(), avail.width()), std::min(height(), avail.height()));
+  move(avail.topLeft());
 }
 
 void MainWindow::show_place(const QString& path, int line, int column) {

@@ -108,6 +108,9 @@ class MainWindow : public QMainWindow {
   /// A program that did not assemble: its files in the editor, the errors inline and in the
   /// list, the first one shown and the list focused; Ctrl+Return saves and opens it again.
   void show_program_errors(const OpenSpec& spec, const QString& prog, const InputError& err);
+  /// Shrinks the window to the screen's available geometry when it is larger (a saved or the
+  /// default 1500x950 size on a 1280x720 projector), so the status bar and docks stay visible.
+  void fit_to_screen();
   /// Shows line `line`, column `column` (1-based) of `path` in its editor (a person asked to).
   void show_place(const QString& path, int line, int column);
   /// Runs a step kind on the session and refreshes the views.

@@ -28,6 +28,9 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QScreen>
+#include <QStatusBar>
+#include <QGuiApplication>
 #include <QTest>
 #include <QTextBlock>
 #include <QTimer>
@@ -319,6 +322,29 @@ class GuiEditorTest : public QObject {
     QVERIFY(w.session() != nullptr);
     QVERIFY(read_file(p).contains("li r1, start"));
     QCOMPARE(QString::fromStdString(w.session()->stack().guest_image().lines.front().file->path), p);
+  }
+
+  /// A projector's screen: the window (default or saved size larger than the screen) fits on
+  /// it with its status bar, and a program with errors shows its diagnostics list.
+  void windowFitsTheScreenWithErrorsVisible() {
+    const QRect avail = QGuiApplication::primaryScreen()->availableGeometry();
+    {
+      QSettings st;  // a saved geometry far larger than this screen
+      MainWindow big(OpenSpec{"", src("examples/guests/hello.s"), 1});
+      big.resize(avail.width() + 900, avail.height() + 700);
+      st.setValue("geometry", big.saveGeometry());
+    }
+    QString p = path("bad.s");
+    write_file(p, bad_program);
+    MainWindow w(OpenSpec{"", p, 1});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY2(w.width() <= avail.width() && w.height() <= avail.height(),
+             qPrintable(QString("window %1x%2 on a %3x%4 screen").arg(w.width()).arg(w.height())
+                            .arg(avail.width()).arg(avail.height())));
+    QVERIFY(w.statusBar()->isVisible());
+    QVERIFY(w.statusBar()->geometry().bottom() < w.height());
+    QVERIFY(w.diagnostics_list()->isVisible());
   }
 
   /// File > Open of a program with errors while another runs: the same, the editor in front.

@@ -52,6 +52,15 @@ using syntax::ExprKind;
 
 constexpr std::uint64_t kMaxImage = kMaxImageWords;
 
+/// A source file's identity for include-cycle detection: its canonical path. A path the system
+/// cannot resolve (a name longer than it allows, say) stands for itself, normalized; reading it
+/// then fails with the ordinary "cannot include" error at the .include.
+std::string file_key(const std::string& path) {
+  std::error_code ec;
+  auto key = std::filesystem::weakly_canonical(path, ec);
+  return ec ? std::filesystem::path(path).lexically_normal().string() : key.string();
+}
+
 /// One statement of the program (a source line, or one line of a pseudo's expansion).
 struct Item {
   std::shared_ptr<const SourceFile> file;
@@ -169,7 +178,7 @@ class Assembler {
 
   // ---------------------------------------------------------------- pass 1
   void pass1_file(std::shared_ptr<const SourceFile> file, std::vector<std::string>& open) {
-    std::string key = std::filesystem::weakly_canonical(file->path).string();
+    std::string key = file_key(file->path);
     open.push_back(key);
     std::size_t pos = 0;
     int line_no = 0;
@@ -358,7 +367,7 @@ class Assembler {
   void include(Item& it, const OperandSyntax& name, std::vector<std::string>& open) {
     auto dir = std::filesystem::path(it.file->path).parent_path();
     std::string p = (dir / name.text).string();
-    std::string key = std::filesystem::weakly_canonical(p).string();
+    std::string key = file_key(p);
     if (std::find(open.begin(), open.end(), key) != open.end()) {
       error(it, name.offset, fmt::format("'{}' includes itself", name.text));
       return;

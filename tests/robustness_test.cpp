@@ -258,6 +258,17 @@ TEST_CASE("an .include DAG bomb stops at the include count limit, with file:line
   CHECK(peak_child_rss() < kGiB);
 }
 
+TEST_CASE("an .include of a name longer than the system allows is an error at the .include", "[robust][limits]") {
+  // Found by fuzz_asm: the name reached std::filesystem, whose exception escaped the assembler.
+  std::string name;
+  for (int i = 0; i < 3000; ++i) name += "a/";
+  auto f = write("longname/main.s", "nop\n.include \"" + name + "x.s\"\n");
+  auto r = run_cli("asm " + f);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::StartsWith(f + ":2:10: error: cannot include 'a/a/a/"));
+  CHECK_THAT(r.out, !Catch::Contains("filesystem error"));
+}
+
 TEST_CASE("the total size of included text is limited", "[robust][limits]") {
   // A 1 MB file included five times: each inclusion counts.
   write("big/part.s", std::string(1 << 20, ';').replace((1 << 20) - 1, 1, "\n"));

@@ -41,6 +41,17 @@ int failures = 0;
     }                                                                        \
   } while (0)
 
+// Times measured under AddressSanitizer (scripts/sanitize.sh) measure the sanitizer, not the GUI:
+// there they are printed but not checked.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PGSIM_TIMES_CHECKED 0
+#endif
+#endif
+#ifndef PGSIM_TIMES_CHECKED
+#define PGSIM_TIMES_CHECKED 1
+#endif
+
 QString src(const char* rel) { return QString(PGSIM_SOURCE_DIR) + "/" + rel; }
 QString out(const char* name) { return QString(PGSIM_BINARY_DIR_FOR_TESTS) + "/" + name; }
 
@@ -151,7 +162,7 @@ int main(int argc, char** argv) {
   }
   trigger(w, "run");  // pause
   std::printf("responsiveness: worst input latency while running at full speed: %.1f ms (target < 100 ms)\n", worst);
-  EXPECT(worst < 100.0);
+  EXPECT(!PGSIM_TIMES_CHECKED || worst < 100.0);
 
   // Depth 3, after a few traps, for the README.
   w.open(OpenSpec{"", src("examples/os/tinyos.s"), 3});
@@ -250,7 +261,7 @@ int main(int argc, char** argv) {
     double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
     std::printf("trap chain: %zu events, refresh + repaint %.1f ms\n", ss->traps().size(), ms);
     EXPECT(chain->rows() == static_cast<int>(ss->traps().size()));
-    EXPECT(ms < 1000.0);
+    EXPECT(!PGSIM_TIMES_CHECKED || ms < 1000.0);
   }
 
   // Walk every lesson with Next; solve each exercise with the instructor's solution and Check.

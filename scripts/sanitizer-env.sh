@@ -5,7 +5,7 @@
 #   that are not ours to fix (it names no pgsim code);
 # - stack traces are symbolized with clang 14's llvm-symbolizer.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-export ASAN_OPTIONS="exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1${ASAN_EXTRA_OPTIONS:+:$ASAN_EXTRA_OPTIONS}"
+export ASAN_OPTIONS="exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:check_initialization_order=1:strict_init_order=1${ASAN_EXTRA_OPTIONS:+:$ASAN_EXTRA_OPTIONS}"
 export UBSAN_OPTIONS="exitcode=86:halt_on_error=1:print_stacktrace=1"
 export LSAN_OPTIONS="exitcode=86:suppressions=$here/lsan.supp:print_suppressions=0"
 if [ -x /usr/bin/llvm-symbolizer-14 ]; then

@@ -1,0 +1,8 @@
+.space
+.ascii
+.asciz
+.equ
+.space ,
+x: .ascii )
+.word
+.org

@@ -1,0 +1,12 @@
+.org 16
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+.include "fuzz.s"
+halt

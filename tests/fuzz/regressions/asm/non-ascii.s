@@ -1,0 +1,3 @@
+lätt: halt
+ halt
+.ascii "ÿ"

@@ -12,7 +12,7 @@
 //            symbol number (target mod symbol count) to value (VMM_SIZE, the control block ...)
 //   byte 3   number of console input words (when bit 6), 4 bytes each
 //   rest     the guest image, from guest address 0 (the machine resets to PC 16)
-// Every run is bounded: 20,000 cycles for a Stack, 2,000 steps for a Session.
+// Every run is bounded: 20,000 cycles for a Stack, 2,000 steps for a Session, VMM_SIZE <= 2^14 words.
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -61,6 +61,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         it->second = value;
       }
     }
+    // Budget: a patched VMM_SIZE may ask for a real machine of up to 2^26 words (256 MB, within
+    // pgsim's limits but seconds per input to build, snapshot and copy); keep machines small.
+    auto size = patched->symbols.find("VMM_SIZE");
+    if (size != patched->symbols.end() && size->second > (1u << 14)) size->second = 1u << 14;
     vmm_image = patched;
   }
   std::vector<std::uint32_t> input;

@@ -72,7 +72,17 @@ MainWindow::MainWindow(const OpenSpec& spec, QWidget* parent) : QMainWindow(pare
   open(spec);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // The views are children, destroyed after the session member: let go of it first.
+  detach_views();
+}
+
+void MainWindow::detach_views() {
+  chain_->set_session(nullptr);
+  levels_->set_session(nullptr);
+  source_->set_session(nullptr);
+  storage_->set_session(nullptr);
+}
 
 void MainWindow::closeEvent(QCloseEvent* e) {
   QStringList unsaved = source_->modified_files();
@@ -371,9 +381,7 @@ bool MainWindow::open(const OpenSpec& spec) {
     if (spec.depth > 0)
       vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, data_file("pgvmm.s").toStdString()));
     auto s = std::make_shared<vmm::Session>(isa_, vmm, guest, spec.depth);
-    chain_->set_session(nullptr);
-    levels_->set_session(nullptr);
-    source_->set_session(nullptr);
+    detach_views();
     session_ = std::move(s);
     spec_ = spec;
     spec_.program = prog;

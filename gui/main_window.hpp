@@ -111,6 +111,9 @@ class MainWindow : public QMainWindow {
   /// Shrinks the window to the screen's available geometry when it is larger (a saved or the
   /// default 1500x950 size on a 1280x720 projector), so the status bar and docks stay visible.
   void fit_to_screen();
+  /// Points every view that reads the session (trap chain, levels, source, storage) at none,
+  /// before the session they read is replaced or destroyed.
+  void detach_views();
   /// Shows line `line`, column `column` (1-based) of `path` in its editor (a person asked to).
   void show_place(const QString& path, int line, int column);
   /// Runs a step kind on the session and refreshes the views.

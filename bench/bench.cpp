@@ -44,7 +44,7 @@ Count run(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assemb
 int main(int argc, char** argv) {
   unsigned max_depth = argc > 1 ? static_cast<unsigned>(std::atoi(argv[1])) : 12;
   auto isa = isa::load_isa(src("examples/isa/pg1.isa"));
-  auto vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, src("vmm/pgvmm.s")));
+  auto vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, src("vmm/monitors/pgvmm.s")));
   auto os = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, src("examples/os/tinyos.s")));
 
   // 1. Simulated instructions per second at depth 0 on a compute loop.

@@ -11,6 +11,7 @@
 #include "assembler/assembler.hpp"
 #include "cli/common.hpp"
 #include "vmm/data_files.hpp"
+#include "vmm/monitor_catalog.hpp"
 #include "isa/disasm.hpp"
 #include "isa/loader.hpp"
 #include "vmm/stack.hpp"
@@ -155,12 +156,14 @@ std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const
   }
 }
 
-std::shared_ptr<const assembler::Image> assemble_vmm(const isa::IsaModel& isa, const std::string& path) {
-  std::string vp = path.empty() ? vmm::find_data_file("pgvmm.s") : path;
-  if (vp.empty())
-    throw UserError("error: cannot find the reference VMM (vmm/pgvmm.s); looked in:\n" + vmm::data_roots_tried() +
-                    "(set PGSIM_DATA_DIR to a directory holding examples/, vmm/ and lessons/, or pass --vmm)\n");
-  return assemble(isa, vp);
+std::shared_ptr<const assembler::Image> assemble_vmm(const isa::IsaModel& isa, const std::string& name_or_path) {
+  try {
+    return std::make_shared<assembler::Image>(assembler::assemble_file(isa, vmm::find_monitor(name_or_path)));
+  } catch (const vmm::DataNotFound& e) {
+    throw UserError(e.what());
+  } catch (const InputError& e) {
+    throw UserError(e.what());
+  }
 }
 
 int run_asm(const AsmOptions& o) {

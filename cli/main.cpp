@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "vmm/monitor_catalog.hpp"
 
 namespace {
 
@@ -43,6 +44,9 @@ int main(int argc, char** argv) {
   using namespace pgsim::cli;
   CLI::App app{"pgsim: an instructional simulator of a Popek-Goldberg machine and a recursive trap-and-emulate VMM"};
   app.require_subcommand(1);
+  const std::string vmm_help = "The monitor at every level: " + pgsim::vmm::monitor_names() +
+                               " (default: " + pgsim::vmm::monitor_catalog().front().name +
+                               "), or a monitor's source file";
 
   AsmOptions ao;
   auto* asm_cmd = app.add_subcommand("asm", "Assemble a program; print errors like a compiler, or a listing");
@@ -55,7 +59,7 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run a program on the bare machine or under N levels of VMM");
   run_cmd->add_option("--isa", ro.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
   number_option(run_cmd, "--depth", ro.depth, 0, kMaxDepth, "Nesting depth: 0 = bare machine, N = under N VMMs");
-  run_cmd->add_option("--vmm", ro.vmm, "VMM source file (default: the reference VMM)");
+  run_cmd->add_option("--vmm", ro.vmm, vmm_help);
   number_option(run_cmd, "--memory", ro.memory, kMinMemory, kMaxMemory,
                 "Size of the guest's machine in words (default: the ISA's)");
   run_cmd->add_option("--input", ro.input, "Feed this file to the console device, one byte per input word");
@@ -82,7 +86,7 @@ int main(int argc, char** argv) {
   auto* equiv_cmd = app.add_subcommand("equiv", "Run bare and under N VMMs in lockstep; report the first divergence");
   equiv_cmd->add_option("--isa", eo.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
   number_option(equiv_cmd, "--depth", eo.depth, 1, 16, "Nesting depth of the virtualized run (default 1)");
-  equiv_cmd->add_option("--vmm", eo.vmm, "VMM source file (default: the reference VMM)");
+  equiv_cmd->add_option("--vmm", eo.vmm, vmm_help);
   number_option(equiv_cmd, "--max-cycles", eo.max_cycles, 1, kMaxCycles, "Cycle budget of each real machine");
   number_option(equiv_cmd, "--memory", eo.memory, kMinMemory, 1u << 20, "Size of the guest's machine in words (default 8192)");
   equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();

@@ -5,18 +5,18 @@
 #   share/pgsim/examples/  isa variants, guests, the guest OS (the whole directory)
 #   share/pgsim/lessons/   lessons, their programs, exercises, solutions and anything else
 #                          added there (the whole directory, so new files are installed too)
-#   share/pgsim/vmm/pgvmm.s                  the reference VMM
+#   share/pgsim/vmm/monitors/   the monitors (pgvmm.s, the reference VMM, and the others)
 #   share/doc/pgsim/                         README.md, docs/
 #   share/applications/pgsim.desktop, share/icons/hicolor/scalable/apps/pgsim.svg (with the GUI)
 #
 # share/pgsim mirrors the source tree's layout because lessons name their files relative to it
-# (examples/isa/pg1.isa, vmm/pgvmm.s). bin/ and share/ must stay siblings: pgsim looks for
+# (examples/isa/pg1.isa, vmm/monitors/pgvmm.s). bin/ and share/ must stay siblings: pgsim looks for
 # <exe>/../share/pgsim (vmm/data_files.hpp), so the directories are not configurable.
 
 set(PGSIM_DATA_EXCLUDES PATTERN "*.autosave" EXCLUDE PATTERN "*~" EXCLUDE PATTERN ".*" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples ${PROJECT_SOURCE_DIR}/lessons
         DESTINATION share/pgsim ${PGSIM_DATA_EXCLUDES})
-install(FILES ${PROJECT_SOURCE_DIR}/vmm/pgvmm.s DESTINATION share/pgsim/vmm)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/vmm/monitors DESTINATION share/pgsim/vmm ${PGSIM_DATA_EXCLUDES})
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/pgsim)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION share/doc/pgsim ${PGSIM_DATA_EXCLUDES})
 if(TARGET pgsim-gui)

@@ -41,6 +41,7 @@
 #include "gui/trap_chain_view.hpp"
 #include "isa/loader.hpp"
 #include "vmm/data_files.hpp"
+#include "vmm/monitor_catalog.hpp"
 #include "gui/code_editor.hpp"
 
 namespace pgsim::gui {
@@ -379,7 +380,8 @@ bool MainWindow::open(const OpenSpec& spec) {
     assembling_program = false;
     std::shared_ptr<const assembler::Image> vmm;
     if (spec.depth > 0)
-      vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, data_file("pgvmm.s").toStdString()));
+      vmm = std::make_shared<assembler::Image>(
+          assembler::assemble_file(*isa_, vmm::find_monitor(spec.vmm.toStdString())));
     auto s = std::make_shared<vmm::Session>(isa_, vmm, guest, spec.depth);
     detach_views();
     session_ = std::move(s);

@@ -29,11 +29,12 @@ class IsaView;
 class LessonPanel;
 class DiagnosticsList;
 
-/// What to open: an ISA, a guest program, a depth.
+/// What to open: an ISA, a guest program, a depth, a monitor.
 struct OpenSpec {
   QString isa;      ///< empty: PG-1
   QString program;  ///< empty: the reference guest OS
   unsigned depth = 3;
+  QString vmm = {};  ///< the monitor at every level: a name (vmm/monitor_catalog.hpp) or a file; empty: the default
 };
 
 class MainWindow : public QMainWindow {

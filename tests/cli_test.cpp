@@ -103,3 +103,24 @@ TEST_CASE("the input option feeds the console and the memory option sizes the gu
     CHECK(j["console"] == "abc");
   }
 }
+
+TEST_CASE("the vmm option takes a monitor's name or its source file; an unknown name lists the monitors", "[cli]") {
+  const std::string hello = source_path("examples/guests/hello.s");
+  auto by_default = pgsim_cmd("run --json --depth 2 " + hello);
+  auto by_name = pgsim_cmd("run --json --depth 2 --vmm trap-and-emulate " + hello);
+  auto by_file = pgsim_cmd("run --json --depth 2 --vmm " + source_path("vmm/monitors/pgvmm.s") + " " + hello);
+  REQUIRE(by_default.code == 0);
+  REQUIRE(by_name.code == 0);
+  REQUIRE(by_file.code == 0);
+  auto a = nlohmann::json::parse(by_default.out), b = nlohmann::json::parse(by_name.out),
+       c = nlohmann::json::parse(by_file.out);
+  CHECK(a["console"] == b["console"]);
+  CHECK(a["real_traps"] == b["real_traps"]);
+  CHECK(b["real_traps"] == c["real_traps"]);
+  CHECK(b["cycles"] == c["cycles"]);
+
+  auto bad = pgsim_cmd("run --depth 2 --vmm no-such-monitor " + hello, true);
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("no-such-monitor") && Catch::Contains("trap-and-emulate"));
+  CHECK_THAT(pgsim_cmd("run --help").out, Catch::Contains("trap-and-emulate"));
+}

@@ -27,7 +27,7 @@ TEST_CASE("the machine's store log names every word written, by instructions and
 TEST_CASE("equiv finds a storage-only divergence at the very instruction, late in a run", "[equiv]") {
   auto isa = isa::load_isa(source_path("examples/isa/pg1-spsw.isa"));
   auto guest = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, source_path("tests/data/late-spsw.s")));
-  auto vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, source_path("vmm/pgvmm.s")));
+  auto vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, source_path("vmm/monitors/pgvmm.s")));
   auto r = vmm::check_equivalence(isa, vmm, guest, 2, 8192, 100'000'000);
   CHECK(r.verdict == vmm::EquivalenceResult::Verdict::Diverged);
   CHECK(r.lockstep_instructions == 2002);

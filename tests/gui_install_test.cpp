@@ -51,8 +51,7 @@ class InstalledData : public QObject {
     xdg_ = tmp_.path() + "/xdg";
     copy_tree(src("examples"), share_ + "/examples");
     copy_tree(src("lessons"), share_ + "/lessons");
-    QDir().mkpath(share_ + "/vmm");
-    QVERIFY(QFile::copy(src("vmm/pgvmm.s"), share_ + "/vmm/pgvmm.s"));
+    copy_tree(src("vmm/monitors"), share_ + "/vmm/monitors");
     qputenv("PGSIM_DATA_DIR", share_.toUtf8());
     qputenv("XDG_DATA_HOME", xdg_.toUtf8());
     qunsetenv("PGSIM_LESSON_ROOT");

@@ -37,7 +37,7 @@ inline machine::Machine machine_with(const std::string& text, std::uint32_t memo
 
 /// The reference VMM image, assembled once.
 inline std::shared_ptr<const assembler::Image> reference_vmm() {
-  static auto v = std::make_shared<assembler::Image>(assembler::assemble_file(*pg1(), source_path("vmm/pgvmm.s")));
+  static auto v = std::make_shared<assembler::Image>(assembler::assemble_file(*pg1(), source_path("vmm/monitors/pgvmm.s")));
   return v;
 }
 

@@ -121,7 +121,7 @@ deb)
   grep -q "^Maintainer: .*<.*@.*>" "$work/control" || { cat "$work/control"; fail "no maintainer"; }
   dpkg-deb -x "$deb" "$work/root" || fail "dpkg-deb -x"
   root=$work/root/usr
-  for f in bin/pgsim share/pgsim/vmm/pgvmm.s; do [ -f "$root/$f" ] || fail "the package lacks /usr/$f"; done
+  for f in bin/pgsim share/pgsim/vmm/monitors/pgvmm.s; do [ -f "$root/$f" ] || fail "the package lacks /usr/$f"; done
   # Every data file of the source tree is in the package (new ones too: whole directories).
   (cd "$src" && find examples lessons -type f ! -name '*.autosave' ! -name '*~' ! -name '.*') | while read -r f; do
     cmp -s "$src/$f" "$root/share/pgsim/$f" || { echo "FAIL (deb): the package lacks or changes /usr/share/pgsim/$f" >&2; exit 1; }

@@ -171,7 +171,7 @@ std::string data_roots_tried() {
 std::string find_data_file(const std::string& name) {
   for (const auto& c : candidates()) {
     if (!c.root) continue;
-    for (const char* sub : {"", "examples/isa", "vmm", "examples/os", "examples/guests"}) {
+    for (const char* sub : {"", "examples/isa", "vmm/monitors", "examples/os", "examples/guests"}) {
       fs::path p = *c.root / sub / name;
       if (is_file(p)) return p.lexically_normal().string();
     }

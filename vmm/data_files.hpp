@@ -3,7 +3,7 @@
 // the build or the install put them, and gives each student a writable copy of an exercise when
 // the lessons are installed read-only (e.g. /usr/share/pgsim from the Debian package).
 //
-// A data root mirrors the repository's layout: examples/{isa,guests,os}/, vmm/pgvmm.s, lessons/.
+// A data root mirrors the repository's layout: examples/{isa,guests,os}/, vmm/monitors/pgvmm.s, lessons/.
 // pgsim looks for it, in order, in
 //   1. $PGSIM_DATA_DIR (when set), then
 //   2. <dir of the executable>/../share/pgsim: after `cmake --install` this is
@@ -32,7 +32,7 @@ std::vector<std::string> data_roots();
 std::string data_roots_tried();
 
 /// Path of data file `name` ("pg1.isa", "pgvmm.s", "tinyos.s"): looked for in each data root,
-/// itself and its examples/isa, vmm, examples/os and examples/guests. Returns "" if none exists.
+/// itself and its examples/isa, vmm/monitors, examples/os and examples/guests. Returns "" if none exists.
 /// Used by the CLI and the GUI alike for their defaults.
 std::string find_data_file(const std::string& name);
 

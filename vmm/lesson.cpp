@@ -17,6 +17,7 @@
 #include "isa/loader.hpp"
 #include "vmm/data_files.hpp"
 #include "vmm/equivalence.hpp"
+#include "vmm/monitor_catalog.hpp"
 #include "vmm/witness_report.hpp"
 
 namespace pgsim::vmm {
@@ -244,6 +245,13 @@ std::string LessonRunner::path(const std::string& rel) const {
   return p.is_absolute() ? rel : (fs::path(root_) / p).string();
 }
 
+std::string LessonRunner::monitor_path(const std::string& name_or_file) const {
+  // A catalog name ("trap-and-emulate", the default "") is the monitor in this lesson root's
+  // vmm/monitors/, so that a lesson runs the monitors shipped beside it; anything else is a file.
+  const MonitorInfo* m = name_or_file.empty() ? &monitor_catalog().front() : find_monitor_info(name_or_file);
+  return m ? path("vmm/monitors/" + m->file) : path(name_or_file);
+}
+
 const Analysis& LessonRunner::analysis() {
   if (!analysis_) analysis_ = classify(isa_);
   return *analysis_;
@@ -412,7 +420,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     analysis_.reset();
     guest_ = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, program));
     vmm_ = std::make_shared<assembler::Image>(
-        assembler::assemble_file(*isa_, path(setup_.count("vmm") ? setup_["vmm"] : "vmm/pgvmm.s")));
+        assembler::assemble_file(*isa_, monitor_path(setup_.count("vmm") ? setup_["vmm"] : "")));
     session_ = std::make_shared<Session>(isa_, depth_ ? vmm_ : nullptr, guest_, depth_, memory_);
     return fmt::format("setup: {} on {} at depth {}\n", fs::path(program).filename().string(), isa_->name, depth_);
   }

@@ -99,6 +99,9 @@ class LessonRunner {
 
  private:
   std::string exec(const std::string& where, const std::string& cmd, const LessonPart& part);
+  /// The monitor a lesson's `setup vmm=…` names: a catalog name (vmm/monitor_catalog.hpp; "" is
+  /// the default monitor) is its file under this root's vmm/monitors/; anything else a path.
+  std::string monitor_path(const std::string& name_or_file) const;
   std::string path(const std::string& rel) const;
   std::string expect(const std::string& where, const std::vector<std::string>& t);
   const Analysis& analysis();

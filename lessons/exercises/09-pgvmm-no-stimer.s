@@ -2,7 +2,7 @@
 ; pgvmm.s -- the reference trap-and-emulate virtual machine monitor for PG-1
 ;
 ; LESSON 9 EXERCISE (lessons/exercises/09-pgvmm-no-stimer.s): this copy of
-; vmm/pgvmm.s lacks the interpreter routine for stimer.  Find `emu_stimer`
+; vmm/monitors/pgvmm.s lacks the interpreter routine for stimer.  Find `emu_stimer`
 ; below and write it.  Check with  pgsim lesson run 9
 ; ============================================================================
 ;

@@ -15,7 +15,7 @@
 
 namespace pgsim::fuzz {
 
-/// The source checkout the harness was built from (examples/, lessons/, vmm/pgvmm.s).
+/// The source checkout the harness was built from (examples/, lessons/, vmm/monitors/pgvmm.s).
 inline std::string source_dir() { return PGSIM_SOURCE_DIR; }
 
 /// Little-endian 32-bit words from `n` bytes at `p` (a trailing partial word is zero-padded).
@@ -67,7 +67,7 @@ inline const std::vector<IsaChoice>& isa_choices() {
       ch.name = f;
       ch.isa = isa::load_isa(s + "/" + f);  // the project's own files: an error here is fatal
       try {
-        ch.vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*ch.isa, s + "/vmm/pgvmm.s"));
+        ch.vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*ch.isa, s + "/vmm/monitors/pgvmm.s"));
       } catch (const std::exception&) {
       }
       c.push_back(std::move(ch));

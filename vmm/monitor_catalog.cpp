@@ -1,0 +1,46 @@
+#include "vmm/monitor_catalog.hpp"
+
+#include <filesystem>
+
+#include "vmm/data_files.hpp"
+
+namespace pgsim::vmm {
+
+const std::vector<MonitorInfo>& monitor_catalog() {
+  static const std::vector<MonitorInfo> catalog{
+      {"trap-and-emulate", "pgvmm.s", "trap-and-emulate, the naive recursive VMM (2^(k-1) real traps per guest trap)",
+       "Popek & Goldberg 1974, Theorems 1 and 2"},
+  };
+  return catalog;
+}
+
+const MonitorInfo* find_monitor_info(const std::string& name) {
+  for (const auto& m : monitor_catalog())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+std::string monitor_names() {
+  std::string s;
+  for (const auto& m : monitor_catalog()) s += (s.empty() ? "" : ", ") + m.name;
+  return s;
+}
+
+std::string find_monitor(const std::string& arg) {
+  const MonitorInfo* m = arg.empty() ? &monitor_catalog().front() : find_monitor_info(arg);
+  if (m) {
+    std::string p = find_data_file(m->file);
+    if (p.empty())
+      throw DataNotFound("error: cannot find the monitor '" + m->name + "' (vmm/monitors/" + m->file +
+                         "); looked in:\n" + data_roots_tried() +
+                         "(set PGSIM_DATA_DIR to a directory holding examples/, vmm/ and lessons/, or pass "
+                         "--vmm FILE)\n");
+    return p;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(arg, ec)) return arg;
+  throw DataNotFound("error: --vmm " + arg + ": no such monitor and no such file (the monitors are: " +
+                     monitor_names() + "; or give a monitor's source file)\n");
+}
+
+}  // namespace pgsim::vmm

@@ -59,6 +59,18 @@ struct EquivOptions {
 };
 int run_equiv(const EquivOptions& o);
 
+/// Options of `pgsim compare`.
+struct CompareOptions {
+  std::string isa;
+  std::vector<std::string> monitors;  ///< catalog names or files (empty: every catalog monitor)
+  std::vector<std::string> programs;  ///< workloads (empty: vmm::default_workloads())
+  unsigned depth = 1;
+  std::uint32_t memory = 0;  ///< guest machine words (0: the ISA's default)
+  std::uint64_t max_cycles = 2'000'000'000;
+  bool json = false;
+};
+int run_compare(const CompareOptions& o);
+
 /// Options of `pgsim lesson`.
 struct LessonOptions {
   std::string action;  ///< list, show, run

@@ -91,6 +91,21 @@ int main(int argc, char** argv) {
   number_option(equiv_cmd, "--memory", eo.memory, kMinMemory, 1u << 20, "Size of the guest's machine in words (default 8192)");
   equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();
 
+  CompareOptions cmp;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Run workloads bare and under each monitor; one table of real traps, instructions and cycles");
+  compare_cmd->add_option("--isa", cmp.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
+  number_option(compare_cmd, "--depth", cmp.depth, 1, kMaxDepth, "Levels of each monitor (default 1)");
+  compare_cmd->add_option("--vmm", cmp.monitors, "Only this monitor (a name or a file; repeat for several; default: every shipped monitor)")
+      ->allow_extra_args(false)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  number_option(compare_cmd, "--max-cycles", cmp.max_cycles, 1, kMaxCycles, "Cycle budget of each run (default 2e9)");
+  number_option(compare_cmd, "--memory", cmp.memory, kMinMemory, kMaxMemory, "Size of the guest's machine in words");
+  compare_cmd->add_flag("--json", cmp.json, "Print one JSON object");
+  compare_cmd->add_option("programs", cmp.programs,
+                          "Workloads (default: compute, syscalls, critical and the reference OS)");
+
   LessonOptions lo;
   auto* lesson_cmd = app.add_subcommand("lesson", "The guided lessons: list, show N, run N");
   lesson_cmd->add_option("action", lo.action, "list, show or run")->required()->check(CLI::IsMember({"list", "show", "run"}));
@@ -115,6 +130,7 @@ int main(int argc, char** argv) {
   if (dis_cmd->parsed()) return run_disasm(dopt);
   if (check_cmd->parsed()) return run_check(co);
   if (equiv_cmd->parsed()) return run_equiv(eo);
+  if (compare_cmd->parsed()) return run_compare(cmp);
   if (lesson_cmd->parsed()) {
     if (lo.action != "list" && lo.number == 0) {
       std::fprintf(stderr, "pgsim lesson %s: which lesson? (a number; see `pgsim lesson list`)\n", lo.action.c_str());

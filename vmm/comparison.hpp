@@ -1,0 +1,75 @@
+#pragma once
+// One table of the virtualization techniques side by side: the same workloads run on the bare
+// machine and under each monitor, with what each run cost (issue "The software techniques side by
+// side"; the comparison the lecture notes end on: Adams & Agesen, "A Comparison of Software and
+// Hardware Techniques for x86 Virtualization", ASPLOS 2006).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "assembler/image.hpp"
+#include "isa/model.hpp"
+
+namespace pgsim::vmm {
+
+/// A workload: a guest program and what kind of load it is.
+struct Workload {
+  std::string name;     ///< short name for the table ("compute")
+  std::string program;  ///< path of its source
+  std::string kind;     ///< one line: what it stresses ("user-mode computation, one system call")
+};
+
+/// The default workloads, found in the data roots (vmm/data_files.hpp): a compute-bound task
+/// (examples/os/compute.s), a system-call-heavy task (examples/os/syscalls.s), a kernel that
+/// executes many privileged instructions (examples/guests/critical.s, Adams & Agesen's `cli`
+/// loop) and the reference OS (examples/os/tinyos.s). Throws DataNotFound when one is missing.
+std::vector<Workload> default_workloads();
+
+/// The source a monitor runs for a workload: `<dir>/<stem>-<monitor>.s` when that file exists
+/// (a port of the workload for that monitor, e.g. examples/os/tinyos-pv.s, a paravirtualized
+/// reference OS), else the workload's own program.
+std::string program_for(const Workload& w, const std::string& monitor);
+
+/// What one run cost. Cycles and instructions are the real machine's: every level's together.
+struct Measurement {
+  bool ran = false;            ///< false: it could not be built (see note)
+  bool halted = false;         ///< the run ended with a halt (not the cycle budget, …)
+  std::string stop;            ///< the stop reason ("halted", "cycle budget exhausted", …)
+  bool console_matches = false;  ///< the console output equals the bare machine's
+  std::uint64_t real_traps = 0, real_instructions = 0, cycles = 0;
+  std::uint64_t guest_instructions = 0;  ///< instructions completed by the guest level's code
+  std::string program;         ///< the source that ran (a port, or the workload itself)
+  std::string note;            ///< why it did not run, or which port ran
+  std::string console;         ///< the console output
+};
+
+/// One monitor in a comparison: its catalog name and its image (assembled for the ISA), or null
+/// with the reason it could not be assembled.
+struct ComparedMonitor {
+  std::string name;
+  std::shared_ptr<const assembler::Image> image;
+  std::string error;  ///< non-empty when image is null
+};
+
+/// A workload's row: the bare run and one Measurement per monitor, in the monitors' order.
+struct ComparisonRow {
+  Workload workload;
+  Measurement bare;
+  std::vector<Measurement> monitors;
+};
+
+/// Settings of a comparison.
+struct ComparisonOptions {
+  unsigned depth = 1;                      ///< levels of monitor (1: each monitor alone)
+  std::uint32_t memory = 0;                ///< guest machine words (0: the ISA's default)
+  std::uint64_t max_cycles = 2'000'000'000;  ///< cycle budget of each run
+};
+
+/// Runs every workload bare and under each monitor at `o.depth`. A program that does not
+/// assemble for the ISA, or a monitor that could not be assembled, gives a Measurement with
+/// ran = false and a note; nothing throws for a single failed run. Cost: one full run per cell.
+std::vector<ComparisonRow> compare(std::shared_ptr<const isa::IsaModel> isa, const std::vector<Workload>& workloads,
+                                   const std::vector<ComparedMonitor>& monitors, const ComparisonOptions& o);
+
+}  // namespace pgsim::vmm

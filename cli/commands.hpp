@@ -56,6 +56,9 @@ struct EquivOptions {
   unsigned depth = 1;
   std::uint32_t memory = 8192;  ///< guest machine words (storage is compared at every boundary)
   std::uint64_t max_cycles = 100000000;
+  /// The reference run: 0 = the bare machine; N > 0 = under N monitors, for a paravirtualized
+  /// guest that cannot run bare (docs/hypercalls.md, "Equivalence for a PV guest").
+  unsigned reference_depth = 0;
 };
 int run_equiv(const EquivOptions& o);
 

@@ -12,8 +12,14 @@
 namespace pgsim::cli {
 namespace {
 
-void print_state(const vmm::GuestState& a, const vmm::GuestState& b, const isa::IsaModel& isa, unsigned depth) {
-  std::printf("    %-28s %s\n", "bare machine", fmt::format("under {} VMM{}", depth, depth == 1 ? "" : "s").c_str());
+/// "bare machine" or "under 1 VMM", "under 3 VMMs".
+std::string run_name(unsigned depth) {
+  return depth == 0 ? std::string("bare machine") : fmt::format("under {} VMM{}", depth, depth == 1 ? "" : "s");
+}
+
+void print_state(const vmm::GuestState& a, const vmm::GuestState& b, const isa::IsaModel& isa, unsigned depth,
+                 unsigned reference_depth) {
+  std::printf("    %-28s %s\n", run_name(reference_depth).c_str(), run_name(depth).c_str());
   auto row = [&](const std::string& n, std::uint32_t x, std::uint32_t y) {
     std::printf("  %s %-6s %-20s %-8s %#x\n", x == y ? " " : "*", n.c_str(), fmt::format("{:#x}", x).c_str(), n.c_str(), y);
   };
@@ -30,11 +36,15 @@ std::string what_differs(const vmm::EquivalenceResult& r) {
 }
 
 /// The states side by side, and the consoles when they differ.
-void print_difference(const vmm::EquivalenceResult& r, const isa::IsaModel& isa, unsigned depth) {
+void print_difference(const vmm::EquivalenceResult& r, const isa::IsaModel& isa, unsigned depth,
+                      unsigned reference_depth) {
   std::printf("  differs: %s\n\n", what_differs(r).c_str());
-  print_state(r.bare, r.virtualized, isa, depth);
+  print_state(r.bare, r.virtualized, isa, depth, reference_depth);
   if (r.bare.console != r.virtualized.console)
-    std::printf("\n  console, bare: %s\n  console, virtualized: %s\n", fmt::format("{:?}", r.bare.console).c_str(),
+    std::printf("\n  console, %s: %s\n  console, %s: %s\n",
+                reference_depth ? run_name(reference_depth).c_str() : "bare",
+                fmt::format("{:?}", r.bare.console).c_str(),
+                reference_depth ? run_name(depth).c_str() : "virtualized",
                 fmt::format("{:?}", r.virtualized.console).c_str());
 }
 
@@ -49,7 +59,13 @@ int run_equiv(const EquivOptions& o) {
     auto isa = load_isa_or_default(o.isa);
     auto guest = assemble(*isa, o.program);
     auto vmm_image = assemble_vmm(*isa, o.vmm);
-    auto r = vmm::check_equivalence(isa, vmm_image, guest, o.depth, o.memory, o.max_cycles);
+    if (o.reference_depth >= o.depth)
+      throw std::invalid_argument(fmt::format("--reference-depth {} must be less than --depth {}", o.reference_depth,
+                                              o.depth));
+    auto r = vmm::check_equivalence(isa, vmm_image, guest, o.depth, o.memory, o.max_cycles, o.reference_depth);
+    if (o.reference_depth > 0)
+      std::printf("reference: the guest %s (not the bare machine); compared: %s\n",
+                  run_name(o.reference_depth).c_str(), run_name(o.depth).c_str());
     auto n = static_cast<unsigned long long>(r.lockstep_instructions);
     using V = vmm::EquivalenceResult::Verdict;
     switch (r.verdict) {
@@ -78,7 +94,7 @@ int run_equiv(const EquivOptions& o) {
                       isa::disassemble(*isa, guest->words.size() > at ? guest->words[at] : 0, at).c_str(),
                       where.empty() ? "?" : where.c_str());
         }
-        print_difference(r, *isa, o.depth);
+        print_difference(r, *isa, o.depth, o.reference_depth);
         return 3;
       }
       case V::TimerThenEqual:
@@ -86,11 +102,13 @@ int run_equiv(const EquivOptions& o) {
         bool same = r.verdict == V::TimerThenEqual;
         std::printf("%slockstep up to guest instruction %llu, then a timer interrupt arrived at a different guest "
                     "instruction in the two runs (timing is outside P&G's equivalence);\n"
-                    "  then both runs were finished (bare machine: %s, virtualized: %s) and final state: %s\n",
-                    same ? "equivalent: " : "NOT EQUIVALENT: ", n, ended(r.bare_stop), ended(r.virtualized_stop),
+                    "  then both runs were finished (%s: %s, %s: %s) and final state: %s\n",
+                    same ? "equivalent: " : "NOT EQUIVALENT: ", n,
+                    o.reference_depth ? run_name(o.reference_depth).c_str() : "bare machine", ended(r.bare_stop),
+                    o.reference_depth ? run_name(o.depth).c_str() : "virtualized", ended(r.virtualized_stop),
                     same ? "equal (registers, PSW, storage and console)" : "different");
         if (!same) {
-          print_difference(r, *isa, o.depth);
+          print_difference(r, *isa, o.depth, o.reference_depth);
           return 3;
         }
         return 0;

@@ -89,6 +89,9 @@ int main(int argc, char** argv) {
   equiv_cmd->add_option("--vmm", eo.vmm, vmm_help);
   number_option(equiv_cmd, "--max-cycles", eo.max_cycles, 1, kMaxCycles, "Cycle budget of each real machine");
   number_option(equiv_cmd, "--memory", eo.memory, kMinMemory, 1u << 20, "Size of the guest's machine in words (default 8192)");
+  number_option(equiv_cmd, "--reference-depth", eo.reference_depth, 0, 15,
+                "Compare with the guest under this many monitors instead of the bare machine (default 0; 1 for a "
+                "paravirtualized guest, e.g. --vmm pv examples/os/tinyos-pv.s); must be less than --depth");
   equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();
 
   CompareOptions cmp;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace pgsim::vmm {
 namespace {
@@ -144,19 +145,23 @@ std::vector<std::string> guest_state_differences(const GuestState& a, const Gues
 EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
                                     std::shared_ptr<const assembler::Image> vmm,
                                     std::shared_ptr<const assembler::Image> guest, unsigned depth,
-                                    std::uint32_t guest_memory, std::uint64_t max_cycles) {
-  Stack bare_stack(isa, nullptr, guest, 0, guest_memory);
+                                    std::uint32_t guest_memory, std::uint64_t max_cycles, unsigned reference_depth) {
+  if (reference_depth >= depth)
+    throw std::invalid_argument(fmt::format("the reference depth ({}) must be less than the depth compared with it ({})",
+                                            reference_depth, depth));
+  Stack bare_stack(isa, reference_depth ? vmm : nullptr, guest, reference_depth, guest_memory);
   Stack virt_stack(isa, vmm, guest, depth, guest_memory);
-  Side b{bare_stack, 0, {}}, v{virt_stack, virt_stack.level_origin(depth), {}};
+  Side b{bare_stack, bare_stack.level_origin(reference_depth), {}}, v{virt_stack, virt_stack.level_origin(depth), {}};
   const std::uint32_t words = bare_stack.guest_memory();
   EquivalenceResult res;
   const VisibleReader read_b(bare_stack), read_v(virt_stack);
 
   // Boot the VMMs: run until the guest's first instruction is about to execute.
-  while (!v.ended(max_cycles) && virt_stack.level_of(v.m().base() + v.m().pc()) != depth) {
-    v.m().step();
-    ++v.steps;
-  }
+  for (Side* s : {&b, &v})
+    while (!s->ended(max_cycles) && s->stack.level_of(s->m().base() + s->m().pc()) != s->stack.depth()) {
+      s->m().step();
+      ++s->steps;
+    }
 
   auto finish = [&](EquivalenceResult::Verdict verdict) {
     b.m().set_store_log(nullptr);
@@ -198,16 +203,16 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     if (full) {
       full = false;
       for (std::uint32_t a = 0; a < words; ++a)
-        if (Eb[a] != Ev[v.origin + a]) return true;
+        if (Eb[b.origin + a] != Ev[v.origin + a]) return true;
       b.m().set_store_log(&b.log);
       v.m().set_store_log(&v.log);
       return false;
     }
     bool diff = false;
-    for (std::uint32_t a : b.log)
-      if (a < words && Eb[a] != Ev[v.origin + a]) diff = true;
+    for (std::uint32_t r : b.log)
+      if (r >= b.origin && r - b.origin < words && Eb[r] != Ev[v.origin + (r - b.origin)]) diff = true;
     for (std::uint32_t r : v.log)
-      if (r >= v.origin && r - v.origin < words && Eb[r - v.origin] != Ev[r]) diff = true;
+      if (r >= v.origin && r - v.origin < words && Eb[b.origin + (r - v.origin)] != Ev[r]) diff = true;
     b.log.clear();
     v.log.clear();
     return diff;
@@ -232,9 +237,13 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
       return finish(EquivalenceResult::Verdict::Diverged);
     }
     if (b.ended(max_cycles) || v.ended(max_cycles)) break;
-    res.last_pc = b.m().base() + b.m().pc();
-    interrupt = b.m().step().interrupt;
-    ++b.steps;
+    res.last_pc = b.m().base() + b.m().pc() - b.origin;
+    if (reference_depth == 0) {
+      interrupt = b.m().step().interrupt;
+      ++b.steps;
+    } else {
+      interrupt = guest_step(b, max_cycles);
+    }
     interrupt = guest_step(v, max_cycles) || interrupt;
     ++res.lockstep_instructions;
     // The virtualized run stopped inside a VMM (its budget, or a trap storm): there is no

@@ -43,10 +43,18 @@ struct EquivalenceResult {
 /// `guest_memory` words (0: the ISA's default), each real machine for at most `max_cycles`
 /// cycles and as many steps, and compares them as described above. Throws what Stack throws
 /// for bad images or sizes.
+///
+/// `reference_depth` > 0 replaces the bare machine by the guest under that many VMMs (the same
+/// `vmm`): the reference run of a guest that cannot run on the bare machine, a paravirtualized
+/// guest (Barham et al., "Xen and the Art of Virtualization", SOSP 2003), whose equivalence is
+/// then "under N monitors as under one" (docs/hypercalls.md). Both runs are compared at every
+/// guest instruction boundary as above; `last_pc` and the storage compared are the guest's own
+/// addresses. Throws std::invalid_argument unless reference_depth < depth.
 EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
                                     std::shared_ptr<const assembler::Image> vmm,
                                     std::shared_ptr<const assembler::Image> guest, unsigned depth,
-                                    std::uint32_t guest_memory, std::uint64_t max_cycles);
+                                    std::uint32_t guest_memory, std::uint64_t max_cycles,
+                                    unsigned reference_depth = 0);
 
 /// The names of what differs between two guest states (registers by the ISA's names, "mode",
 /// "pc", "base", "bound", "ie", "console", "storage"); `first_word` gets the first differing

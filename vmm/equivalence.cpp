@@ -124,6 +124,11 @@ bool guest_step(Side& v, std::uint64_t max_cycles) {
 
 }  // namespace
 
+bool supervisor_not_in_place(const assembler::Image& vmm) {
+  auto it = vmm.symbols.find("VM_SUPERVISOR_IN_PLACE");
+  return it != vmm.symbols.end() && it->second == 0;
+}
+
 std::vector<std::string> guest_state_differences(const GuestState& a, const GuestState& b, const isa::IsaModel& isa,
                                                   std::string& first_word) {
   std::vector<std::string> d;
@@ -156,12 +161,29 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
   EquivalenceResult res;
   const VisibleReader read_b(bare_stack), read_v(virt_stack);
 
+  // A monitor that translates or interprets its guest's virtual-supervisor code (binary
+  // translation, a hybrid VMM) declares VM_SUPERVISOR_IN_PLACE = 0: the guest's kernel then never
+  // runs in place, so its instruction boundaries cannot be seen from outside. Lockstep is then at
+  // the boundaries where the guest's code does run in place (its user mode), the bare machine
+  // running through each stretch of supervisor code in one go, and at the end.
+  const bool supervisor_hidden = vmm && supervisor_not_in_place(*vmm);
+  bool interrupt = false;
+  auto bare_through_supervisor = [&] {
+    if (!supervisor_hidden) return;
+    while (!b.ended(max_cycles) && b.m().mode() == 0) {
+      interrupt = b.m().step().interrupt || interrupt;
+      ++b.steps;
+      ++res.lockstep_instructions;
+    }
+  };
+
   // Boot the VMMs: run until the guest's first instruction is about to execute.
   for (Side* s : {&b, &v})
     while (!s->ended(max_cycles) && s->stack.level_of(s->m().base() + s->m().pc()) != s->stack.depth()) {
       s->m().step();
       ++s->steps;
     }
+  if (reference_depth == 0) bare_through_supervisor();
 
   auto finish = [&](EquivalenceResult::Verdict verdict) {
     b.m().set_store_log(nullptr);
@@ -218,7 +240,6 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     return diff;
   };
 
-  bool interrupt = false;
   while (true) {
     if (differs()) {
       if (interrupt) {
@@ -241,6 +262,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     if (reference_depth == 0) {
       interrupt = b.m().step().interrupt;
       ++b.steps;
+      bare_through_supervisor();
     } else {
       interrupt = guest_step(b, max_cycles);
     }

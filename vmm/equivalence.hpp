@@ -56,6 +56,14 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
                                     std::uint32_t guest_memory, std::uint64_t max_cycles,
                                     unsigned reference_depth = 0);
 
+/// True when the monitor image declares `.equ VM_SUPERVISOR_IN_PLACE, 0`: it never runs its
+/// guest's virtual-supervisor code in place (it translates it, like VMware's binary translator,
+/// or interprets it, like P&G's hybrid VMM). check_equivalence then compares in lockstep only where
+/// the guest's code runs in place (virtual user mode), running the bare machine through each
+/// stretch of supervisor code at once, and at the end. A monitor without the symbol runs the
+/// guest's code in place in both modes (trap-and-emulate).
+bool supervisor_not_in_place(const assembler::Image& vmm);
+
 /// The names of what differs between two guest states (registers by the ISA's names, "mode",
 /// "pc", "base", "bound", "ie", "console", "storage"); `first_word` gets the first differing
 /// storage word as "E[a]: 0x… vs 0x…".

@@ -14,6 +14,9 @@ const std::vector<MonitorInfo>& monitor_catalog() {
        "paravirtualization: hypercalls instead of privileged instructions; runs only ported guests "
        "(examples/os/tinyos-pv.s; docs/hypercalls.md)",
        "Barham et al., \"Xen and the Art of Virtualization\", SOSP 2003"},
+      {"bt", "bt.s",
+       "binary translation: the guest's kernel code translated into a translation cache, its user code run directly",
+       "Adams & Agesen, ASPLOS 2006 (VMware)"},
   };
   return catalog;
 }

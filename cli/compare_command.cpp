@@ -37,7 +37,13 @@ void print_cell(const std::string& technique, const vmm::Measurement& m, const v
     return;
   }
   std::string ratio = bare.ran && bare.cycles ? fmt::format("{:.2f}", static_cast<double>(m.cycles) / bare.cycles) : "-";
-  std::string remark = !m.halted ? m.stop : !m.console_matches ? "console differs from bare" : "";
+  std::string remark = !m.halted ? m.stop : "";
+  if (!m.console_matches) {
+    // The first line of what it printed instead often says why (a monitor's message).
+    std::string first = m.console.substr(0, m.console.find('\n'));
+    if (first.size() > 70) first = first.substr(0, 67) + "...";
+    remark += (remark.empty() ? "" : "; ") + fmt::format("console differs from bare: {:?}", first);
+  }
   if (!m.note.empty()) remark += (remark.empty() ? "" : "; ") + m.note;
   std::printf("  %-18s %12llu %14llu %14llu %9s  %s\n", technique.c_str(),
               static_cast<unsigned long long>(m.real_traps), static_cast<unsigned long long>(m.real_instructions),

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "assembler/assembler.hpp"
 #include "helpers.hpp"
 #include "vmm/comparison.hpp"
 
@@ -92,4 +93,21 @@ TEST_CASE("pgsim compare --json gives one row per workload with each monitor's c
   auto bad = test::run_pgsim("compare --vmm no-such-monitor " + source_path("examples/guests/critical.s"));
   CHECK(bad.code == 1);
   CHECK_THAT(bad.out, Catch::Contains("no-such-monitor"));
+}
+
+TEST_CASE("compare: the paravirtual monitor runs each workload's port, which prints what the original prints bare",
+          "[compare]") {
+  auto pv = std::make_shared<assembler::Image>(assembler::assemble_file(*test::pg1(), source_path("vmm/monitors/pv.s")));
+  for (unsigned depth : {1u, 2u}) {
+    vmm::ComparisonOptions o;
+    o.depth = depth;
+    auto rows = vmm::compare(test::pg1(), workloads(), {{"pv", pv, {}}}, o);
+    for (const auto& r : rows) {
+      INFO(r.workload.name << " at depth " << depth);
+      const auto& m = r.monitors.at(0);
+      CHECK(m.program != r.workload.program);  // a port exists for every default workload
+      CHECK(m.halted);
+      CHECK(m.console_matches);
+    }
+  }
 }

@@ -9,10 +9,4 @@
 ; kernel and its lpsw emulated -- the cost of a system call is what a
 ; monitor adds to every user/kernel crossing.
         .include "lib/onetask.s"
-task:
-        li r3, 2000             ; r3 = calls left
-s_loop:
-        svc 2                   ; count: r1 = calls so far
-        addi r3, r3, -1
-        bne r3, r0, s_loop
-        svc 0                   ; exit: the kernel prints r1 = 2000
+        .include "task/syscalls.s"

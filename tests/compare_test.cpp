@@ -16,7 +16,7 @@ namespace {
 std::vector<vmm::Workload> workloads() {
   return {{"compute", source_path("examples/os/compute.s"), ""},
           {"syscalls", source_path("examples/os/syscalls.s"), ""},
-          {"critical", source_path("examples/guests/critical.s"), ""},
+          {"critical", source_path("examples/os/critical.s"), ""},
           {"tinyos", source_path("examples/os/tinyos.s"), ""}};
 }
 }  // namespace
@@ -74,7 +74,7 @@ TEST_CASE("compare: a monitor runs a workload's port for it when one exists besi
 }
 
 TEST_CASE("pgsim compare --json gives one row per workload with each monitor's costs and its ratio to bare", "[compare][cli]") {
-  auto r = test::run_pgsim("compare --json --vmm trap-and-emulate " + source_path("examples/guests/critical.s"), false);
+  auto r = test::run_pgsim("compare --json --vmm trap-and-emulate " + source_path("examples/os/critical.s"), false);
   REQUIRE(r.code == 0);
   auto j = nlohmann::json::parse(r.out);
   REQUIRE(j["workloads"].size() == 1);
@@ -84,13 +84,13 @@ TEST_CASE("pgsim compare --json gives one row per workload with each monitor's c
   CHECK(t["console_matches_bare"] == true);
   CHECK(t["cycles_ratio_to_bare"].get<double>() ==
         Approx(t["cycles"].get<double>() / w["bare"]["cycles"].get<double>()));
-  auto text = test::run_pgsim("compare --vmm trap-and-emulate " + source_path("examples/guests/critical.s"));
+  auto text = test::run_pgsim("compare --vmm trap-and-emulate " + source_path("examples/os/critical.s"));
   CHECK_THAT(text.out, Catch::Contains("bare machine") && Catch::Contains("trap-and-emulate"));
   auto two = test::run_pgsim("compare --json --vmm trap-and-emulate --vmm " + source_path("vmm/monitors/pgvmm.s") + " " +
                                  source_path("examples/guests/hello.s"), false);
   REQUIRE(two.code == 0);
   CHECK(nlohmann::json::parse(two.out)["workloads"][0]["monitors"].size() == 2);
-  auto bad = test::run_pgsim("compare --vmm no-such-monitor " + source_path("examples/guests/critical.s"));
+  auto bad = test::run_pgsim("compare --vmm no-such-monitor " + source_path("examples/os/critical.s"));
   CHECK(bad.code == 1);
   CHECK_THAT(bad.out, Catch::Contains("no-such-monitor"));
 }

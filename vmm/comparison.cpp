@@ -14,7 +14,7 @@ std::vector<Workload> default_workloads() {
   return {
       {"compute", find_program("examples/os/compute.s"), "user-mode computation, one system call"},
       {"syscalls", find_program("examples/os/syscalls.s"), "2,000 system calls that do almost nothing"},
-      {"critical", find_program("examples/guests/critical.s"), "a kernel's 1,000 cli/sti pairs (lpsw)"},
+      {"critical", find_program("examples/os/critical.s"), "a kernel's 1,000 cli/sti pairs (lpsw)"},
       {"tinyos", find_program("examples/os/tinyos.s"), "the reference OS: six tasks, system calls, faults, ticks"},
   };
 }

@@ -22,7 +22,7 @@ struct Workload {
 
 /// The default workloads, found in the data roots (vmm/data_files.hpp): a compute-bound task
 /// (examples/os/compute.s), a system-call-heavy task (examples/os/syscalls.s), a kernel that
-/// executes many privileged instructions (examples/guests/critical.s, Adams & Agesen's `cli`
+/// executes many privileged instructions (examples/os/critical.s, Adams & Agesen's `cli`
 /// loop) and the reference OS (examples/os/tinyos.s). Throws DataNotFound when one is missing.
 std::vector<Workload> default_workloads();
 

@@ -3,7 +3,7 @@
 ; switching them on again -- the pattern of `cli` ... `sti` that Adams &
 ; Agesen (ASPLOS 2006) measured on a Pentium 4.  A workload of `pgsim compare`.
 ;
-; Run it:   pgsim run examples/guests/critical.s
+; Run it:   pgsim run examples/os/critical.s
 ;
 ; PG-1 has no cli/sti: the only way to change ie is to load a whole PSW with
 ; lpsw.  So "cli" is `lpsw psw_off` (the same PSW with ie = 0 and pc = the
@@ -38,7 +38,7 @@ after_sti:
         call newline
         halt
 
-        .include "lib/print.s"
+        .include "../guests/lib/print.s"
 
 psw_off:   .space 5
 psw_on:    .space 5

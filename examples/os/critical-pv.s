@@ -1,11 +1,11 @@
-; critical-pv.s -- examples/guests/critical.s for the paravirtualizing monitor
+; critical-pv.s -- examples/os/critical.s for the paravirtualizing monitor
 ; (--vmm pv; docs/hypercalls.md): the same 1,000 critical sections, entered
 ; with HC_SET_IE 0 and left with HC_SET_IE 1 -- where critical.s loads a
 ; whole PSW with lpsw, the paravirtualized kernel asks the monitor for just
 ; the interrupt-enable bit (Xen's guests likewise clear a flag in a page
 ; shared with Xen instead of executing cli).  Same output.
 ;
-; Run it:   pgsim run --vmm pv --depth 1 examples/guests/critical-pv.s
+; Run it:   pgsim run --vmm pv --depth 1 examples/os/critical-pv.s
         .include "../../vmm/monitors/pv-abi.s"
         .org RESET
 start:
@@ -27,7 +27,7 @@ loop:
         call flush
         svc HC_HALT
 
-        .include "../os/lib/pvconsole.s"
+        .include "lib/pvconsole.s"
 
 counter:   .word 0
            .space 16

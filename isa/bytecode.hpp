@@ -45,6 +45,10 @@ enum class Op : std::uint8_t {
   SetTimer,      ///< pop v; timer = v cycles (0 = off), clears a pending timer interrupt
   LoadPsw,       ///< pop a; PSW = the words at virtual a.. (all checked first)
   StorePsw,      ///< pop a; the words at virtual a.. = the PSW with P = this instruction + 1
+  /// pop a; VM entry: after this instruction completes, run the guest described by the state
+  /// description at virtual a.. (all of its words checked first: MEMORY trap). See machine/
+  /// interpretive.cpp and docs/pg1-assist.md.
+  VmEntry,
   // -- control flow within the semantics
   JumpIfZero,    ///< pop c; if c == 0 jump to arg
   Jump,          ///< jump to arg

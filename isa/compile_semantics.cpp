@@ -227,7 +227,7 @@ class Compiler {
       return;
     }
     if (f == "trap" || f == "trap_after" || f == "halt" || f == "out" || f == "stimer" || f == "loadpsw" ||
-        f == "storepsw")
+        f == "storepsw" || f == "vmentry")
       error(n.offset, fmt::format("'{}' is a statement, not a value", f));
     else
       error(n.offset, fmt::format("unknown function '{}' (sext, zext, ltu, leu, gtu, geu, divu, remu, in)", f));
@@ -262,7 +262,7 @@ class Compiler {
     if (n.kind == ExprKind::Name && n.text == "halt") { emit(Op::Halt); return; }
     if (n.kind != ExprKind::Call) {
       error(n.offset, "expected a statement: an assignment or one of trap(cause, info), trap_after(cause, info), "
-                      "halt, out(v), stimer(v), loadpsw(a), storepsw(a)");
+                      "halt, out(v), stimer(v), loadpsw(a), storepsw(a), vmentry(a)");
       return;
     }
     const std::string& f = n.text;
@@ -274,8 +274,14 @@ class Compiler {
       emit(f == "trap" ? Op::Trap : Op::TrapAfter);
       return;
     }
-    static const std::pair<const char*, Op> unary[] = {
-        {"out", Op::ConsoleOut}, {"stimer", Op::SetTimer}, {"loadpsw", Op::LoadPsw}, {"storepsw", Op::StorePsw}};
+    if (f == "vmentry" && !model_.assist.present) {
+      error(n.offset, "vmentry(a) needs an `assist { ... }` block in the ISA, which declares the state "
+                      "description that a VM entry reads (docs/isa-language.md)");
+      return;
+    }
+    static const std::pair<const char*, Op> unary[] = {{"out", Op::ConsoleOut},   {"stimer", Op::SetTimer},
+                                                       {"loadpsw", Op::LoadPsw},  {"storepsw", Op::StorePsw},
+                                                       {"vmentry", Op::VmEntry}};
     for (auto& [s, op] : unary)
       if (f == s) {
         if (!expect_args(n, 1)) return;
@@ -283,7 +289,8 @@ class Compiler {
         emit(op);
         return;
       }
-    error(n.offset, fmt::format("unknown statement '{}' (trap, trap_after, halt, out, stimer, loadpsw, storepsw)", f));
+    error(n.offset, fmt::format("unknown statement '{}' (trap, trap_after, halt, out, stimer, loadpsw, storepsw, "
+                                "vmentry)", f));
   }
 
   void assign(const StmtNode& st) {
@@ -392,7 +399,7 @@ class Compiler {
         case Op::LoadVirtual: case Op::LoadReal: case Op::Trap:
           if (effect_seen) return true;
           break;
-        case Op::StoreVirtual: case Op::StoreReal: case Op::LoadPsw: case Op::StorePsw:
+        case Op::StoreVirtual: case Op::StoreReal: case Op::LoadPsw: case Op::StorePsw: case Op::VmEntry:
           if (effect_seen) return true;
           effect_seen = true;
           break;

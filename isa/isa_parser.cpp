@@ -250,7 +250,9 @@ auto const d_instruction =
      as<std::uint64_t>("the opcode (a number) after the format", number) >
      as("`cycles N` after the opcode (then `privileged`, if the instruction is privileged)", kw("cycles")) >
      as<std::uint64_t>("the number of cycles after 'cycles'", number) > x3::matches[kw("privileged")] >
-     as<std::vector<int>>("'{' and the semantics (after `cycles N` and `privileged`, if any)", block))[([](auto& ctx) {
+     -(kw("intercept") > as<std::uint64_t>("the intercept bit (a number, 0 to 31) after 'intercept'", number)) >
+     as<std::vector<int>>("'{' and the semantics (after `cycles N`, `privileged` and `intercept N`, if any)",
+                          block))[([](auto& ctx) {
       auto& a = x3::_attr(ctx);
       auto& d = new_decl(ctx, "instruction");
       d.flag2 = fusion::at_c<0>(a);
@@ -258,7 +260,8 @@ auto const d_instruction =
       d.strings = {fusion::at_c<2>(a)};
       d.numbers = {fusion::at_c<4>(a), fusion::at_c<5>(a)};
       d.flag = fusion::at_c<6>(a);
-      d.body = fusion::at_c<7>(a);
+      if (auto& bit = fusion::at_c<7>(a)) d.numbers.push_back(*bit);  // numbers[2]: the intercept bit
+      d.body = fusion::at_c<8>(a);
     })];
 auto const d_pseudo =
     (kw("pseudo") > as<std::string>("the pseudo-instruction's mnemonic after 'pseudo'", identifier) >
@@ -280,15 +283,67 @@ auto const d_remove = (kw("remove") > as("'instruction' after 'remove'", kw("ins
   new_decl(ctx, "remove").names = {x3::_attr(ctx)};
 })];
 
+// ---- the assist block: interpretive execution (docs/isa-language.md "Hardware assist")
+// Each item becomes its own declaration ("assist_state", "assist_reason", "assist_cost",
+// "assist_levels") at the item's place; the block itself adds "assist" at its end.
+template <class Ctx>
+Decl& new_item(Ctx& ctx, const char* kind) {
+  auto& d = out(ctx).decls.emplace_back();
+  d.kind = kind;
+  d.offset = grammar::marked<0>(ctx);
+  return d;
+}
+auto const item_end = as("';' at the end of the item", x3::lit(';'));
+x3::rule<class sd_field_r, fusion::deque<std::string, std::uint64_t>> const sd_field =
+    "a state-description field (psw, regs, timer, pending, origin, size, intercepts, reason, info) = word offset";
+auto const sd_field_def = identifier > as("'=' and the field's word offset", x3::lit('=')) >
+                          as<std::uint64_t>("the word offset (a number) after '='", number);
+x3::rule<class assist_cost_r, fusion::deque<std::string, std::uint64_t>> const assist_cost =
+    "a cost (exit, interpret) = cycles";
+auto const assist_cost_def = identifier > as("'=' and the number of cycles", x3::lit('=')) >
+                             as<std::uint64_t>("the number of cycles after '='", number);
+BOOST_SPIRIT_DEFINE(sd_field, assist_cost)
+auto const pairs_into = [](Decl& d, auto& list) {
+  for (auto& nn : list) {
+    d.names.push_back(fusion::at_c<0>(nn));
+    d.numbers.push_back(fusion::at_c<1>(nn));
+  }
+};
+auto const a_state = (kw("state") > (sd_field % ',') > item_end)[([](auto& ctx) {
+  pairs_into(new_item(ctx, "assist_state"), x3::_attr(ctx));
+})];
+auto const a_reason =
+    (kw("reason") > as<std::string>("the exit reason's name after 'reason'", identifier) >
+     as("'=' and the reason's value (reason EXIT_INTERCEPT = 1 (intercept);)", x3::lit('=')) >
+     as<std::uint64_t>("the reason's value (a number)", number) >
+     as("'(' and the reason's role: intercept, validity, nesting or preempted", x3::lit('(')) >
+     as<std::string>("a role (intercept, validity, nesting, preempted)", identifier) >
+     as("')' after the role", x3::lit(')')) > item_end)[([](auto& ctx) {
+      auto& d = new_item(ctx, "assist_reason");
+      d.names = {fusion::at_c<0>(x3::_attr(ctx)), fusion::at_c<2>(x3::_attr(ctx))};
+      d.numbers = {fusion::at_c<1>(x3::_attr(ctx))};
+    })];
+auto const a_cost = (kw("cost") > (assist_cost % ',') > item_end)[([](auto& ctx) {
+  pairs_into(new_item(ctx, "assist_cost"), x3::_attr(ctx));
+})];
+auto const a_levels = (kw("levels") > as<std::uint64_t>("the nesting limit (a number) after 'levels'", number) >
+                       item_end)[([](auto& ctx) { new_item(ctx, "assist_levels").numbers = {x3::_attr(ctx)}; })];
+x3::rule<class assist_item_r> const assist_item = "an assist item (state, reason, cost, levels)";
+auto const assist_item_def = grammar::mark >> (a_state | a_reason | a_cost | a_levels);
+BOOST_SPIRIT_DEFINE(assist_item)
+auto const d_assist = (kw("assist") > as("'{' and the assist's items (state, reason, cost, levels)", x3::lit('{')) >
+                       *assist_item > as("an assist item (state, reason, cost, levels) or '}'", x3::lit('}')))[(
+    [](auto& ctx) { new_decl(ctx, "assist"); })];
+
 auto const declaration = grammar::decl_mark >> (d_name | number_decl("word", "the number of bits per word after 'word'") |
                          number_decl("memory", "the number of words of storage after 'memory'") |
                          number_decl("reset", "the reset address after 'reset'") |
                          d_registers | d_zero | d_control | d_psw | d_trap | d_timer | d_cause |
-                         d_const | d_format | d_instruction | d_pseudo | d_include | d_remove);
+                         d_const | d_format | d_instruction | d_pseudo | d_include | d_remove | d_assist);
 
 x3::rule<class isa_file_r> const isa_file = "a declaration (name, word, memory, registers, zero, control, "
                                             "psw, trap, reset, timer, cause, const, format, instruction, "
-                                            "pseudo, include, remove)";
+                                            "pseudo, include, remove, assist)";
 auto const isa_file_def = *declaration > x3::eoi;
 BOOST_SPIRIT_DEFINE(isa_file)
 
@@ -328,7 +383,8 @@ bool parse_isa_syntax(std::shared_ptr<const SourceFile> file, IsaSyntax& out, Di
     std::string which = e.which();
     std::string msg = (which == "eoi" || which.rfind("a declaration", 0) == 0)
                           ? "expected a declaration (name, word, memory, registers, zero, control, psw, "
-                            "trap, reset, timer, cause, const, format, instruction, pseudo, include, remove)"
+                            "trap, reset, timer, cause, const, format, instruction, pseudo, include, remove, "
+                            "assist)"
                           : grammar::expected_message(which);
     return report(where, std::move(msg));
   } catch (const grammar::SyntaxError& e) {

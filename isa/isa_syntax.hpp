@@ -23,9 +23,12 @@ struct FieldDecl {
 /// trap(names[i] = numbers[i]); timer(names[0] cause, names[1] enable or empty);
 /// cause(names[0], numbers[0], names[1] role or empty); const(names[0], expr);
 /// format(names[0], fields); instruction(names[0] mnemonic, strings[0] syntax, names[1] format,
-/// numbers[0] opcode, numbers[1] cycles, flag privileged, flag2 replace, body);
+/// numbers[0] opcode, numbers[1] cycles, numbers[2] the intercept bit if declared, flag privileged,
+/// flag2 replace, body);
 /// pseudo(names[0], strings[0] syntax, strings[1..] expansion); include(strings[0]);
-/// remove(names[0] mnemonic).
+/// remove(names[0] mnemonic); the items of an `assist { }` block: assist_state and assist_cost
+/// (names[i] = numbers[i]), assist_reason(names[0] name, names[1] role, numbers[0] value),
+/// assist_levels(numbers[0]); and assist (the block, after its items).
 struct Decl {
   std::string kind;
   std::size_t offset = 0;

@@ -53,6 +53,7 @@ std::string IsaModel::cause_name(std::uint32_t cause) const {
 namespace {
 
 constexpr std::uint64_t kMaxCycles = kMaxDeclaredCycles;
+constexpr std::uint64_t kMaxSdWords = 1024;  ///< longest state description (words)
 
 struct Located {
   const IsaSyntax* syn;
@@ -237,6 +238,8 @@ class Elaborator {
       }
     }
     if (m->psw.size() > 16) diags.push_back({nullptr, 0, fmt::format("{}: a PSW may have at most 16 words", path)});
+    // Pass 2b: the assist block(s), once the PSW and the registers are known.
+    elaborate_assist(*m);
     if (!have_psw) diags.push_back({nullptr, 0, fmt::format("{}: the ISA declares no psw layout", path)});
     auto need_cause = [&](int c, const char* role) {
       if (c < 0) diags.push_back({nullptr, 0, fmt::format("{}: no cause has the role ({})", path, role)});
@@ -342,6 +345,20 @@ class Elaborator {
       }
       ins.cycles = static_cast<unsigned>(d->numbers[1]);
       ins.privileged = d->flag;
+      if (d->numbers.size() > 2) {
+        if (!m->assist.present)
+          err(d->offset, fmt::format("instruction {}: 'intercept {}' needs an `assist {{ ... }}` block in the ISA "
+                                     "(intercept controls belong to interpretive execution)",
+                                     lower(d->names[0]), d->numbers[2]));
+        else if (d->numbers[2] > 31)
+          err(d->offset, fmt::format("instruction {}: intercept bit {} is out of range (0 to 31: a bit of the state "
+                                     "description's intercept word)",
+                                     lower(d->names[0]), d->numbers[2]));
+        else {
+          ins.intercept_bit = static_cast<int>(d->numbers[2]);
+          ins.intercept = 1u << d->numbers[2];
+        }
+      }
       ins.decl_offset = d->offset;
       ins.decl_file = syn->file->path;
       auto fit = std::find_if(m->formats.begin(), m->formats.end(), [&, d = d](auto& x) { return x.name == d->names[1]; });
@@ -382,6 +399,9 @@ class Elaborator {
         err(d->offset, fmt::format("'replace instruction {}': there is no {} to replace", ins.mnemonic, ins.mnemonic));
         continue;
       }
+      // Under interpretive execution the machine checks intercepts and adds the interpretation
+      // cost on the bytecode path: such instructions take no dedicated fast path.
+      if (m->assist.present && (ins.privileged || ins.intercept)) ins.semantics.fast = FastForm{};
       if (existing >= 0) m->instructions[static_cast<std::size_t>(existing)] = std::move(ins);
       else m->instructions.push_back(std::move(ins));
     }
@@ -400,6 +420,17 @@ class Elaborator {
       slot = static_cast<std::int16_t>(i);
     }
     for (auto& ins : m->instructions) m->constants["OP_" + upper(ins.mnemonic)] = ins.opcode;
+    // Two instructions with one intercept bit could not be told apart by a monitor.
+    for (std::size_t i = 0; i < m->instructions.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j) {
+        auto &a = m->instructions[i], &b = m->instructions[j];
+        if (a.intercept && a.intercept == b.intercept)
+          diags.push_back({find_file(a.decl_file), a.decl_offset,
+                           fmt::format("instruction {}: intercept bit {} is also {}'s (each bit names one instruction)",
+                                       a.mnemonic, a.intercept_bit, b.mnemonic)});
+      }
+    for (auto& ins : m->instructions)
+      if (ins.intercept) m->constants["INTERCEPT_" + upper(ins.mnemonic)] = ins.intercept;
     return m;
   }
 
@@ -416,6 +447,132 @@ class Elaborator {
   static std::string upper(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return s;
+  }
+  /// The `assist { ... }` items, in order (a later block's items override earlier ones, so a
+  /// variant can include an ISA with an assist and change, say, its nesting limit). Fills
+  /// m.assist and exports SD_<FIELD>, SD_WORDS and the exit reasons as constants.
+  void elaborate_assist(IsaModel& m) {
+    Assist& a = m.assist;
+    const Located* state = nullptr;
+    const Located* block = nullptr;
+    std::map<std::string, const Located*> roles;
+    for (const auto& loc : decls_) {
+      const Decl* d = loc.decl;
+      auto err = [&](std::size_t off, std::string msg) { diags.push_back({loc.syn->file, off, std::move(msg)}); };
+      if (d->kind == "assist") block = &loc;
+      else if (d->kind == "assist_state") state = &loc;
+      else if (d->kind == "assist_reason") {
+        const std::string& role = d->names[1];
+        if (role != "intercept" && role != "validity" && role != "nesting" && role != "preempted") {
+          err(d->offset, fmt::format("unknown exit-reason role '{}' (intercept, validity, nesting, preempted)", role));
+          continue;
+        }
+        if (d->numbers[0] > 0xffffffffull) {
+          err(d->offset, fmt::format("exit reason {} = {} does not fit in 32 bits", d->names[0], d->numbers[0]));
+          continue;
+        }
+        roles[role] = &loc;
+      } else if (d->kind == "assist_cost") {
+        for (std::size_t i = 0; i < d->names.size(); ++i) {
+          const std::string& n = d->names[i];
+          std::uint64_t v = d->numbers[i];
+          if (n == "exit") {
+            if (v < 1 || v > kMaxCycles) err(d->offset, fmt::format("the cost of a VM exit must be 1 to {} cycles", kMaxCycles));
+            else a.exit_cycles = static_cast<unsigned>(v);
+          } else if (n == "interpret") {
+            if (v > kMaxCycles) err(d->offset, fmt::format("the interpretation cost must be 0 to {} cycles", kMaxCycles));
+            else a.interpret_cycles = static_cast<unsigned>(v);
+          } else {
+            err(d->offset, fmt::format("unknown cost '{}' (exit, interpret)", n));
+          }
+        }
+      } else if (d->kind == "assist_levels") {
+        if (d->numbers[0] < 1 || d->numbers[0] > kMaxAssistLevels)
+          err(d->offset, fmt::format("levels must be 1 to {} (the hardware's nesting limit)", kMaxAssistLevels));
+        else a.levels = static_cast<unsigned>(d->numbers[0]);
+      }
+    }
+    if (!block) return;
+    a.present = true;
+    auto block_err = [&](std::string msg) { diags.push_back({block->syn->file, block->decl->offset, std::move(msg)}); };
+    if (!state) block_err("the assist declares no `state` layout (state psw = 0, regs = 5, ...;)");
+    else {
+      const Decl* d = state->decl;
+      auto err = [&](std::string msg) { diags.push_back({state->syn->file, d->offset, std::move(msg)}); };
+      struct F {
+        const char* name;
+        std::uint32_t* slot;
+        std::uint64_t words;
+        bool seen = false;
+        std::uint64_t at = 0;
+      };
+      F fs[] = {{"psw", &a.psw, m.psw.size()},         {"regs", &a.regs, m.registers.size()},
+                {"timer", &a.timer, 1},                {"pending", &a.pending, 1},
+                {"origin", &a.origin, 1},              {"size", &a.size, 1},
+                {"intercepts", &a.intercepts, 1},      {"reason", &a.reason, 1},
+                {"info", &a.info, 1}};
+      for (std::size_t i = 0; i < d->names.size(); ++i) {
+        auto it = std::find_if(std::begin(fs), std::end(fs), [&](const F& f) { return d->names[i] == f.name; });
+        if (it == std::end(fs)) {
+          err(fmt::format("unknown state-description field '{}' (psw, regs, timer, pending, origin, size, intercepts, "
+                          "reason, info)",
+                          d->names[i]));
+          continue;
+        }
+        if (it->seen) { err(fmt::format("state-description field '{}' is given twice", it->name)); continue; }
+        if (d->numbers[i] > kMaxSdWords) {
+          err(fmt::format("state-description field '{}' at word {}: the state description may have at most {} words",
+                          it->name, d->numbers[i], kMaxSdWords));
+          continue;
+        }
+        it->seen = true;
+        it->at = d->numbers[i];
+      }
+      bool complete = true;
+      for (const F& f : fs)
+        if (!f.seen) {
+          err(fmt::format("the state description has no '{}' field (every one of psw, regs, timer, pending, origin, "
+                          "size, intercepts, reason, info is needed)",
+                          f.name));
+          complete = false;
+        }
+      if (complete) {
+        std::uint64_t end = 0;
+        for (const F& f : fs) {
+          *f.slot = static_cast<std::uint32_t>(f.at);
+          end = std::max(end, f.at + f.words);
+          for (const F& g : fs)
+            if (&g < &f && f.at < g.at + g.words && g.at < f.at + f.words)
+              err(fmt::format("state-description fields '{}' (words {} to {}) and '{}' (words {} to {}) overlap", g.name,
+                              g.at, g.at + g.words - 1, f.name, f.at, f.at + f.words - 1));
+        }
+        if (end > kMaxSdWords)
+          err(fmt::format("the state description would have {} words; at most {}", end, kMaxSdWords));
+        a.words = static_cast<std::uint32_t>(end);
+        for (const F& f : fs) m.constants["SD_" + upper(f.name)] = *f.slot;
+        m.constants["SD_WORDS"] = a.words;
+      }
+    }
+    for (const char* role : {"intercept", "validity", "nesting", "preempted"}) {
+      auto it = roles.find(role);
+      if (it == roles.end()) {
+        block_err(fmt::format("the assist declares no exit reason with the role ({}) (reason NAME = N ({});)", role, role));
+        continue;
+      }
+      const Decl* d = it->second->decl;
+      auto v = static_cast<std::uint32_t>(d->numbers[0]);
+      if (std::string(role) == "intercept") a.intercept = v;
+      else if (std::string(role) == "validity") a.validity = v;
+      else if (std::string(role) == "nesting") a.nesting = v;
+      else a.preempted = v;
+      a.reason_names.emplace_back(d->names[0], v);
+      m.constants[d->names[0]] = v;
+    }
+    for (std::size_t i = 0; i < a.reason_names.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (a.reason_names[i].second == a.reason_names[j].second)
+          block_err(fmt::format("exit reasons {} and {} have the same value {}", a.reason_names[j].first,
+                                a.reason_names[i].first, a.reason_names[i].second));
   }
   static bool reserved(const std::string& n) {
     static const std::set<std::string> r = {"pc", "mode", "base", "bound", "cycles", "insn", "mem", "real"};

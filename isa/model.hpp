@@ -21,6 +21,9 @@ constexpr std::uint32_t low_bits(unsigned width) {
 /// so that a cost with the cycles the semantics add (saturated, see the machine) never wraps.
 inline constexpr unsigned kMaxDeclaredCycles = 1'000'000;
 
+/// Most levels of interpretive execution an ISA's assist may declare (`levels N`).
+inline constexpr unsigned kMaxAssistLevels = 256;
+
 /// Kinds of instruction-word fields.
 enum class FieldKind : std::uint8_t {
   Opcode,    ///< the opcode (every format has exactly one, at the same bits)
@@ -75,6 +78,12 @@ struct Instruction {
   std::uint32_t mask = 0, match = 0;  ///< word decodes to this instruction iff (w & mask) == match
   unsigned cycles = 1;              ///< declared cost in cycles (semantics may add more)
   bool privileged = false;          ///< traps PRIV in user mode before any effect
+  /// Its intercept control under interpretive execution (`intercept N` in the ISA file): the
+  /// mask bit 1 << N of the state description's intercept word, or 0 when it has none. When the
+  /// running guest's SD has this bit set, the instruction causes a VM exit (reason intercept,
+  /// info = the word) before any effect instead of executing (docs/pg1-assist.md).
+  std::uint32_t intercept = 0;
+  int intercept_bit = -1;           ///< N, or -1
   Program semantics;                ///< compiled semantics
   std::size_t decl_offset = 0;      ///< where it was declared (for diagnostics)
   std::string decl_file;
@@ -111,6 +120,34 @@ struct Causes {
   int timer = -1;       ///< raised by the interval timer (info = 0)
 };
 
+/// Interpretive execution, the ISA's hardware assist: what its `assist { ... }` block declares
+/// (docs/isa-language.md, docs/pg1-assist.md). The machine runs a guest against a *state
+/// description* (SD) in storage -- IBM's SIE (Osisek, Jackson & Gum, "ESA/390 interpretive-
+/// execution architecture", IBM Systems Journal 30(1), 1991), Intel's VMCS (SDM Vol. 3C) -- and
+/// composes nested levels in hardware (Goldberg, "Architecture of virtual machines", 1973).
+/// Word offsets are relative to the SD's first word; cycles are machine cycles.
+struct Assist {
+  bool present = false;  ///< the ISA declares an assist block
+  /// Word offsets of the SD's fields: the guest's PSW (as many words as the ISA's PSW), its
+  /// registers (one word per register), its virtual CPU timer (cycles, 0 = off), its pending
+  /// timer interrupt (0/1), its region of the host's storage (origin: a host real address;
+  /// size: words = the guest's machine size), the intercept mask, the exit reason and info.
+  std::uint32_t psw = 0, regs = 0, timer = 0, pending = 0, origin = 0, size = 0, intercepts = 0, reason = 0, info = 0;
+  std::uint32_t words = 0;  ///< the SD's length in words (one past its last field)
+  /// Exit reasons by role (the values VM exit writes into the SD's reason field).
+  std::uint32_t intercept = 1, validity = 2, nesting = 3, preempted = 4;
+  std::vector<std::pair<std::string, std::uint32_t>> reason_names;  ///< for messages
+  unsigned exit_cycles = 10;      ///< cost of one VM exit, charged to the host
+  unsigned interpret_cycles = 0;  ///< added to each privileged instruction the hardware interprets for a guest
+  unsigned levels = 64;           ///< the hardware's nesting limit: most active levels of interpretive execution
+  /// The name of an exit reason value ("EXIT_INTERCEPT"), or the number as text.
+  std::string reason_name(std::uint32_t reason) const {
+    for (auto& [n, v] : reason_names)
+      if (v == reason) return n;
+    return std::to_string(reason);
+  }
+};
+
 /// The whole ISA. Addresses are in words; cycles are machine cycles.
 struct IsaModel {
   std::string name = "unnamed";
@@ -126,6 +163,7 @@ struct IsaModel {
   std::uint32_t reset_pc = 16;
   int timer_enable = -1;               ///< control register gating the timer interrupt (-1: always)
   Causes causes;
+  Assist assist;                       ///< interpretive execution, if the ISA declares it
   std::vector<std::pair<std::string, std::uint32_t>> cause_names;  ///< for messages
   std::map<std::string, std::uint32_t> constants;  ///< exported to the assembler (causes too)
   std::vector<Format> formats;

@@ -1,6 +1,7 @@
 #include "machine/machine.hpp"
 
 #include <stdexcept>
+#include <tuple>
 
 #include "machine/run_loop.hpp"
 
@@ -45,6 +46,12 @@ void Machine::reset() {
   consecutive_traps_ = 0;
   out_.clear();
   in_pos_ = 0;
+  sie_.clear();
+  sie_depth_ = 0;
+  vbase_ = vbound_ = intercepts_ = vtimer_ = tsync_ = 0;
+  outer_due_ = false;
+  exits_ = entries_ = 0;
+  sie_events_.clear();
 }
 
 void Machine::set_reg(int i, std::uint32_t v) {
@@ -54,6 +61,27 @@ void Machine::set_reg(int i, std::uint32_t v) {
 
 void Machine::set_control(int i, std::uint32_t v) {
   controls_[static_cast<std::size_t>(i)] = v & m_->controls[static_cast<std::size_t>(i)].mask();
+}
+
+void Machine::timer_expired(std::uint32_t cycles) {
+  if (sie_depth_) {
+    sync_timers(cycles);
+    return;
+  }
+  timer_ = 0;
+  timer_pending_ = true;
+}
+
+void Machine::set_timer(std::uint32_t cycles) {
+  if (sie_depth_) {
+    sync_timers(0);
+    vtimer_ = cycles & mask_;
+    timer_pending_ = false;
+    recompute_timers();
+    return;
+  }
+  timer_ = cycles;
+  timer_pending_ = false;
 }
 
 std::vector<std::uint32_t> Machine::psw() const {
@@ -85,6 +113,8 @@ Machine::Snapshot Machine::snapshot() const {
   s.timer_pending = timer_pending_; s.halted = halted_; s.stop = stop_;
   s.cycles = cycles_; s.instructions = instructions_; s.traps = traps_;
   s.consecutive_traps = consecutive_traps_;
+  s.sie = sie_; s.vbase = vbase_; s.vbound = vbound_; s.intercepts = intercepts_; s.vtimer = vtimer_;
+  s.tsync = tsync_; s.outer_due = outer_due_; s.exits = exits_; s.entries = entries_;
   s.out = out_; s.in = in_; s.in_pos = in_pos_;
   return s;
 }
@@ -97,12 +127,20 @@ void Machine::restore(const Snapshot& s) {
   timer_pending_ = s.timer_pending; halted_ = s.halted; stop_ = s.stop;
   cycles_ = s.cycles; instructions_ = s.instructions; traps_ = s.traps;
   consecutive_traps_ = s.consecutive_traps;
+  sie_ = s.sie; sie_depth_ = static_cast<unsigned>(s.sie.size()); vbase_ = s.vbase; vbound_ = s.vbound;
+  intercepts_ = s.intercepts; vtimer_ = s.vtimer; tsync_ = s.tsync; outer_due_ = s.outer_due;
+  exits_ = s.exits; entries_ = s.entries;
   out_ = s.out; in_ = s.in; in_pos_ = s.in_pos;
 }
 
 void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
   // DESIGN.md "Trap sequence": store old PSW, cause, info in low storage (real addresses),
   // then load the new PSW from low storage. Addresses past the end of E are skipped.
+  if (sie_depth_) {
+    // A guest's trap: into its own low storage (docs/pg1-assist.md).
+    trap_sequence_interpretive(cause, info, saved_pc);
+    return;
+  }
   const std::size_t n = E_.size();
   auto put = [&](std::uint64_t a, std::uint32_t v) {
     if (a >= n) return;
@@ -186,7 +224,7 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
   const isa::FastForm& f = ins.semantics.fast;
   const std::uint32_t p = pc_;
   extra_cycles_ = 0;
-  timer_written_ = false;
+  timer_written_ = 0;
   next_pc_ = (p + 1) & mask_;
   auto set = [&](std::uint32_t arg, std::uint32_t v) {
     std::uint32_t r = field_of(w, arg);
@@ -232,6 +270,17 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   using isa::Op;
   const isa::Program& prog = ins.semantics;
   const isa::Code* code = prog.code.data();
+  if (sie_depth_) {
+    // Interpretive execution: an intercepted instruction exits to the guest's monitor before any
+    // effect; a privileged one (the guest is in its virtual supervisor mode, or it would have
+    // trapped) costs the ISA's interpretation cycles more.
+    if (ins.intercept & intercepts_) {
+      fault_cause_ = m_->assist.intercept;
+      fault_info_ = w;
+      return Exec::Exit;
+    }
+    if (ins.privileged) extra_cycles_ = m_->assist.interpret_cycles;
+  }
   std::uint32_t stack[64];
   int sp = 0;  // next free slot
   const std::uint32_t p = pc_;
@@ -244,10 +293,15 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
     std::uint32_t mode, base, bound, timer;
     bool pending;
     std::size_t out_size, in_pos;
+    std::uint32_t vbase, vbound, vtimer, tsync;
+    bool outer_due;
+    std::vector<std::pair<std::uint32_t, bool>> host_timers;  ///< under interpretive execution
   };
   std::unique_ptr<Saved> saved;
   if (prog.needs_journal) {
-    saved.reset(new Saved{regs_, controls_, mode_, base_, bound_, timer_, timer_pending_, out_.size(), in_pos_});
+    saved.reset(new Saved{regs_, controls_, mode_, base_, bound_, timer_, timer_pending_, out_.size(), in_pos_,
+                          vbase_, vbound_, vtimer_, tsync_, outer_due_, {}});
+    for (const auto& l : sie_) saved->host_timers.emplace_back(l.host_timer, l.host_pending);
     journaling_ = true;
     journal_.clear();
   }
@@ -259,6 +313,10 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       regs_ = saved->regs; controls_ = saved->controls; mode_ = saved->mode; base_ = saved->base;
       bound_ = saved->bound; timer_ = saved->timer; timer_pending_ = saved->pending;
       out_.resize(saved->out_size); in_pos_ = saved->in_pos;
+      vbase_ = saved->vbase; vbound_ = saved->vbound; vtimer_ = saved->vtimer; tsync_ = saved->tsync;
+      outer_due_ = saved->outer_due;
+      for (std::size_t i = 0; i < saved->host_timers.size() && i < sie_.size(); ++i)
+        std::tie(sie_[i].host_timer, sie_[i].host_pending) = saved->host_timers[i];
       journaling_ = false;
     }
     return Exec::Fault;
@@ -282,8 +340,8 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::PushField: stack[sp++] = field(c.arg) & M; break;
       case Op::PushPc: stack[sp++] = p; break;
       case Op::PushMode: stack[sp++] = mode_; break;
-      case Op::PushBase: stack[sp++] = base_; break;
-      case Op::PushBound: stack[sp++] = bound_; break;
+      case Op::PushBase: stack[sp++] = level_base(); break;
+      case Op::PushBound: stack[sp++] = level_bound(); break;
       case Op::PushControl: stack[sp++] = controls_[c.arg]; break;
       case Op::PushCycles: stack[sp++] = static_cast<std::uint32_t>(cycles_) & M; break;
       case Op::PushInsn: stack[sp++] = w; break;
@@ -294,7 +352,14 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         break;
       }
       case Op::LoadReal: {
+        // Real storage is the running level's machine: under interpretive execution the guest's
+        // region (its real address a is origin + a, valid below its size).
         std::uint32_t a = stack[sp - 1];
+        if (sie_depth_) {
+          if (a >= sie_.back().size) return fault(mem_cause, a);
+          stack[sp - 1] = E_[sie_.back().origin + a];
+          break;
+        }
         if (a >= E_.size()) return fault(mem_cause, a);
         stack[sp - 1] = E_[a];
         break;
@@ -364,8 +429,14 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       }
       case Op::StorePc: next_pc_ = stack[--sp] & M; break;
       case Op::StoreMode: mode_ = stack[--sp] & 1u; break;
-      case Op::StoreBase: base_ = stack[--sp] & M; break;
-      case Op::StoreBound: bound_ = stack[--sp] & M; break;
+      case Op::StoreBase:
+        if (sie_depth_) { vbase_ = stack[--sp] & M; recompose(); }
+        else base_ = stack[--sp] & M;
+        break;
+      case Op::StoreBound:
+        if (sie_depth_) { vbound_ = stack[--sp] & M; recompose(); }
+        else bound_ = stack[--sp] & M;
+        break;
       case Op::StoreControl: set_control(static_cast<int>(c.arg), stack[--sp]); break;
       case Op::StoreVirtual: {
         std::uint32_t v = stack[--sp];
@@ -377,6 +448,11 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::StoreReal: {
         std::uint32_t v = stack[--sp];
         std::uint32_t a = stack[--sp];
+        if (sie_depth_) {
+          if (a >= sie_.back().size) return fault(mem_cause, a);
+          write_mem(static_cast<std::uint64_t>(sie_.back().origin) + a, v);
+          break;
+        }
         if (a >= E_.size()) return fault(mem_cause, a);
         write_mem(a, v);
         break;
@@ -403,9 +479,13 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::Halt: result = Exec::Halt; break;
       case Op::ConsoleOut: out_.push_back(static_cast<char>(stack[--sp] & 0xffu)); break;
       case Op::SetTimer:
-        timer_ = stack[--sp] & M;
-        timer_pending_ = false;
-        timer_written_ = true;
+        if (sie_depth_) {
+          set_timer(stack[--sp] & M);  // the running guest's virtual CPU timer
+        } else {
+          timer_ = stack[--sp] & M;
+          timer_pending_ = false;
+        }
+        timer_written_ = 1;
         break;
       case Op::LoadPsw: {
         // PG1.md rule 4: all addresses are checked before any word is read.
@@ -422,11 +502,12 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
           switch (pw.slot) {
             case isa::PswSlot::Mode: mode_ = v & 1u; break;
             case isa::PswSlot::Pc: next_pc_ = v; break;
-            case isa::PswSlot::Base: base_ = v; break;
-            case isa::PswSlot::Bound: bound_ = v; break;
+            case isa::PswSlot::Base: (sie_depth_ ? vbase_ : base_) = v; break;
+            case isa::PswSlot::Bound: (sie_depth_ ? vbound_ : bound_) = v; break;
             case isa::PswSlot::Control: set_control(pw.control, v); break;
           }
         }
+        if (sie_depth_) recompose();
         break;
       }
       case Op::StorePsw: {
@@ -442,12 +523,31 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
           switch (pw.slot) {
             case isa::PswSlot::Mode: v = mode_; break;
             case isa::PswSlot::Pc: v = (p + 1) & M; break;
-            case isa::PswSlot::Base: v = base_; break;
-            case isa::PswSlot::Bound: v = bound_; break;
+            case isa::PswSlot::Base: v = level_base(); break;
+            case isa::PswSlot::Bound: v = level_bound(); break;
             case isa::PswSlot::Control: v = controls_[static_cast<std::size_t>(pw.control)]; break;
           }
           write_mem(b + ((a + i) & M), v);
         }
+        break;
+      }
+      case Op::VmEntry: {
+        // The checks a VM entry makes before any effect (docs/pg1-assist.md "VM entry"); the
+        // entry itself happens when the instruction has completed (step_impl: vm_entry).
+        std::uint32_t a = stack[--sp];
+        if (sie_depth_ >= m_->assist.levels) {
+          // Past the hardware's nesting limit: the running guest exits to its monitor, its entry
+          // instruction not executed, reason nesting, info = the limit.
+          fault(m_->assist.nesting, m_->assist.levels);
+          return Exec::Exit;
+        }
+        for (std::uint32_t i = 0; i < m_->assist.words; ++i) {
+          std::uint64_t ai = static_cast<std::uint64_t>(a) + i;
+          if (ai > M || !valid_virtual(static_cast<std::uint32_t>(ai)))
+            return fault(mem_cause, static_cast<std::uint32_t>(ai & M));
+        }
+        entry_sd_ = base_ + a;
+        result = Exec::Entry;
         break;
       }
       case Op::JumpIfZero:

@@ -19,6 +19,17 @@ enum Mode : std::uint32_t { Supervisor = 0, User = 1 };
 enum class EventKind : std::uint8_t {
   Instruction,  ///< an instruction completed (svc: completed, then Trap follows)
   Trap,         ///< a trap sequence ran (fault, svc-style trap or interrupt)
+  /// Interpretive execution began for a guest (after the VM-entry instruction's Instruction
+  /// event): `level` is the level entered, `info` the state description's real address, `pc`
+  /// and `real_pc` the guest's first instruction. Costs nothing (the entry instruction's cycles
+  /// are its cost). docs/pg1-assist.md.
+  VmEntry,
+  /// Interpretive execution of guest `level` ended ("VM exit"): `cause` is the exit reason
+  /// (isa::Assist: intercept, validity, nesting, preempted), `info` its info, `word` the
+  /// intercepted instruction word (else 0), `pc` / `real_pc` the guest's pc (for an intercept:
+  /// the intercepted instruction). `cost` = the ISA's exit cycles, charged to the host. A
+  /// validity exit (the guest was never entered) has `level` = the level that would have been.
+  VmExit,
 };
 
 /// One observed event. Passed to observers; built only when an observer is attached.
@@ -31,6 +42,10 @@ struct Event {
   bool interrupt = false;      ///< the trap is an interrupt (timer)
   std::uint64_t cycle = 0;     ///< cycle counter before the event
   std::uint32_t cost = 0;      ///< cycles the event took
+  /// The level of interpretive execution the event belongs to: for Instruction and Trap events
+  /// the running level (0 = the real machine's own code; g = the g-th nested guest the
+  /// hardware runs), for VmEntry / VmExit the level entered / exited.
+  std::uint32_t level = 0;
   const isa::Instruction* instruction = nullptr;  ///< for Instruction events
 };
 
@@ -105,14 +120,63 @@ class Machine {
   void set_bound(std::uint32_t v) { bound_ = v & mask_; }
   std::uint32_t control(int i) const { return controls_[static_cast<std::size_t>(i)]; }
   void set_control(int i, std::uint32_t v);
-  /// The PSW as the ISA lays it out (P = the current pc).
+  /// The hardware's PSW as the ISA lays it out (P = the current pc). Under interpretive
+  /// execution its base and bound are the composed real R (see level_psw() for the running
+  /// guest's own view); on the real machine's own level the two are the same.
   std::vector<std::uint32_t> psw() const;
-  std::uint32_t timer() const { return timer_; }
+  /// The running level's timer in cycles (0 = off): under interpretive execution the running
+  /// guest's virtual CPU timer, else the real interval timer.
+  std::uint32_t timer() const { return sie_depth_ ? level_timer(sie_depth_) : timer_; }
+  /// The running level's timer interrupt is pending.
   bool timer_pending() const { return timer_pending_; }
-  void set_timer(std::uint32_t cycles) { timer_ = cycles; timer_pending_ = false; }
+  /// Sets the running level's timer (as `stimer` does: clears a pending interrupt).
+  void set_timer(std::uint32_t cycles);
   std::uint64_t cycles() const { return cycles_; }
   std::uint64_t instructions() const { return instructions_; }
+  /// Trap sequences run (a VM exit is not one: see vm_exits(); `pgsim run --json` counts both
+  /// in "real_traps").
   std::uint64_t traps() const { return traps_; }
+
+  // ---- interpretive execution (hardware assist; machine/interpretive.cpp, docs/pg1-assist.md)
+  /// One active level of interpretive execution: a guest the hardware runs against a state
+  /// description (SD), and the state of its host saved by VM entry (IBM SIE keeps the host's
+  /// state in hardware too; Intel VT-x in the VMCS's host-state area). Level g (1-based) is
+  /// interpretive_levels()[g - 1]; its host is level g - 1 (0 = the real machine's own code).
+  struct InterpretiveLevel {
+    std::uint32_t sd = 0;          ///< real address of the SD's first word
+    std::uint32_t origin = 0;      ///< real address of word 0 of the guest's machine (composed)
+    std::uint32_t size = 0;        ///< words of the guest's machine (the SD's size field)
+    std::uint32_t intercepts = 0;  ///< the SD's intercept mask, read at entry
+    std::array<std::uint32_t, 64> host_regs{};  ///< the host's registers at its VM entry
+    /// The host's own PSW at its VM entry: pc is the entry instruction's address (a VM exit
+    /// resumes the host after it; a preempting interrupt leaves it there), base and bound are the
+    /// host's own R (relative to its machine).
+    std::uint32_t host_mode = 0, host_pc = 0, host_base = 0, host_bound = 0;
+    std::vector<std::uint32_t> host_controls;
+    /// The host's timer (cycles) and pending interrupt as of the machine's last timer
+    /// synchronization; read level_timer() for the value now.
+    std::uint32_t host_timer = 0;
+    bool host_pending = false;
+    bool operator==(const InterpretiveLevel&) const = default;
+  };
+  /// How many guests the hardware is running nested (0 = not interpreting).
+  unsigned interpretive_depth() const { return sie_depth_; }
+  /// The active levels, outermost first (size = interpretive_depth()).
+  const std::vector<InterpretiveLevel>& interpretive_levels() const { return sie_; }
+  /// The running level's own PSW (mode, pc, its own base and bound, controls): the guest's
+  /// virtual PSW under interpretive execution, else psw().
+  std::vector<std::uint32_t> level_psw() const;
+  /// The running level's own R (relative to its machine): equal to base()/bound() when not
+  /// interpreting.
+  std::uint32_t level_base() const { return sie_depth_ ? vbase_ : base_; }
+  std::uint32_t level_bound() const { return sie_depth_ ? vbound_ : bound_; }
+  /// Level j's timer now, in cycles (0 <= j <= interpretive_depth(); 0 = the real timer), and
+  /// whether its interrupt is pending. A level's timer counts the cycles executed at that level
+  /// or deeper (VM/370's virtual CPU timer); VM entries and exits count for the host.
+  std::uint32_t level_timer(unsigned j) const;
+  bool level_timer_pending(unsigned j) const;
+  std::uint64_t vm_exits() const { return exits_; }     ///< VM exits taken (validity exits included)
+  std::uint64_t vm_entries() const { return entries_; }  ///< VM entries made
   bool halted() const { return halted_; }
   StopReason stop_reason() const { return stop_; }
 
@@ -138,16 +202,32 @@ class Machine {
  private:
   template <class Obs>
   void step_impl(Obs& obs);
-  enum class Exec : std::uint8_t { Ok, Fault, TrapAfter, Halt };
+  // Completed outcomes first: step_impl tests `r < Exec::Fault`.
+  enum class Exec : std::uint8_t { Ok, TrapAfter, Halt, Entry, Fault, Exit };
   Exec execute(const isa::Instruction& ins, std::uint32_t w);
   Exec execute_bytecode(const isa::Instruction& ins, std::uint32_t w);
   std::uint32_t alu(isa::Op op, std::uint32_t a, std::uint32_t b) const;
   void trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc);
   void count_down(std::uint32_t cycles) {
     if (timer_ != 0) {
-      if (cycles >= timer_) { timer_ = 0; timer_pending_ = true; }
+      if (cycles >= timer_) timer_expired(cycles);
       else timer_ -= cycles;
     }
+  }
+  /// `cycles` reached the timer: it stops at zero and its interrupt becomes pending (under
+  /// interpretive execution: the nearest of the levels' timers; all of them are brought up to date).
+  void timer_expired(std::uint32_t cycles);
+  // interpretive execution (machine/interpretive.cpp)
+  void recompose();
+  void sync_timers(std::uint64_t extra);
+  void recompute_timers();
+  void charge_levels(unsigned upto, std::uint32_t cycles);
+  void vm_entry(std::uint32_t entry_pc, std::uint64_t start);
+  void vm_exit(std::uint32_t reason, std::uint32_t info, std::uint32_t word, bool preempt, std::uint64_t start);
+  void preempt_for_interrupt(std::uint64_t start);
+  void trap_sequence_interpretive(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc);
+  bool host_interrupts_enabled(const InterpretiveLevel& l) const {
+    return timer_enable_ < 0 || (l.host_controls[static_cast<std::size_t>(timer_enable_)] & 1u);
   }
   bool valid_virtual(std::uint32_t a) const {
     return a < bound_ && static_cast<std::uint64_t>(base_) + a < E_.size();
@@ -177,7 +257,20 @@ class Machine {
   std::size_t in_pos_ = 0;
   // per-instruction scratch set by execute()
   std::uint32_t next_pc_ = 0, extra_cycles_ = 0, fault_cause_ = 0, fault_info_ = 0;
-  bool timer_written_ = false;
+  /// 0: count the instruction's cycles down on the timers; 1: it set the running level's timer
+  /// (its own cycles do not count against it); 2: it accounted its cycles itself.
+  std::uint8_t timer_written_ = 0;
+  // interpretive execution (machine/interpretive.cpp): see InterpretiveLevel
+  std::vector<InterpretiveLevel> sie_;
+  unsigned sie_depth_ = 0;               ///< sie_.size()
+  std::uint32_t vbase_ = 0, vbound_ = 0;  ///< the running guest's own R (when sie_depth_ > 0)
+  std::uint32_t intercepts_ = 0;         ///< the running guest's intercept mask (0: none / not interpreting)
+  std::uint32_t vtimer_ = 0;             ///< the running guest's timer at the last synchronization
+  std::uint32_t tsync_ = 0;              ///< timer_ (the nearest level's countdown) at the last synchronization
+  bool outer_due_ = false;               ///< a host level's timer interrupt is pending and enabled
+  std::uint64_t exits_ = 0, entries_ = 0;
+  std::uint32_t entry_sd_ = 0;           ///< set by the VmEntry operation: the SD's real address
+  std::vector<Event> sie_events_;        ///< the step's VM entries and exits, for its observer
   // journal for instructions whose semantics may trap after an effect
   bool journaling_ = false;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> journal_;
@@ -194,6 +287,11 @@ struct Machine::Snapshot {
   StopReason stop = StopReason::None;
   std::uint64_t cycles = 0, instructions = 0, traps = 0;
   int consecutive_traps = 0;
+  // interpretive execution
+  std::vector<InterpretiveLevel> sie;
+  std::uint32_t vbase = 0, vbound = 0, intercepts = 0, vtimer = 0, tsync = 0;
+  bool outer_due = false;
+  std::uint64_t exits = 0, entries = 0;
   std::string out;
   std::vector<std::uint32_t> in;
   std::size_t in_pos = 0;

@@ -31,19 +31,33 @@ void Machine::step_impl(Obs& obs) {
       e.interrupt = interrupt;
       e.cycle = from;
       e.cost = static_cast<std::uint32_t>(cycles_ - from);
+      e.level = sie_depth_;
       obs.on_event(*this, e);
     }
   };
-  // Interrupts are taken at instruction boundaries (PG1.md rule 6).
-  if (timer_pending_ && interrupts_enabled()) {
+  // The VM entries and exits of this step (interpretive execution), in order.
+  auto report_sie = [&] {
+    if constexpr (Obs::enabled) {
+      for (const Event& e : sie_events_) obs.on_event(*this, e);
+    }
+    sie_events_.clear();
+  };
+  // Interrupts are taken at instruction boundaries (PG1.md rule 6). Under interpretive
+  // execution a host level's interrupt that is due first ends the levels above it.
+  if ((timer_pending_ | outer_due_) && (outer_due_ || interrupts_enabled())) {
+    if (outer_due_) {
+      preempt_for_interrupt(start);
+      report_sie();
+    }
     timer_pending_ = false;
     const std::uint32_t saved = pc_, real = base_ + pc_, cause = static_cast<std::uint32_t>(m_->causes.timer);
+    const std::uint64_t from = cycles_;
     trap_sequence(cause, 0, saved);
-    report_trap(saved, real, 0, cause, 0, true, start);
+    report_trap(saved, real, 0, cause, 0, true, from);
     return;
   }
+  const std::uint32_t real = base_ + pc_;
   const std::uint32_t p = pc_;
-  const std::uint32_t real = base_ + p;
   std::uint32_t w = 0;
   std::uint32_t cause, info;
   const isa::Instruction* ins = nullptr;
@@ -61,12 +75,13 @@ void Machine::step_impl(Obs& obs) {
       info = w;
     } else {
       Exec r = execute(*ins, w);
-      if (r != Exec::Fault) {
+      if (r < Exec::Fault) {
         std::uint32_t cost = ins->cycles + extra_cycles_;
         cycles_ += cost;
         ++instructions_;
         consecutive_traps_ = 0;
         if (!timer_written_) count_down(cost);
+        else if (timer_written_ == 1 && sie_depth_) charge_levels(sie_depth_ - 1, cost);  // stimer: the hosts' timers
         pc_ = next_pc_;
         if constexpr (Obs::enabled) {
           Event e;
@@ -75,10 +90,16 @@ void Machine::step_impl(Obs& obs) {
           e.word = w;
           e.cycle = start;
           e.cost = cost;
+          e.level = sie_depth_;
           e.instruction = ins;
           obs.on_event(*this, e);
         }
         if (r == Exec::Ok) return;
+        if (r == Exec::Entry) {
+          vm_entry(p, cycles_);
+          report_sie();
+          return;
+        }
         if (r == Exec::Halt) {
           halted_ = true;
           stop_ = StopReason::Halted;
@@ -93,6 +114,12 @@ void Machine::step_impl(Obs& obs) {
       }
       cause = fault_cause_;
       info = fault_info_;
+      if (r == Exec::Exit) {
+        // Intercepted (or past the nesting limit): a VM exit before any effect, P stays at it.
+        vm_exit(cause, info, w, false, start);
+        report_sie();
+        return;
+      }
     }
   }
   // A fault: precise, nothing changed; only the trap sequence runs (PG1.md rule 3).

@@ -307,6 +307,9 @@ class Classifier {
         case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw:
           writes_control = true;
           break;
+        case Op::VmEntry:  // loads the guest's PSW into M and R; its region is a real address
+          writes_control = reads_location = true;
+          break;
         case Op::LoadReal: case Op::StoreReal: case Op::PushBase: case Op::PushBound: reads_location = true; break;
         case Op::StorePsw: reads_location = reads_mode = true; break;
         case Op::PushMode: reads_mode = true; break;

@@ -17,7 +17,10 @@ namespace pgsim::vmm {
 struct LevelStats {
   std::uint64_t instructions = 0;  ///< instructions completed by the level's code
   std::uint64_t cycles = 0;        ///< their cycles plus the trap sequences they caused
-  std::uint64_t traps = 0;         ///< real traps taken while the level's code ran
+  std::uint64_t traps = 0;         ///< real traps taken while the level's code ran (VM exits included)
+  /// VM exits taken while the level's code ran (interpretive execution: the level is a guest
+  /// the hardware ran; docs/pg1-assist.md). Also counted in `traps`.
+  std::uint64_t exits = 0;
 };
 
 /// A level's view of its virtual machine, as the VMM below it keeps it (its control block).
@@ -71,10 +74,17 @@ class Stack {
 
   /// Counts one machine event into the per-level counters (`stats` has depth + 1 entries):
   /// the level is the one whose storage holds the code's real address.
+  /// A VM exit counts as a trap and an exit of the guest level that exited (its cost, charged to
+  /// the host's timers, is the exiting level's here, like a trap sequence's); a VM entry costs
+  /// nothing beyond its instruction.
   void account(const machine::Event& e, LevelStats* stats) const {
     LevelStats& s = stats[level_of(e.real_pc)];
-    if (e.kind == machine::EventKind::Instruction) ++s.instructions;
-    else ++s.traps;
+    switch (e.kind) {
+      case machine::EventKind::Instruction: ++s.instructions; break;
+      case machine::EventKind::Trap: ++s.traps; break;
+      case machine::EventKind::VmExit: ++s.traps; ++s.exits; break;
+      case machine::EventKind::VmEntry: break;
+    }
     s.cycles += e.cost;
   }
 

@@ -30,6 +30,28 @@ class TrapTracer : public machine::Observer {
     if (e.kind == machine::EventKind::Instruction) return;
     unsigned level = stack_.level_of(e.real_pc);
     const auto& isa = m.isa();
+    if (e.kind == machine::EventKind::VmEntry || e.kind == machine::EventKind::VmExit) {
+      // Interpretive execution (pg1-assist): the host is the level below the guest's.
+      const bool entry = e.kind == machine::EventKind::VmEntry;
+      unsigned host = level > 0 ? level - 1 : 0;
+      auto at = stack_.code_at(e.real_pc);
+      std::string where = at.image ? at.image->where(at.address) : std::string();
+      if (entry) {
+        std::fprintf(out_, "[cycle %10llu] L%u VM entry: L%u enters L%u (state description at real %u)\n",
+                     static_cast<unsigned long long>(e.cycle), host, host, level, e.info);
+      } else if (e.cause == isa.assist.validity) {
+        // The entry was refused: the host's sie completed with the reason in its SD.
+        std::fprintf(out_, "[cycle %10llu] L%u VM entry refused: %s info=%u (the state description's field at that "
+                     "offset)\n",
+                     static_cast<unsigned long long>(e.cycle), level, isa.assist.reason_name(e.cause).c_str(), e.info);
+      } else {
+        std::string what = e.word ? isa::disassemble(isa, e.word, at.address) : std::string();
+        std::fprintf(out_, "[cycle %10llu] L%u VM exit  %-14s info=%-10u %-22s %-28s to L%u\n",
+                     static_cast<unsigned long long>(e.cycle), level, isa.assist.reason_name(e.cause).c_str(), e.info,
+                     what.c_str(), where.c_str(), host);
+      }
+      return;
+    }
     auto at = stack_.code_at(e.real_pc);
     std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, at.address);
     std::string where = at.image ? at.image->where(at.address) : std::string();
@@ -146,6 +168,12 @@ std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path
   }
 }
 
+std::string isa_for_monitor(const std::string& isa, const std::string& vmm, unsigned depth) {
+  if (!isa.empty() || depth == 0) return isa;
+  const vmm::MonitorInfo* m = vmm.empty() ? &vmm::monitor_catalog().front() : vmm::find_monitor_info(vmm);
+  return m ? m->isa : std::string();
+}
+
 std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path) {
   try {
     return std::make_shared<assembler::Image>(assembler::assemble_file(isa, vmm::find_program(path)));
@@ -201,7 +229,7 @@ int run_disasm(const DisasmOptions& o) {
 
 int run_run(const RunOptions& o) {
   return guarded([&] {
-    auto isa = load_isa_or_default(o.isa);
+    auto isa = load_isa_or_default(isa_for_monitor(o.isa, o.vmm, o.depth));
     auto guest = assemble(*isa, o.program);
     std::shared_ptr<const assembler::Image> vmm;
     if (o.depth > 0) {
@@ -238,12 +266,13 @@ int run_run(const RunOptions& o) {
       j["reason"] = machine::to_string(reason);
       j["cycles"] = m.cycles();
       j["instructions"] = m.instructions();
-      j["real_traps"] = m.traps();
+      j["real_traps"] = m.traps() + m.vm_exits();  // VM exits are real traps to the host too
+      j["exits"] = m.vm_exits();
       j["depth"] = o.depth;
       j["levels"] = nlohmann::json::array();
       for (unsigned k = 0; k <= o.depth; ++k)
         j["levels"].push_back({{"level", k}, {"role", role(k)}, {"instructions", stats[k].instructions},
-                               {"cycles", stats[k].cycles}, {"traps", stats[k].traps}});
+                               {"cycles", stats[k].cycles}, {"traps", stats[k].traps}, {"exits", stats[k].exits}});
       // The console fields come first (keys are in alphabetical order) and are written as
       // they are encoded, so that a long console output is never held twice in memory.
       std::string rest = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -255,7 +284,11 @@ int run_run(const RunOptions& o) {
     }
     std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",
                  machine::to_string(reason), static_cast<unsigned long long>(m.cycles()),
-                 static_cast<unsigned long long>(m.instructions()), static_cast<unsigned long long>(m.traps()), o.depth);
+                 static_cast<unsigned long long>(m.instructions()),
+                 static_cast<unsigned long long>(m.traps() + m.vm_exits()), o.depth);
+    if (m.isa().assist.present)
+      std::fprintf(stderr, "   of which %llu VM exits (%llu VM entries)\n", static_cast<unsigned long long>(m.vm_exits()),
+                   static_cast<unsigned long long>(m.vm_entries()));
     std::fprintf(stderr, "%-6s %-6s %14s %14s %10s\n", "level", "role", "instructions", "cycles", "traps");
     for (unsigned k = 0; k <= o.depth; ++k)
       std::fprintf(stderr, "L%-5u %-6s %14llu %14llu %10llu\n", k, role(k),

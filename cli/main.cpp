@@ -57,14 +57,16 @@ int main(int argc, char** argv) {
 
   RunOptions ro;
   auto* run_cmd = app.add_subcommand("run", "Run a program on the bare machine or under N levels of VMM");
-  run_cmd->add_option("--isa", ro.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
+  run_cmd->add_option("--isa", ro.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1, "
+                                       "or the ISA the --vmm monitor needs (assist: pg1-assist)");
   number_option(run_cmd, "--depth", ro.depth, 0, kMaxDepth, "Nesting depth: 0 = bare machine, N = under N VMMs");
   run_cmd->add_option("--vmm", ro.vmm, vmm_help);
   number_option(run_cmd, "--memory", ro.memory, kMinMemory, kMaxMemory,
                 "Size of the guest's machine in words (default: the ISA's)");
   run_cmd->add_option("--input", ro.input, "Feed this file to the console device, one byte per input word");
   number_option(run_cmd, "--max-cycles", ro.max_cycles, 1, kMaxCycles, "Cycle budget of the real machine");
-  run_cmd->add_flag("--trace-traps", ro.trace_traps, "Print every real trap and the levels that handled it");
+  run_cmd->add_flag("--trace-traps", ro.trace_traps, "Print every real trap and the levels that handled it, and every "
+                                                     "VM entry and exit (pg1-assist)");
   run_cmd->add_flag("--json", ro.json, "Print one JSON object on standard output");
   run_cmd->add_option("program", ro.program, "Assembly source file of the guest")->required();
 
@@ -85,7 +87,7 @@ int main(int argc, char** argv) {
   EquivOptions eo;
   auto* equiv_cmd = app.add_subcommand("equiv", "Run bare and under N VMMs in lockstep; report the first divergence");
   equiv_cmd->add_option("--isa", eo.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
-  number_option(equiv_cmd, "--depth", eo.depth, 1, 16, "Nesting depth of the virtualized run (default 1)");
+  number_option(equiv_cmd, "--depth", eo.depth, 1, kMaxDepth, "Nesting depth of the virtualized run (default 1)");
   equiv_cmd->add_option("--vmm", eo.vmm, vmm_help);
   number_option(equiv_cmd, "--max-cycles", eo.max_cycles, 1, kMaxCycles, "Cycle budget of each real machine");
   number_option(equiv_cmd, "--memory", eo.memory, kMinMemory, 1u << 20, "Size of the guest's machine in words (default 8192)");

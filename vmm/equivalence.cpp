@@ -44,7 +44,8 @@ struct Visible {
 /// Reads Visible from a stack: on the bare machine its registers and PSW; under VMMs, while the
 /// guest's code runs, the real registers and pc with the rest of the PSW from the guest's
 /// virtual PSW (L(depth-1)'s control block); after the machine halted, all from the control block
-/// (as Stack::guest_state).
+/// (as Stack::guest_state); while the hardware runs the guest under interpretive execution
+/// (pg1-assist), all from the machine (the guest's own PSW).
 class VisibleReader {
  public:
   explicit VisibleReader(const Stack& s) : s_(s) {
@@ -57,6 +58,8 @@ class VisibleReader {
     for (std::size_t i = 0; i < 5; ++i) cb_[i] = o + img.symbol(names[i]);
     regs_ = o + img.symbol("vm_regs");
     zero_ = isa.zero_register;
+    for (const auto& w : isa.psw)
+      if (w.slot == isa::PswSlot::Control) { ie_control_ = w.control; break; }
   }
   void read(Visible& v) const {
     const auto& m = s_.machine();
@@ -78,6 +81,13 @@ class VisibleReader {
       }
       return;
     }
+    if (s_.interpreted(s_.depth())) {
+      // Under interpretive execution the hardware holds the guest's own state (pg1-assist).
+      for (std::size_t r = 0; r < nregs_; ++r) v.regs[r] = m.reg(static_cast<int>(r));
+      v.npsw = 5;
+      v.psw = {m.mode(), m.pc(), m.level_base(), m.level_bound(), ie_control_ >= 0 ? m.control(ie_control_) : 0u};
+      return;
+    }
     const auto& E = m.storage();
     auto word = [&](std::uint64_t a) { return a < E.size() ? E[a] : 0u; };
     v.npsw = 5;
@@ -97,6 +107,7 @@ class VisibleReader {
   std::array<std::uint64_t, 5> cb_{};
   std::uint64_t regs_ = 0;
   int zero_ = -1;
+  int ie_control_ = -1;  ///< the PSW's control word (PG-1: ie)
 };
 
 /// The same into a GuestState (for the report).

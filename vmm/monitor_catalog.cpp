@@ -17,6 +17,10 @@ const std::vector<MonitorInfo>& monitor_catalog() {
       {"bt", "bt.s",
        "binary translation: the guest's kernel code translated into a translation cache, its user code run directly",
        "Adams & Agesen, ASPLOS 2006 (VMware)"},
+      {"assist", "assist.s",
+       "hardware assist: interpretive execution (IBM SIE, Intel VT-x), nested in hardware (no exit per guest "
+       "privileged instruction at any depth)",
+       "Goldberg 1973; Osisek, Jackson & Gum 1991 (ESA/390 SIE); Intel SDM Vol. 3C", "pg1-assist"},
   };
   return catalog;
 }

@@ -17,6 +17,9 @@ struct MonitorInfo {
   std::string file;       ///< its source under vmm/monitors/ ("pgvmm.s")
   std::string technique;  ///< one line for --help and the GUI ("trap-and-emulate (naive, recursive)")
   std::string source;     ///< where the technique comes from ("Popek & Goldberg 1974, Theorems 1 and 2")
+  /// The ISA it needs, by the name --isa takes ("pg1-assist": its hardware assist), used when the
+  /// user names no ISA; empty: it runs on the ISA given (PG-1 by default).
+  std::string isa = {};
 };
 
 /// The shipped monitors, in the order the lessons teach them; the first is the default.

@@ -84,6 +84,35 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
 }
 
 VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
+  if (interpreted(k + 1)) {
+    // In the hardware: live (the innermost level) or saved by the next level's VM entry.
+    const auto& isa = machine_.isa();
+    const auto& levels = machine_.interpretive_levels();
+    VirtualState v;
+    const std::size_t nregs = isa.registers.size();
+    int ie_control = -1;
+    for (const auto& w : isa.psw)
+      if (w.slot == isa::PswSlot::Control) { ie_control = w.control; break; }
+    if (k + 1 == levels.size()) {
+      v.mode = machine_.mode();
+      v.pc = machine_.pc();
+      v.base = machine_.level_base();
+      v.bound = machine_.level_bound();
+      v.ie = ie_control >= 0 ? machine_.control(ie_control) : 0;
+      for (std::size_t r = 0; r < nregs; ++r) v.regs.push_back(machine_.reg(static_cast<int>(r)));
+    } else {
+      const auto& h = levels[k + 1];  // the entry of level k+2 saved its host's (level k+1's) state
+      v.mode = h.host_mode;
+      v.pc = h.host_pc;
+      v.base = h.host_base;
+      v.bound = h.host_bound;
+      v.ie = ie_control >= 0 ? h.host_controls[static_cast<std::size_t>(ie_control)] : 0;
+      v.regs.assign(h.host_regs.begin(), h.host_regs.begin() + static_cast<std::ptrdiff_t>(nregs));
+    }
+    if (isa.zero_register >= 0 && static_cast<std::size_t>(isa.zero_register) < v.regs.size())
+      v.regs[static_cast<std::size_t>(isa.zero_register)] = 0;
+    return v;
+  }
   const auto& E = machine_.storage();
   std::uint32_t o = level_origin(k);
   VirtualState v;
@@ -104,7 +133,7 @@ bool Stack::would_emulate(unsigned k, std::uint32_t cause) const {
 
 std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t cause) const {
   std::vector<Handling> chain;
-  if (depth_ == 0 || level == 0) return chain;
+  if (depth_ == 0 || level == 0 || interpreted(level)) return chain;  // interpreted: no monitor handles it
   for (unsigned k = 0; k + 1 < level; ++k) chain.push_back({k, false});
   chain.push_back({level - 1, would_emulate(level - 1, cause)});
   return chain;
@@ -117,6 +146,7 @@ std::string Stack::describe_chain(unsigned level, std::uint32_t cause) const {
 std::string Stack::describe_chain(unsigned level, const std::vector<Handling>& chain) const {
   if (depth_ == 0) return "the guest's own handler";
   if (level == 0) return "L0's own handler";
+  if (chain.empty()) return fmt::format("the hardware delivers it into L{}'s own low storage", level);
   std::string s;
   for (const auto& h : chain) {
     if (!s.empty()) s += " -> ";

@@ -23,7 +23,9 @@ struct LevelStats {
   std::uint64_t exits = 0;
 };
 
-/// A level's view of its virtual machine, as the VMM below it keeps it (its control block).
+/// A level's view of its virtual machine: its own <M, P, R, ie> and registers, as the VMM below it
+/// keeps them (its control block or state description), or as the hardware holds them while it
+/// runs the level under interpretive execution (Stack::virtual_state_of_guest_of).
 struct VirtualState {
   std::uint32_t mode = 0, pc = 0, base = 0, bound = 0, ie = 0;
   std::vector<std::uint32_t> regs;  ///< r0..r7 as the level sees them
@@ -88,8 +90,20 @@ class Stack {
     s.cycles += e.cost;
   }
 
-  /// Level k+1's virtual state as L(k)'s control block holds it (k < depth).
+  /// Level k+1's virtual state (k < depth), the same view for every monitor: when the hardware
+  /// is running level k+1 under interpretive execution (machine().interpretive_levels()[k]
+  /// describes it; pg1-assist), from the hardware -- the live machine state for the innermost
+  /// level, the host state saved by the next VM entry for the others; otherwise from L(k)'s
+  /// control block or state description in storage (symbols vm_mode, vm_pc, vm_base, vm_bound,
+  /// vm_ie, vm_regs), which is the whole truth while L(k) runs or after a VM exit.
   VirtualState virtual_state_of_guest_of(unsigned k) const;
+  /// Level `level` (>= 1) is running under interpretive execution now: the hardware delivers its
+  /// traps into its own low storage and interprets its privileged instructions (the entry of
+  /// the hardware's level `level` has this stack's level origin).
+  bool interpreted(unsigned level) const {
+    const auto& l = machine_.interpretive_levels();
+    return level >= 1 && level <= l.size() && l[level - 1].origin == level_origin(level);
+  }
   /// Would L(k) emulate (true) or reflect (false) a trap with `cause` from its guest now?
   bool would_emulate(unsigned k, std::uint32_t cause) const;
 
@@ -101,9 +115,11 @@ class Stack {
   /// What the VMMs do with a real trap taken while level `level`'s code ran (read from the
   /// control blocks now, i.e. right after the trap): L0 .. L(level-2) reflect it upward, and
   /// L(level-1) emulates it (a privileged instruction in virtual supervisor mode) or reflects
-  /// it into L(level). Empty at depth 0 or for level 0 (the trap is its own handler's).
+  /// it into L(level). Empty at depth 0 or for level 0 (the trap is its own handler's), and for a
+  /// level running under interpretive execution (the hardware delivered it; see interpreted()).
   std::vector<Handling> handling_chain(unsigned level, std::uint32_t cause) const;
-  /// The chain as text: "L0 reflects -> L1 emulates" (as the control blocks are now).
+  /// The chain as text: "L0 reflects -> L1 emulates" (as the control blocks are now); for a level
+  /// running under interpretive execution, "the hardware delivers it into Lk's own low storage".
   std::string describe_chain(unsigned level, std::uint32_t cause) const;
   /// A recorded chain as text, for a trap taken while level `level`'s code ran.
   std::string describe_chain(unsigned level, const std::vector<Handling>& chain) const;

@@ -756,3 +756,64 @@ TEST_CASE("pgsim check: sie comes out privileged and sensitive; Theorem 1 holds 
   CHECK_THAT(r.out, Catch::Contains("Theorem 3"));
   CHECK_THAT(r.out, Catch::Contains("Theorem 2"));
 }
+
+namespace {
+struct PerGuestInstruction {
+  std::int64_t real_traps, exits, instructions;  ///< ×64: (run with 64 more) − (run without)
+};
+/// What 64 guest instructions `text` cost at `depth` under `vmm`: real trap sequences, VM exits and
+/// real instructions, as (a run with 64 of them) minus (a run without).
+PerGuestInstruction cost_of_64(std::shared_ptr<const assembler::Image> vmm, const std::string& text, unsigned depth) {
+  auto count = [&](int n) {
+    std::string s = ".org 16\n", data;
+    for (int i = 0; i < n; ++i) {
+      std::string t = text;
+      for (auto at = t.find("{i}"); at != std::string::npos; at = t.find("{i}")) t.replace(at, 3, std::to_string(i));
+      s += t + "\n";
+      if (text.find("lpsw") != std::string::npos) data += fmt::format("psw{0}: .word 0, next{0}, 0, 4096, 0\n", i);
+    }
+    vmm::Stack st(assist_isa(), vmm, assemble(s + "halt\n" + data, assist_isa()), depth, 4096);
+    for (int i = 0; i < 65; ++i) st.machine().push_input('i');
+    std::vector<vmm::LevelStats> stats;
+    REQUIRE(st.run(100'000'000, stats) == machine::StopReason::Halted);
+    const auto& m = st.machine();
+    return PerGuestInstruction{static_cast<std::int64_t>(m.traps() + m.vm_exits()), static_cast<std::int64_t>(m.vm_exits()),
+                               static_cast<std::int64_t>(m.instructions())};
+  };
+  auto a = count(0), b = count(64);
+  return {b.real_traps - a.real_traps, b.exits - a.exits, b.instructions - a.instructions};
+}
+}  // namespace
+
+TEST_CASE("the exit-count table, depths 1..30: no real trap or exit per guest privileged instruction; "
+          "an intercepted out costs one exit per level",
+          "[assist][cost]") {
+  // The formula (README "The hardware assist (measured)", docs/pg1-assist.md): under the assist
+  // monitor, a guest privileged instruction of any kind at depth k costs 0 real traps, 0 VM exits
+  // and 1 real instruction (itself, interpreted by the hardware). With every level intercepting out,
+  // an out costs k exits and P + (P - 1)(k - 1) real instructions, P = the monitor's exit path
+  // (measured at depth 1): each level runs the path, its own out completing only at L0.
+  auto vmm = assist_monitor();
+  const char* kinds[] = {"getm r1", "lpsw psw{i}(r0)\nnext{i}:", "spsw 3000(r0)", "ldp r1, 3000(r0)",
+                         "stp r1, 3000(r0)", "stimer r0", "out r0", "in r1"};
+  for (unsigned k = 1; k <= 30; ++k)
+    for (const char* kind : kinds) {
+      INFO(kind << " at depth " << k);
+      auto c = cost_of_64(vmm, kind, k);
+      CHECK(c.real_traps == 0);
+      CHECK(c.exits == 0);
+      CHECK(c.instructions == 64);
+    }
+  auto intercepting = assist_monitor(".equ    INTERCEPTS, 0 ", ".equ    INTERCEPTS, INTERCEPT_OUT ");
+  auto one = cost_of_64(intercepting, "out r0", 1);
+  REQUIRE(one.instructions % 64 == 0);
+  const std::int64_t P = one.instructions / 64;
+  CHECK(P > 10);  // the monitor's path: decode, its own out, count, advance, sie
+  for (unsigned k = 1; k <= 30; ++k) {
+    INFO("intercepted out at depth " << k);
+    auto c = cost_of_64(intercepting, "out r0", k);
+    CHECK(c.exits == 64 * std::int64_t{k});
+    CHECK(c.real_traps == 64 * std::int64_t{k});
+    CHECK(c.instructions == 64 * (P + (P - 1) * (std::int64_t{k} - 1)));
+  }
+}

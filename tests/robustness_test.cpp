@@ -370,7 +370,7 @@ TEST_CASE("every numeric option is range-checked, the error names the range", "[
       {"check --seed 18446744073709551616 " + isa, "--seed must be a whole number from 0 to 18446744073709551615"},
       {"disasm --from -1 " + hello, "--from must be a whole number from 0 to 16777216"},
       {"disasm --count 99999999999 " + hello, "--count must be a whole number from 0 to 16777216"},
-      {"equiv --depth 0 " + hello, "--depth must be a whole number from 1 to 16"},
+      {"equiv --depth 0 " + hello, "--depth must be a whole number from 1 to 64"},
       {"equiv --max-cycles -1 " + hello, "--max-cycles must be a whole number from 1 to"},
       {"lesson show 99999999999", "the lesson number must be a whole number from 1 to 999"},
   };

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,8 @@ inline std::shared_ptr<const assembler::Image> raw_image(std::vector<std::uint32
 
 /// The ISA descriptions a machine harness chooses from (PG-1 first, then its variants):
 /// each with the reference VMM assembled for it (null when pgvmm.s does not assemble for it).
+/// PG-1's own VMM must assemble: without it every run would be at depth 0, and the harness says so
+/// and aborts rather than fuzzing silently less than it claims (pgvmm.s moved, say).
 struct IsaChoice {
   std::string name;
   std::shared_ptr<const isa::IsaModel> isa;
@@ -71,6 +74,10 @@ inline const std::vector<IsaChoice>& isa_choices() {
       } catch (const std::exception&) {
       }
       c.push_back(std::move(ch));
+    }
+    if (!c.front().vmm) {
+      std::fprintf(stderr, "fuzz harness: %s/vmm/monitors/pgvmm.s does not assemble for PG-1\n", s.c_str());
+      std::abort();
     }
     return c;
   }();

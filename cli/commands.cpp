@@ -55,7 +55,7 @@ class TrapTracer : public machine::Observer {
     auto at = stack_.code_at(e.real_pc);
     std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, at.address);
     std::string where = at.image ? at.image->where(at.address) : std::string();
-    std::string chain = stack_.describe_chain(level, e.cause);
+    std::string chain = stack_.describe_chain(level, e.cause, e.info);
     std::fprintf(out_, "[cycle %10llu] L%u %-7s info=%-10u %-22s %-28s %s\n",
                  static_cast<unsigned long long>(e.cycle), level, isa.cause_name(e.cause).c_str(), e.info,
                  what.c_str(), where.c_str(), chain.c_str());

@@ -4,6 +4,7 @@
 // unmodified guest, and the cost of a hypercall per nesting level against the documented formulas.
 // Barham et al., "Xen and the Art of Virtualization", SOSP 2003.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "helpers.hpp"
 #include "isa/disasm.hpp"
+#include "vmm/comparison.hpp"
 #include "vmm/equivalence.hpp"
 #include "vmm/monitor_catalog.hpp"
 
@@ -258,4 +260,76 @@ TEST_CASE("the cost of a hypercall per level: D(k) = 2^(k-1) real traps, C(k) = 
     CHECK(set_ie.second > prev_instr);
     prev_instr = set_ie.second;
   }
+}
+
+TEST_CASE("the trap chain names hypercalls: 'L0 reflects -> L1 reflects -> L2 handles hypercall HC_... (N)'; pv "
+          "never emulates",
+          "[pv][chain]") {
+  auto isa = pg1();
+  auto guest = assemble_file(*isa, "tests/data/pv-hypercalls.s");
+  for (unsigned depth : {1u, 3u}) {
+    INFO("depth " << depth);
+    vmm::Stack s(isa, pv(*isa), guest, depth, 8192);
+    // Run until the guest's first trap (its HC_PROBE), and read the chain as the tools do.
+    std::vector<std::string> chains;
+    struct Obs : machine::Observer {
+      vmm::Stack* s;
+      std::vector<std::string>* chains;
+      void on_event(const machine::Machine&, const machine::Event& e) override {
+        if (e.kind == machine::EventKind::Instruction) return;
+        unsigned level = s->level_of(e.real_pc);
+        if (level == s->depth()) chains->push_back(s->describe_chain(level, e.cause, e.info));
+      }
+    } obs;
+    obs.s = &s;
+    obs.chains = &chains;
+    s.machine().run(10'000'000, obs);
+    REQUIRE(chains.size() >= 4);
+    std::string prefix;
+    for (unsigned k = 0; k + 1 < depth; ++k) prefix += fmt::format("L{} reflects -> ", k);
+    const std::string handler = fmt::format("L{}", depth - 1);
+    CHECK(chains[0] == prefix + handler + " handles hypercall HC_PROBE (256)");
+    CHECK(chains[1] == prefix + handler + " handles hypercall HC_IRET (258)");
+    CHECK(chains[2] == prefix + handler + " handles hypercall 300");
+    CHECK(chains[3] == prefix + handler + " handles hypercall HC_CONSOLE_WRITE (259)");
+  }
+  // An unmodified guest's privileged instruction: pv does not emulate it.
+  vmm::Stack s(isa, pv(*isa), assemble_file(*isa, "examples/guests/hello.s"), 1, 8192);
+  CHECK_FALSE(s.would_emulate(0, static_cast<std::uint32_t>(isa->causes.privileged)));
+  vmm::Stack t(isa, reference_vmm(), assemble_file(*isa, "examples/guests/hello.s"), 1, 8192);
+  CHECK(t.would_emulate(0, static_cast<std::uint32_t>(isa->causes.privileged)));
+}
+
+TEST_CASE("pgsim compare runs each workload's PV port under pv, with the bare machine's console", "[pv][compare]") {
+  auto isa = pg1();
+  std::vector<vmm::ComparedMonitor> monitors{{"pv", pv(*isa), ""}};
+  vmm::ComparisonOptions o;
+  for (unsigned depth : {1u, 3u}) {
+    INFO("depth " << depth);
+    o.depth = depth;
+    auto rows = vmm::compare(isa, vmm::default_workloads(), monitors, o);
+    REQUIRE(rows.size() >= 4);
+    for (const auto& row : rows) {
+      INFO(row.workload.name);
+      REQUIRE(row.monitors.size() == 1);
+      const auto& m = row.monitors[0];
+      CHECK(m.ran);
+      CHECK(m.halted);
+      CHECK(m.console_matches);
+      CHECK_THAT(m.program, Catch::EndsWith("-pv.s"));
+    }
+  }
+}
+
+TEST_CASE("lesson 12: the exercise's parts around the solution assemble to pv.s exactly", "[pv][lesson]") {
+  // lessons/programs/12-pv-before.s and 12-pv-after.s are cut out of pv.s by
+  // scripts/split-pv-for-lesson12.sh; if pv.s changed, run it again.
+  auto isa = pg1();
+  auto solution = assemble_file(*isa, "lessons/solutions/12-console-write.s");
+  auto monitor = pv(*isa);
+  INFO("pv.s changed since lessons/programs/12-pv-{before,after}.s were cut: run scripts/split-pv-for-lesson12.sh");
+  CHECK(solution->words == monitor->words);
+  CHECK(solution->symbol("vm_regs") == monitor->symbol("vm_regs"));
+  auto exercise = assemble_file(*isa, "lessons/exercises/12-console-write.s");
+  CHECK(exercise->words.size() < monitor->words.size());
 }

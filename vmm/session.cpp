@@ -85,7 +85,7 @@ void Session::record(const machine::Event& e) {
   t.word = e.word;
   t.interrupt = e.interrupt;
   t.real_pc = e.real_pc;
-  t.chain = stack_.handling_chain(level, e.cause);
+  t.chain = stack_.handling_chain(level, e.cause, e.info);
   traps_.push_back(std::move(t));
   if (traps_.size() > trap_limit_) {
     traps_.pop_front();

@@ -78,6 +78,13 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
     cb_bound_ = sym("vm_bound");
     cb_ie_ = sym("vm_ie");
     cb_regs_ = sym("vm_regs");
+    const auto& S = vmm_->symbols;
+    if (S.count("HC_CAUSE") && S.count("HC_BASE") && S.count("HC_LIMIT")) {
+      paravirtual_ = true;
+      hc_cause_ = S.at("HC_CAUSE");
+      hc_base_ = S.at("HC_BASE");
+      hc_limit_ = S.at("HC_LIMIT");
+    }
     for (unsigned k = 0; k < depth_; ++k) machine_.load(k * V_, vmm_->words);
   }
   machine_.load(depth_ * V_, guest_->words);
@@ -127,20 +134,35 @@ VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
 }
 
 bool Stack::would_emulate(unsigned k, std::uint32_t cause) const {
-  return static_cast<int>(cause) == machine_.isa().causes.privileged &&
+  return !paravirtual_ && static_cast<int>(cause) == machine_.isa().causes.privileged &&
          machine_.storage()[level_origin(k) + cb_mode_] == machine::Supervisor;
 }
 
-std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t cause) const {
+bool Stack::is_hypercall(unsigned k, std::uint32_t cause, std::uint32_t info) const {
+  return paravirtual_ && k < depth_ && cause == hc_cause_ && info >= hc_base_ && info < hc_limit_ &&
+         machine_.storage()[level_origin(k) + cb_mode_] == machine::Supervisor;
+}
+
+std::string Stack::hypercall_name(std::uint32_t number) const {
+  if (vmm_)
+    for (const auto& [name, value] : vmm_->symbols)
+      if (value == number && name.rfind("HC_", 0) == 0 && name != "HC_BASE" && name != "HC_LIMIT" &&
+          name != "HC_CAUSE" && name != "HC_COUNT")
+        return fmt::format("{} ({})", name, number);
+  return fmt::format("{}", number);
+}
+
+std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t cause, std::uint32_t info) const {
   std::vector<Handling> chain;
   if (depth_ == 0 || level == 0 || interpreted(level)) return chain;  // interpreted: no monitor handles it
   for (unsigned k = 0; k + 1 < level; ++k) chain.push_back({k, false});
-  chain.push_back({level - 1, would_emulate(level - 1, cause)});
+  bool hc = is_hypercall(level - 1, cause, info);
+  chain.push_back({level - 1, !hc && would_emulate(level - 1, cause), hc ? info : 0u});
   return chain;
 }
 
-std::string Stack::describe_chain(unsigned level, std::uint32_t cause) const {
-  return describe_chain(level, handling_chain(level, cause));
+std::string Stack::describe_chain(unsigned level, std::uint32_t cause, std::uint32_t info) const {
+  return describe_chain(level, handling_chain(level, cause, info));
 }
 
 std::string Stack::describe_chain(unsigned level, const std::vector<Handling>& chain) const {
@@ -150,7 +172,8 @@ std::string Stack::describe_chain(unsigned level, const std::vector<Handling>& c
   std::string s;
   for (const auto& h : chain) {
     if (!s.empty()) s += " -> ";
-    s += h.emulates ? fmt::format("L{} emulates", h.level)
+    s += h.hypercall ? fmt::format("L{} handles hypercall {}", h.level, hypercall_name(h.hypercall))
+         : h.emulates ? fmt::format("L{} emulates", h.level)
                     : (h.level + 1 == level ? fmt::format("L{} reflects into L{}", h.level, level)
                                             : fmt::format("L{} reflects", h.level));
   }

@@ -105,22 +105,36 @@ class Stack {
     return level >= 1 && level <= l.size() && l[level - 1].origin == level_origin(level);
   }
   /// Would L(k) emulate (true) or reflect (false) a trap with `cause` from its guest now?
+  /// A paravirtualizing monitor (one whose image defines HC_CAUSE, HC_BASE and HC_LIMIT, as
+  /// vmm/monitors/pv.s does) never emulates: false.
   bool would_emulate(unsigned k, std::uint32_t cause) const;
+  /// Is a trap with `cause` and `info` from L(k)'s guest, now, a hypercall that L(k) handles?
+  /// Only for a paravirtualizing monitor: cause == its HC_CAUSE, info in [HC_BASE, HC_LIMIT),
+  /// and the guest in virtual supervisor mode (docs/hypercalls.md; Barham et al., SOSP 2003).
+  bool is_hypercall(unsigned k, std::uint32_t cause, std::uint32_t info) const;
+  /// "HC_CONSOLE_WRITE (259)": a hypercall number by the monitor's own symbol for it, or
+  /// "259" when it defines none.
+  std::string hypercall_name(std::uint32_t number) const;
 
-  /// One step of a real trap's journey: level `level` reflects it upward, or emulates it.
+  /// One step of a real trap's journey: level `level` reflects it upward, or emulates it, or
+  /// (a paravirtualizing monitor) handles the hypercall numbered `hypercall` (0: none).
   struct Handling {
     unsigned level;
     bool emulates;
+    std::uint32_t hypercall = 0;
   };
   /// What the VMMs do with a real trap taken while level `level`'s code ran (read from the
   /// control blocks now, i.e. right after the trap): L0 .. L(level-2) reflect it upward, and
   /// L(level-1) emulates it (a privileged instruction in virtual supervisor mode) or reflects
   /// it into L(level). Empty at depth 0 or for level 0 (the trap is its own handler's), and for a
   /// level running under interpretive execution (the hardware delivered it; see interpreted()).
-  std::vector<Handling> handling_chain(unsigned level, std::uint32_t cause) const;
-  /// The chain as text: "L0 reflects -> L1 emulates" (as the control blocks are now); for a level
-  /// running under interpretive execution, "the hardware delivers it into Lk's own low storage".
-  std::string describe_chain(unsigned level, std::uint32_t cause) const;
+  /// `info` (the trap's info) tells a hypercall from another trap of the same cause; with the
+  /// default 0 no trap is one.
+  std::vector<Handling> handling_chain(unsigned level, std::uint32_t cause, std::uint32_t info = 0) const;
+  /// The chain as text: "L0 reflects -> L1 emulates", "L0 handles hypercall HC_IRET (258)" (as the
+  /// control blocks are now); for a level running under interpretive execution, "the hardware
+  /// delivers it into Lk's own low storage".
+  std::string describe_chain(unsigned level, std::uint32_t cause, std::uint32_t info = 0) const;
   /// A recorded chain as text, for a trap taken while level `level`'s code ran.
   std::string describe_chain(unsigned level, const std::vector<Handling>& chain) const;
 
@@ -148,6 +162,8 @@ class Stack {
   std::uint32_t V_ = 0, guest_memory_;
   machine::Machine machine_;
   std::uint32_t cb_mode_ = 0, cb_pc_ = 0, cb_base_ = 0, cb_bound_ = 0, cb_ie_ = 0, cb_regs_ = 0;
+  bool paravirtual_ = false;  ///< the VMM defines HC_CAUSE, HC_BASE, HC_LIMIT
+  std::uint32_t hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;
   static std::uint32_t real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
                                  std::uint32_t guest_memory);
 };

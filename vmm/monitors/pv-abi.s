@@ -15,6 +15,7 @@
 ; (Barham et al., "Xen and the Art of Virtualization", SOSP 2003, section 2.)
 ; ============================================================================
 
+        .equ    HC_CAUSE, SVC           ; the trap a hypercall is (tools read it)
         .equ    HC_BASE, 256            ; first hypercall number
         .equ    HC_LIMIT, 512           ; HC_BASE .. HC_LIMIT-1: reserved range
 

@@ -42,6 +42,9 @@ Count run(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assemb
 }
 }  // namespace
 
+/// A count: as an integer when it is one, else with two decimals (never in exponent form).
+std::string num(double v) { return v == static_cast<double>(static_cast<long long>(v)) ? fmt::format("{}", static_cast<long long>(v)) : fmt::format("{:.2f}", v); }
+
 struct PerInstruction {
   double real_traps, exits, instructions;  ///< per guest instruction; real_traps includes exits
 };
@@ -114,14 +117,14 @@ void assist_table(unsigned max_depth, double naive_seconds) {
       std::string n = "—";
       if (naive_on) {
         auto r = per_instruction(pg1, naive, t, d);
-        n = fmt::format("{:g} / {:g}", r.real_traps, r.instructions);
+        n = num(r.real_traps) + " / " + num(r.instructions);
       }
       auto a = per_instruction(pga, assist, t, d);
-      fmt::print(" {} | {:g} / {:g} |", n, a.real_traps, a.instructions);
+      fmt::print(" {} | {} / {} |", n, num(a.real_traps), num(a.instructions));
     }
     if (naive_on && std::chrono::duration<double>(Clock::now() - t0).count() * 2 > naive_seconds) naive_on = false;
     auto o = per_instruction(pga, assist_out, "out r0", d);
-    fmt::print(" {:g} / {:g} |", o.real_traps, o.instructions);
+    fmt::print(" {} / {} |", num(o.real_traps), num(o.instructions));
     std::string out;
     double t = median_seconds(3, [&] {
       vmm::Stack s(pga, assist, os, d);
@@ -129,7 +132,7 @@ void assist_table(unsigned max_depth, double naive_seconds) {
       s.run(~0ull, ls);
       out = s.machine().console_output();
     });
-    fmt::print(" {:.3f} s | {} |\n", t, out == bare_out ? "same as bare" : "DIFFERS");
+    fmt::print(" {:.2f} ms | {} |\n", t * 1e3, out == bare_out ? "same as bare" : "DIFFERS");
     std::fflush(stdout);
   }
 }

@@ -144,7 +144,7 @@ void MainWindow::build_ui() {
   tb->addSeparator();
   tb->addWidget(new QLabel(" depth ", this));
   depth_box_ = new QSpinBox(this);
-  depth_box_->setRange(0, 16);
+  depth_box_->setRange(0, 64);  // as pgsim run --depth (the assist runs 30 deep in a blink)
   depth_box_->setToolTip("Nesting depth: rebuilds the stack");
   tb->addWidget(depth_box_);
   connect(depth_box_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int d) {

@@ -191,3 +191,23 @@ TEST_CASE("pgsim lesson: a lesson file with an error says where, and exits 1", "
   CHECK_THAT(r.out, Catch::Contains("lessons/01-big.md:1: error: the lesson number 99999999999 is out of range"));
   CHECK_THAT(r.out, !Catch::Contains("stoi"));
 }
+
+TEST_CASE("VM exits are expectations: vm-exits, level-exits K, exits-per INSTRUCTION", "[lesson][assist]") {
+  // Every level of a depth-2 stack intercepts out: each character costs one exit while L2 runs
+  // (its out, to L1) and one while L1 runs (L1 forwarding it, to L0).
+  const std::string setup =
+      "setup isa=examples/isa/pg1-assist.isa program=examples/guests/hello.s vmm=lessons/programs/11-assist-out.s depth=2\n"
+      "run to-halt\n";
+  CHECK(failure_of(step(setup + "expect vm-exits == 34\nexpect level-exits 2 == 17\nexpect level-exits 1 == 17\n"
+                                "expect level-exits 0 == 0\nexpect exits-per \"out r0\" depth=2 == 2\n"
+                                "expect exits-per \"getm r1\" depth=2 == 0\n")) == "");
+  CHECK_THAT(failure_of(step(setup + "expect vm-exits == 17\n")), Catch::Contains("t.md:5: expectation failed") &&
+                                                                     Catch::Contains("34"));
+  CHECK_THAT(failure_of(step(setup + "expect level-exits 1 == 0\n")), Catch::Contains("17"));
+  CHECK_THAT(failure_of(step(setup + "expect exits-per \"out r0\" depth=3 == 2\n")), Catch::Contains("3"));
+  CHECK_THAT(failure_of(step(setup + "expect level-exits 3 == 0\n")), Catch::Contains("t.md:5"));
+  // The naive monitor has no VM exits: its events are traps.
+  CHECK(failure_of(step("setup program=examples/guests/hello.s depth=2\nrun to-halt\nexpect vm-exits == 0\n"
+                        "expect exits-per \"out r0\" depth=2 == 0\nexpect traps-per \"out r0\" depth=2 == 3\n")) == "");
+  CHECK_THAT(failure_of(step(setup + "expect vm-exits 34\n")), Catch::Contains("takes 3 words"));
+}

@@ -264,7 +264,7 @@ GuestState LessonRunner::final_state(unsigned depth) {
   return s.guest_state();
 }
 
-double LessonRunner::traps_per(const std::string& instruction, unsigned depth) {
+double LessonRunner::traps_per(const std::string& instruction, unsigned depth, bool exits) {
   auto prog = [&](int n) {
     std::string src = ".org 16\n";
     for (int i = 0; i < n; ++i) src += instruction + "\n";
@@ -278,7 +278,7 @@ double LessonRunner::traps_per(const std::string& instruction, unsigned depth) {
       throw std::runtime_error(fmt::format("the measurement program (64 times `{}`, then halt) did not halt within the "
                                            "limit of {} cycles at depth {} (it {})",
                                            instruction, grouped(kLimit), depth, machine::to_string(s.machine().stop_reason())));
-    return static_cast<double>(s.machine().traps());
+    return static_cast<double>(exits ? s.machine().vm_exits() : s.machine().traps());
   };
   return (count(prog(64)) - count(prog(0))) / 64.0;
 }
@@ -664,12 +664,12 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     }
     return ok();
   }
-  if (what == "traps-per") {
+  if (what == "traps-per" || what == "exits-per") {
     words(6);
     auto kv = keyvals(t, 3);
     unsigned depth = kv.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", kv["depth"], 0, kMaxDepth))
                                        : session_->stack().depth();
-    double v = traps_per(t[2], depth);
+    double v = traps_per(t[2], depth, what == "exits-per");
     last_value_ = v;
     std::size_t opi = t.size() - 2;
     if (!compare(v, t[opi], number(t[opi + 1]))) fail(fmt::format("{}", v));
@@ -687,6 +687,15 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   if (what == "real-traps") return num_check(static_cast<double>(m.traps()), 2);
   if (what == "cycles") return num_check(static_cast<double>(m.cycles()), 2);
   if (what == "instructions") return num_check(static_cast<double>(m.instructions()), 2);
+  if (what == "vm-exits") {
+    words(4);
+    return num_check(static_cast<double>(m.vm_exits()), 2);
+  }
+  if (what == "level-exits") {
+    words(5);
+    auto k = static_cast<unsigned>(checked_number(where, "the level", t[2], 0, session_->stack().depth()));
+    return num_check(static_cast<double>(session_->stats()[k].exits), 3);
+  }
   if (what == "level-traps") {
     words(5);
     auto k = static_cast<unsigned>(checked_number(where, "the level", t[2], 0, session_->stack().depth()));

@@ -106,7 +106,10 @@ class LessonRunner {
   std::string expect(const std::string& where, const std::vector<std::string>& t);
   const Analysis& analysis();
   GuestState final_state(unsigned depth);
-  double traps_per(const std::string& instruction, unsigned depth);
+  /// Real traps (or, with `exits`, VM exits) one guest `instruction` costs at `depth` under the
+  /// lesson's ISA and monitor: (a run of 64 of them, then halt − a run of just halt) / 64.
+  /// Throws std::runtime_error when a measurement run does not halt within 10^9 cycles.
+  double traps_per(const std::string& instruction, unsigned depth, bool exits = false);
 
   std::string root_;
   bool solutions_;

@@ -22,7 +22,8 @@ void LevelsView::update_minimum() {
   big.setPointSizeF(font().pointSizeF() * 1.25);
   const int line = QFontMetrics(big).height();
   const int n = session_ ? static_cast<int>(session_->stack().depth()) + 1 : 1;
-  setMinimumHeight(n * (5 * line + 16) + 2 * line);
+  const bool sd = session_ && !session_->state_description(0).empty();
+  setMinimumHeight(n * ((sd ? 6 : 5) * line + 16) + 2 * line);
 }
 
 void LevelsView::changeEvent(QEvent* e) {
@@ -37,6 +38,11 @@ QString LevelsView::card_title(unsigned k) const {
   if (v.stopped) title += session_->machine().halted() ? "   ■ HALTED" : "   ■ TRAP STORM";
   else if (v.running) title += "   ◀ RUNNING";
   return title;
+}
+
+QString LevelsView::card_state_description(unsigned k) const {
+  if (!session_ || k >= session_->stack().depth()) return {};
+  return QString::fromStdString(session_->state_description(k));
 }
 
 void LevelsView::paintEvent(QPaintEvent*) {
@@ -98,6 +104,13 @@ void LevelsView::paintEvent(QPaintEvent*) {
                          .arg(v.stats.instructions)
                          .arg(v.stats.cycles)
                          .arg(v.stats.traps));
+    if (!v.state_description.empty()) {
+      // A monitor under the assist: its guest's state description (docs/pg1-assist.md).
+      y += line;
+      p.setPen(QColor(214, 39, 140).darker(palette().window().color().lightness() < 128 ? 60 : 120));
+      p.drawText(x, y, card_state_description(k));
+      p.setPen(palette().windowText().color());
+    }
     const int used = y - r.top() + line / 2;
     // Leave the inner levels at least the room their text needs.
     const int inner = static_cast<int>(n - 1 - k);

@@ -17,6 +17,10 @@ class LevelsView : public QWidget {
   /// The title of level k's card: "L2  guest", with "◀ RUNNING" on the level whose code is
   /// executing, "■ HALTED" / "■ TRAP STORM" on the one whose code stopped the machine.
   QString card_title(unsigned k) const;
+  /// The state-description line of level k's card (a monitor using the hardware assist: its
+  /// guest's PSW, virtual timer, region, intercepts and last exit reason); "" for other monitors
+  /// and for the guest.
+  QString card_state_description(unsigned k) const;
 
  protected:
   void paintEvent(QPaintEvent*) override;

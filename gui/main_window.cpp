@@ -40,6 +40,7 @@
 #include "gui/source_view.hpp"
 #include "gui/trap_chain_view.hpp"
 #include "isa/loader.hpp"
+#include "vmm/lesson.hpp"  // vmm::kMaxDepth
 #include "vmm/data_files.hpp"
 #include "vmm/monitor_catalog.hpp"
 #include "gui/code_editor.hpp"
@@ -144,8 +145,9 @@ void MainWindow::build_ui() {
   tb->addSeparator();
   tb->addWidget(new QLabel(" depth ", this));
   depth_box_ = new QSpinBox(this);
-  depth_box_->setRange(0, 64);  // as pgsim run --depth (the assist runs 30 deep in a blink)
-  depth_box_->setToolTip("Nesting depth: rebuilds the stack");
+  depth_box_->setObjectName("depth");
+  depth_box_->setRange(0, static_cast<int>(vmm::kMaxDepth));  // the CLI's limit (pgsim run --depth)
+  depth_box_->setToolTip(QString("Nesting depth, 0 to %1: rebuilds the stack").arg(vmm::kMaxDepth));
   tb->addWidget(depth_box_);
   connect(depth_box_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int d) {
     if (session_ && static_cast<unsigned>(d) == session_->stack().depth()) return;

@@ -137,6 +137,36 @@ QString TrapChainView::summary() const {
   return s;
 }
 
+bool TrapChainView::is_vm_event(int r) const { return record(r).kind != machine::EventKind::Trap; }
+
+QString TrapChainView::label(int r) const {
+  const auto& t = record(r);
+  const auto& isa = session_->machine().isa();
+  if (t.kind == machine::EventKind::VmEntry)
+    return QString("#%1  VM ENTRY  L%2 → L%3  (sie)").arg(t.step).arg(t.level ? t.level - 1 : 0).arg(t.level);
+  if (t.kind == machine::EventKind::VmExit) {
+    QString what = t.word ? QString::fromStdString(isa::disassemble(isa, t.word, 0)) : QString();
+    return QString("#%1  VM EXIT  L%2 → L%3  %4  %5")
+        .arg(t.step)
+        .arg(t.level)
+        .arg(t.level ? t.level - 1 : 0)
+        .arg(QString::fromStdString(isa.assist.reason_name(t.cause)))
+        .arg(what)
+        .trimmed();
+  }
+  auto at = session_->stack().code_at(t.real_pc);
+  QString what = t.interrupt ? QString("interrupt") : QString::fromStdString(isa::disassemble(isa, t.word, at.address));
+  return QString("#%1  L%2 %3  %4").arg(t.step).arg(t.level).arg(QString::fromStdString(isa.cause_name(t.cause))).arg(what);
+}
+
+QString TrapChainView::chain_text(int r) const {
+  const auto& t = record(r);
+  if (t.kind == machine::EventKind::VmEntry) return QString("L%1 runs under interpretive execution").arg(t.level);
+  if (t.kind == machine::EventKind::VmExit)
+    return QString("L%1 handles it: its sie returns (info %2)").arg(t.level ? t.level - 1 : 0).arg(t.info, 0, 16);
+  return QString::fromStdString(session_->stack().describe_chain(t.level, t.chain));
+}
+
 int TrapChainView::lane_x(int lane) const {
   // Fixed spacing, so the labels to the right of the lanes have room at any depth.
   const int spacing = std::max(22, fontMetrics().height() * 3 / 2);
@@ -205,32 +235,54 @@ void TrapChainView::paintEvent(QPaintEvent*) {
     const int y = row_top + rh / 4;
     const int yb = y + rh / 2;
     QColor lc = level_color(t.level);
-    // The trap: from the trapping level down to the hardware.
-    arrow(lane_x(static_cast<int>(t.level) + 1), y, lane_x(0), y + rh / 6, lc, 3);
-    // The hardware hands it to L0, which reflects it up, level by level, to the handler.
-    int yy = y + rh / 6;
-    int step_y = std::max(2, (yb - yy) / std::max<int>(1, static_cast<int>(t.chain.size()) + 1));
-    arrow(lane_x(0), yy, lane_x(1), yy + step_y, level_color(0), 1);
-    yy += step_y;
-    for (const auto& h : t.chain) {
-      int hx = lane_x(static_cast<int>(h.level) + 1);
-      if (h.emulates) {
-        p.setPen(QPen(level_color(h.level), 2));
-        p.drawEllipse(QPoint(hx, yy), 5, 5);
-        arrow(hx, yy, lane_x(static_cast<int>(t.level) + 1), yb, level_color(h.level), 1);  // resume (lpsw)
-      } else {
-        int nx = lane_x(static_cast<int>(h.level) + 2);
-        arrow(hx, yy, nx, yy + step_y, level_color(h.level), 1);
-        yy += step_y;
+    if (t.kind != machine::EventKind::Trap) {
+      // A VM entry or exit: its own kind of event, a thick arrow with a diamond between the
+      // guest's lane and its host's, in the exit colour (no trip through the hardware lane).
+      const bool exit = t.kind == machine::EventKind::VmExit;
+      const QColor vc = exit ? QColor(214, 39, 140) : QColor(0, 150, 136);
+      const int guest = lane_x(static_cast<int>(t.level) + 1), host = lane_x(static_cast<int>(t.level));
+      const int x0 = exit ? guest : host, x1 = exit ? host : guest, ym = y + rh / 4;
+      arrow(x0, ym, x1, ym, vc, 3);
+      QPolygon diamond;
+      diamond << QPoint(x0, ym - 6) << QPoint(x0 + 6, ym) << QPoint(x0, ym + 6) << QPoint(x0 - 6, ym);
+      p.setBrush(vc);
+      p.drawPolygon(diamond);
+      p.setBrush(Qt::NoBrush);
+    } else {
+      // The trap: from the trapping level down to the hardware.
+      arrow(lane_x(static_cast<int>(t.level) + 1), y, lane_x(0), y + rh / 6, lc, 3);
+      // The hardware hands it to L0, which reflects it up, level by level, to the handler.
+      int yy = y + rh / 6;
+      int step_y = std::max(2, (yb - yy) / std::max<int>(1, static_cast<int>(t.chain.size()) + 1));
+      arrow(lane_x(0), yy, lane_x(1), yy + step_y, level_color(0), 1);
+      yy += step_y;
+      for (const auto& h : t.chain) {
+        int hx = lane_x(static_cast<int>(h.level) + 1);
+        if (h.emulates) {
+          p.setPen(QPen(level_color(h.level), 2));
+          p.drawEllipse(QPoint(hx, yy), 5, 5);
+          arrow(hx, yy, lane_x(static_cast<int>(t.level) + 1), yb, level_color(h.level), 1);  // resume (lpsw)
+        } else {
+          int nx = lane_x(static_cast<int>(h.level) + 2);
+          arrow(hx, yy, nx, yy + step_y, level_color(h.level), 1);
+          yy += step_y;
+        }
       }
     }
-    // Label: cause, info and the instruction.
-    auto at = session_->stack().code_at(t.real_pc);
-    QString what = t.interrupt ? QString("interrupt") : QString::fromStdString(isa::disassemble(isa, t.word, at.address));
-    QString label = QString("#%1  L%2 %3  %4").arg(t.step).arg(t.level).arg(QString::fromStdString(isa.cause_name(t.cause))).arg(what);
-    QString chain = QString::fromStdString(session_->stack().describe_chain(t.level, t.chain));
-    p.setPen(palette().text().color());
-    p.drawText(tx, y + fm.ascent(), label);
+    // Label: cause, info and the instruction (a VM event: its kind, who exits to whom, the reason).
+    QString label = this->label(r);
+    QString chain = chain_text(r);
+    if (t.kind != machine::EventKind::Trap) {
+      QFont bold = font();
+      bold.setBold(true);
+      p.setFont(bold);
+      p.setPen(t.kind == machine::EventKind::VmExit ? QColor(214, 39, 140) : QColor(0, 150, 136));
+      p.drawText(tx, y + fm.ascent(), label);
+      p.setFont(font());
+    } else {
+      p.setPen(palette().text().color());
+      p.drawText(tx, y + fm.ascent(), label);
+    }
     p.setPen(palette().placeholderText().color());
     p.drawText(tx, y + fm.ascent() + fm.height(), chain);
     p.setOpacity(1.0);

@@ -44,6 +44,17 @@ class TrapChainView : public QAbstractScrollArea {
   /// The row of the current event, the newest trap before the current step (-1 if none passes
   /// the filter or none is kept).
   int current_row() const;
+  /// Row `r`'s first line: "#step  L2 PRIV  out r1" for a trap; for interpretive execution
+  /// (docs/pg1-assist.md) "#step  VM EXIT  L3 → L2  EXIT_INTERCEPT  out r1" (the guest exited,
+  /// the reason, the intercepted instruction) or "#step  VM ENTRY  L2 → L3".
+  QString label(int r) const;
+  /// Row `r`'s second line: the trap's handling chain ("L0 reflects -> L1 emulates"), or for a
+  /// VM exit the level that handles it ("L2 handles it: its sie returns"), for an entry the
+  /// level now running.
+  QString chain_text(int r) const;
+  /// True if row `r`'s record is a VM entry or exit (drawn as its own kind of event: a
+  /// diamond-headed arrow between the guest's and its host's lanes, in the exit colour).
+  bool is_vm_event(int r) const;
   /// True if row `r` lies in the recorded future (after the current step).
   bool in_future(int r) const;
   /// The text above the lanes: how many events, and whether older ones are only counted, e.g.

@@ -77,6 +77,7 @@ void Session::record(const machine::Event& e) {
   // Re-executing the recorded history: this trap is recorded already (or counted, if dropped).
   if (trap_pos_++ < dropped_ + traps_.size()) return;
   TrapRecord t;
+  t.kind = e.kind;
   t.step = steps_;
   t.cycle = e.cycle;
   t.level = level;
@@ -85,7 +86,12 @@ void Session::record(const machine::Event& e) {
   t.word = e.word;
   t.interrupt = e.interrupt;
   t.real_pc = e.real_pc;
-  t.chain = stack_.handling_chain(level, e.cause, e.info);
+  if (e.kind == machine::EventKind::Trap) {
+    t.chain = stack_.handling_chain(level, e.cause, e.info);
+  } else {
+    t.level = e.level;  // the guest entered / exited
+    if (e.kind == machine::EventKind::VmExit && e.level > 0) t.chain.push_back({e.level - 1, true});
+  }
   traps_.push_back(std::move(t));
   if (traps_.size() > trap_limit_) {
     traps_.pop_front();
@@ -357,7 +363,18 @@ LevelView Session::view(unsigned k) const {
   const auto& mc = machine();
   std::uint32_t image_address = 0;
   bool have = true;
-  if (k == 0) {
+  if (k == 0 && !mc.interpretive_levels().empty()) {
+    // L0 is a host under interpretive execution: its own state is the one its VM entry saved.
+    const auto& h = mc.interpretive_levels().front();
+    v.mode = h.host_mode;
+    v.pc = h.host_pc;
+    v.base = h.host_base;
+    v.bound = h.host_bound;
+    const int ie = mc.isa().timer_enable;
+    v.ie = ie >= 0 && static_cast<std::size_t>(ie) < h.host_controls.size() ? h.host_controls[static_cast<std::size_t>(ie)] : 0;
+    v.regs.assign(h.host_regs.begin(), h.host_regs.begin() + static_cast<std::ptrdiff_t>(mc.isa().registers.size()));
+    image_address = v.base + v.pc;
+  } else if (k == 0) {
     // L0 sees the hardware.
     v.mode = mc.mode();
     v.pc = mc.pc();
@@ -388,7 +405,35 @@ LevelView Session::view(unsigned k) const {
     if (real < mc.storage().size()) v.instruction = isa::disassemble(mc.isa(), mc.storage()[real], image_address);
     v.where = img->where(image_address);
   }
+  v.state_description = state_description(k);
   return v;
+}
+
+std::string Session::state_description(unsigned k) const {
+  const auto& mc = machine();
+  const auto& a = mc.isa().assist;
+  const assembler::Image* img = stack_.vmm_image();
+  if (!a.present || k >= stack_.depth() || !img) return {};
+  auto sym = img->symbols.find("sd");
+  if (sym == img->symbols.end()) return {};
+  const auto& E = mc.storage();
+  const std::uint32_t sd = stack_.level_origin(k) + sym->second;
+  if (sd + a.words > E.size()) return {};
+  auto word = [&](std::uint32_t off) { return E[sd + off]; };
+  const bool live = stack_.interpreted(k + 1);
+  VirtualState g = stack_.virtual_state_of_guest_of(k);
+  std::uint32_t timer = live ? mc.level_timer(k + 1) : word(a.timer);
+  bool pending = live ? mc.level_timer_pending(k + 1) : word(a.pending) != 0;
+  std::uint32_t intercepts = live ? mc.interpretive_levels()[k].intercepts : word(a.intercepts);
+  std::string names;
+  for (const auto& in : mc.isa().instructions)
+    if (in.intercept && (intercepts & in.intercept)) names += (names.empty() ? "" : " ") + in.mnemonic;
+  std::uint32_t reason = word(a.reason);
+  std::string last = reason == 0 ? std::string("none")
+                                 : fmt::format("{} info {:#x}", a.reason_name(reason), word(a.info));
+  return fmt::format("SD{}: guest {} P={} R=({}, {}) ie={}  timer {}{}  region {}+{}  intercepts {}  last exit {}",
+                     live ? " (in hardware)" : "", g.mode ? "user" : "supervisor", g.pc, g.base, g.bound, g.ie, timer,
+                     pending ? " pending" : "", word(a.origin), word(a.size), names.empty() ? "none" : names, last);
 }
 
 }  // namespace pgsim::vmm

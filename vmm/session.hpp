@@ -26,6 +26,11 @@ struct TrapRecord {
   bool interrupt = false;
   std::vector<Stack::Handling> chain;  ///< who reflected / emulated it
   std::uint32_t real_pc = 0;
+  /// Trap (a trap sequence), or VmEntry / VmExit (interpretive execution, docs/pg1-assist.md):
+  /// for those `level` is the guest entered / exited, `cause` the exit reason, `info` its info,
+  /// `word` the intercepted instruction (else 0), and `chain` names the host that handles an
+  /// exit (level − 1, "emulates"); an entry's chain is empty.
+  machine::EventKind kind = machine::EventKind::Trap;
 };
 
 /// A level's own view of <M, P, R>, ie and its registers (the hardware's for the running level
@@ -40,6 +45,11 @@ struct LevelView {
   std::string instruction;  ///< disassembled instruction at its pc ("" if none)
   std::string where;        ///< file:line of it ("" if unknown)
   LevelStats stats;
+  /// For a monitor whose ISA has an assist and whose image names its state description `sd`
+  /// (vmm/monitors/assist.s): its guest's state description as one line of text -- the guest's
+  /// PSW, virtual CPU timer, region, intercepts and last exit reason (live from the hardware
+  /// while the guest runs under interpretive execution, else the SD in storage); "" otherwise.
+  std::string state_description;
 };
 
 /// One micro-step of a machine step, for "Step cycle": the fetch, the execution, and each
@@ -211,6 +221,10 @@ class Session {
   const std::vector<LevelStats>& stats() const { return stats_; }
   /// Level k's own view (see LevelView).
   LevelView view(unsigned k) const;
+  /// LevelView::state_description of level k (k < depth: a monitor; "" when its ISA has no
+  /// assist or its image no symbol `sd`). E.g. "SD (in hardware): guest supervisor P=23
+  /// R=(0, 65536) ie=0  timer 0  region 512+65536  intercepts out  last exit EXIT_INTERCEPT info 0x…".
+  std::string state_description(unsigned k) const;
 
   /// Steps between checkpoints.
   static constexpr std::uint64_t kEvery = 2000;

@@ -270,18 +270,18 @@ void TrapChainView::paintEvent(QPaintEvent*) {
       }
     }
     // Label: cause, info and the instruction (a VM event: its kind, who exits to whom, the reason).
-    QString label = this->label(r);
+    const QString first_line = label(r);
     QString chain = chain_text(r);
     if (t.kind != machine::EventKind::Trap) {
       QFont bold = font();
       bold.setBold(true);
       p.setFont(bold);
       p.setPen(t.kind == machine::EventKind::VmExit ? QColor(214, 39, 140) : QColor(0, 150, 136));
-      p.drawText(tx, y + fm.ascent(), label);
+      p.drawText(tx, y + fm.ascent(), first_line);
       p.setFont(font());
     } else {
       p.setPen(palette().text().color());
-      p.drawText(tx, y + fm.ascent(), label);
+      p.drawText(tx, y + fm.ascent(), first_line);
     }
     p.setPen(palette().placeholderText().color());
     p.drawText(tx, y + fm.ascent() + fm.height(), chain);
@@ -293,7 +293,7 @@ void TrapChainView::paintEvent(QPaintEvent*) {
       bold.setBold(true);
       p.setFont(bold);
       p.setPen(palette().highlight().color().darker(palette().base().color().lightness() < 128 ? 60 : 130));
-      p.drawText(tx + fm.horizontalAdvance(label) + 16, y + fm.ascent(), here);
+      p.drawText(tx + fm.horizontalAdvance(first_line) + 16, y + fm.ascent(), here);
       p.setFont(font());
     }
   }

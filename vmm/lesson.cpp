@@ -534,6 +534,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
         out += fmt::format("  L{} {}{}: M={} P={} R=({}, {}) ie={}  at {} {}\n", k, v.vmm ? "VMM" : "guest",
                            v.running ? " (running)" : "", v.mode ? "user" : "supervisor", v.pc, v.base, v.bound, v.ie,
                            v.instruction, v.where);
+        if (!v.state_description.empty()) out += fmt::format("     {}\n", v.state_description);
       }
     } else if (what == "trap") {
       if (session_->traps().empty()) return "  no trap yet\n";

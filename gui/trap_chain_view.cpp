@@ -189,7 +189,6 @@ void TrapChainView::paintEvent(QPaintEvent*) {
   const QRect area = viewport()->rect();
   p.fillRect(area, palette().base());
   if (!session_) return;
-  const auto& isa = session_->machine().isa();
   const auto& fm = fontMetrics();
   const int lanes = static_cast<int>(session_->stack().depth()) + 2;
   const int rh = row_height(), top = header_height();

@@ -4,6 +4,7 @@
 // monitor's card shows its guest's state description. One test function per scenario; a
 // screenshot of the thirty-deep window is saved into the build tree.
 #include <QApplication>
+#include <QPlainTextEdit>
 #include <QElapsedTimer>
 #include <QSpinBox>
 #include <QTest>
@@ -53,7 +54,7 @@ class AssistTest : public QObject {
     box->setValue(30);
     QCOMPARE(w->session()->stack().depth(), 30u);
     QVERIFY(run_to_halt(*w));
-    QVERIFY(w->session()->machine().console().find("[os] all programs done; timer ticks: 3") != std::string::npos);
+    QVERIFY(w->console()->toPlainText().contains("[os] all programs done; timer ticks: 3"));
     box->setValue(static_cast<int>(pgsim::vmm::kMaxDepth) + 1);  // clamped by the spin box: no crash
     QCOMPARE(box->value(), static_cast<int>(pgsim::vmm::kMaxDepth));
   }

@@ -19,14 +19,12 @@
 namespace pgsim::cli {
 namespace {
 
-/// Prints every real trap with the level that trapped and the chain of levels that handled it,
-/// while counting per level like vmm::Stack::run does.
+/// Prints every real trap with the level that trapped and the chain of levels that handled it
+/// (passed to vmm::Stack::run, which counts and watches the events).
 class TrapTracer : public machine::Observer {
  public:
-  TrapTracer(const vmm::Stack& s, std::vector<vmm::LevelStats>& stats, std::FILE* out)
-      : stack_(s), stats_(stats), out_(out) {}
+  TrapTracer(const vmm::Stack& s, std::FILE* out) : stack_(s), out_(out) {}
   void on_event(const machine::Machine& m, const machine::Event& e) override {
-    stack_.account(e, stats_.data());
     if (e.kind == machine::EventKind::Instruction) return;
     unsigned level = stack_.level_of(e.real_pc);
     const auto& isa = m.isa();
@@ -63,7 +61,6 @@ class TrapTracer : public machine::Observer {
 
  private:
   const vmm::Stack& stack_;
-  std::vector<vmm::LevelStats>& stats_;
   std::FILE* out_;
 };
 
@@ -244,14 +241,14 @@ int run_run(const RunOptions& o) {
       for (char c : bytes) m.push_input(static_cast<unsigned char>(c));
     }
     std::vector<vmm::LevelStats> stats(o.depth + 1);
-    TrapTracer tracer(stack, stats, stderr);
+    TrapTracer tracer(stack, stderr);
     machine::StopReason reason;
     std::size_t printed = 0;
     // Run in slices so the guest's console output appears as it is produced.
     const std::uint64_t slice = 4'000'000;
     do {
       std::uint64_t limit = std::min(o.max_cycles, m.cycles() + slice);
-      reason = o.trace_traps ? m.run(limit, tracer) : stack.run(limit, stats);
+      reason = stack.run(limit, stats, o.trace_traps ? &tracer : nullptr);
       if (!o.json && m.console_output().size() > printed) {
         std::fwrite(m.console_output().data() + printed, 1, m.console_output().size() - printed, stdout);
         std::fflush(stdout);
@@ -263,7 +260,10 @@ int run_run(const RunOptions& o) {
     if (o.json) {
       nlohmann::json j;
       j["halted"] = reason == machine::StopReason::Halted;
-      j["reason"] = machine::to_string(reason);
+      j["reason"] = stack.stop_reason();
+      if (const auto& l = stack.livelock())
+        j["livelock"] = {{"level", l->level},       {"period", l->period}, {"tick_cycles", l->tick_cycles},
+                         {"resume_cycles", l->resume_cycles}, {"ticks", l->ticks}, {"message", l->message()}};
       j["cycles"] = m.cycles();
       j["instructions"] = m.instructions();
       j["real_traps"] = m.traps() + m.vm_exits();  // VM exits are real traps to the host too
@@ -283,12 +283,13 @@ int run_run(const RunOptions& o) {
       return 0;
     }
     std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",
-                 machine::to_string(reason), static_cast<unsigned long long>(m.cycles()),
+                 stack.stop_reason().c_str(), static_cast<unsigned long long>(m.cycles()),
                  static_cast<unsigned long long>(m.instructions()),
                  static_cast<unsigned long long>(m.traps() + m.vm_exits()), o.depth);
     if (m.isa().assist.present)
       std::fprintf(stderr, "   of which %llu VM exits (%llu VM entries)\n", static_cast<unsigned long long>(m.vm_exits()),
                    static_cast<unsigned long long>(m.vm_entries()));
+    if (const auto& l = stack.livelock()) std::fprintf(stderr, "-- %s\n", l->message().c_str());
     std::fprintf(stderr, "%-6s %-6s %14s %14s %10s\n", "level", "role", "instructions", "cycles", "traps");
     for (unsigned k = 0; k <= o.depth; ++k)
       std::fprintf(stderr, "L%-5u %-6s %14llu %14llu %10llu\n", k, role(k),

@@ -97,6 +97,18 @@ int run_equiv(const EquivOptions& o) {
         print_difference(r, *isa, o.depth, o.reference_depth);
         return 3;
       }
+      case V::Livelock: {
+        // A stop that is not equivalence: the run never finished, so there is no final state.
+        const bool virt = r.virtualized_livelock.has_value();
+        const auto& l = virt ? *r.virtualized_livelock : *r.bare_livelock;
+        std::printf("NOT EQUIVALENT: the %s stopped at a timer livelock after %llu guest instructions in lockstep "
+                    "(timing is outside P&G's equivalence, but this run never finishes):\n  %s\n",
+                    virt ? fmt::format("run under {} VMM{}", o.depth, o.depth == 1 ? "" : "s").c_str() : "bare machine",
+                    n, l.message().c_str());
+        if (!r.differs.empty()) std::printf("  where it stopped, these differ from the %s: %s\n",
+                                            virt ? "bare machine's" : "virtualized run's", what_differs(r).c_str());
+        return 3;
+      }
       case V::TimerThenEqual:
       case V::TimerThenDifferent: {
         bool same = r.verdict == V::TimerThenEqual;

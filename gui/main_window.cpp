@@ -448,6 +448,9 @@ QString MainWindow::status_text() const {
   const unsigned level = session_->running_level();
   QString state;
   if (m.halted()) state = QString("halted (L%1 executed halt)").arg(level);
+  else if (const auto& l = session_->stack().livelock())
+    state = QString("stopped: timer livelock in L%1: its timer period is %2 cycles, one tick costs %3 cycles at depth %4")
+                .arg(l->level).arg(l->period).arg(l->tick_cycles).arg(l->depth);
   else if (session_->stopped()) state = QString("stopped: %1 in L%2").arg(machine::to_string(m.stop_reason())).arg(level);
   else if (running()) state = "running";
   else if (session_->next_is_interrupt()) state = QString("paused, a timer interrupt comes next (L%1's code at P)").arg(level);

@@ -20,8 +20,7 @@ struct Side {
   machine::Machine& m() { return stack.machine(); }
   bool ended(std::uint64_t max_cycles) const {
     const auto& mm = stack.machine();
-    return mm.halted() || mm.stop_reason() == machine::StopReason::TrapStorm || mm.cycles() >= max_cycles ||
-           steps >= max_cycles;
+    return stack.stopped() || mm.cycles() >= max_cycles || steps >= max_cycles;
   }
 };
 
@@ -124,10 +123,10 @@ void registers_and_psw(const VisibleReader& reader, GuestState& g) {
 bool guest_step(Side& v, std::uint64_t max_cycles) {
   auto& m = v.m();
   auto at_guest = [&] { return v.stack.level_of(m.base() + m.pc()) == v.stack.depth(); };
-  bool interrupt = m.step().interrupt;
+  bool interrupt = v.stack.step().interrupt;
   ++v.steps;
   while (!v.ended(max_cycles) && !at_guest()) {
-    interrupt = m.step().interrupt || interrupt;
+    interrupt = v.stack.step().interrupt || interrupt;
     ++v.steps;
   }
   return interrupt;
@@ -191,7 +190,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
   // Boot the VMMs: run until the guest's first instruction is about to execute.
   for (Side* s : {&b, &v})
     while (!s->ended(max_cycles) && s->stack.level_of(s->m().base() + s->m().pc()) != s->stack.depth()) {
-      s->m().step();
+      s->stack.step();
       ++s->steps;
     }
   if (reference_depth == 0) bare_through_supervisor();
@@ -212,6 +211,13 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
       res.differs = guest_state_differences(res.bare, res.virtualized, *isa, res.first_word);
     res.bare_stop = b.m().stop_reason();
     res.virtualized_stop = v.m().stop_reason();
+    res.bare_livelock = bare_stack.livelock();
+    res.virtualized_livelock = virt_stack.livelock();
+    if (res.bare_livelock || res.virtualized_livelock) {
+      // A run that stopped at a timer livelock has no final state to compare: not equivalent.
+      res.verdict = EquivalenceResult::Verdict::Livelock;
+      if (res.differs.empty()) res.differs = guest_state_differences(res.bare, res.virtualized, *isa, res.first_word);
+    }
     res.bare_cycles = b.m().cycles();
     res.virtualized_cycles = v.m().cycles();
     return res;
@@ -260,10 +266,12 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
         res.lockstep_instructions--;
         b.m().set_store_log(nullptr);
         v.m().set_store_log(nullptr);
-        b.m().run(max_cycles);
-        v.m().run(max_cycles);
+        std::vector<LevelStats> stats;
+        bare_stack.run(max_cycles, stats);
+        virt_stack.run(max_cycles, stats);
         finish(EquivalenceResult::Verdict::TimerThenEqual);
-        if (!res.differs.empty()) res.verdict = EquivalenceResult::Verdict::TimerThenDifferent;
+        if (!res.differs.empty() && res.verdict == EquivalenceResult::Verdict::TimerThenEqual)
+          res.verdict = EquivalenceResult::Verdict::TimerThenDifferent;
         return res;
       }
       return finish(EquivalenceResult::Verdict::Diverged);
@@ -271,7 +279,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     if (b.ended(max_cycles) || v.ended(max_cycles)) break;
     res.last_pc = b.m().base() + b.m().pc() - b.origin;
     if (reference_depth == 0) {
-      interrupt = b.m().step().interrupt;
+      interrupt = bare_stack.step().interrupt;
       ++b.steps;
       bare_through_supervisor();
     } else {

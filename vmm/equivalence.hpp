@@ -5,9 +5,11 @@
 // words written since the last boundary are compared (the machines' store logs). Popek &
 // Goldberg leave timing out of equivalence, so when a timer interrupt arrives at different
 // guest instructions in the two runs, lockstep ends there; both runs are then finished and
-// their final states compared. Used by `pgsim equiv`.
+// their final states compared. A run that stops at a timer livelock (vmm/livelock.hpp) ends the
+// comparison with Verdict::Livelock. Used by `pgsim equiv`.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ struct EquivalenceResult {
     Diverged,              ///< a difference at a boundary not explained by a timer interrupt
     TimerThenEqual,        ///< lockstep ended at a timer interrupt; the final states are equal
     TimerThenDifferent,    ///< lockstep ended at a timer interrupt; the final states differ
+    Livelock,              ///< a run stopped at a timer livelock (vmm/livelock.hpp): not equivalent
   } verdict = Verdict::Equivalent;
   /// Guest instructions compared in lockstep (for Diverged: the one after which the states
   /// differ is the last of them; for the Timer verdicts: equal after each of these).
@@ -37,6 +40,8 @@ struct EquivalenceResult {
   /// How each run ended (for the final comparison: halted, cycle budget exhausted, …).
   machine::StopReason bare_stop = machine::StopReason::None, virtualized_stop = machine::StopReason::None;
   std::uint64_t bare_cycles = 0, virtualized_cycles = 0;
+  /// The timer livelock that stopped a run (Verdict::Livelock), per side.
+  std::optional<TimerLivelock> bare_livelock, virtualized_livelock;
 };
 
 /// Runs `guest` on the bare machine and under `depth` VMMs (`vmm`, 1 <= depth <= 64) with

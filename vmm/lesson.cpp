@@ -277,7 +277,7 @@ double LessonRunner::traps_per(const std::string& instruction, unsigned depth, b
     if (s.run(kLimit, st) != machine::StopReason::Halted)
       throw std::runtime_error(fmt::format("the measurement program (64 times `{}`, then halt) did not halt within the "
                                            "limit of {} cycles at depth {} (it {})",
-                                           instruction, grouped(kLimit), depth, machine::to_string(s.machine().stop_reason())));
+                                           instruction, grouped(kLimit), depth, s.stop_description()));
     return static_cast<double>(exits ? s.machine().vm_exits() : s.machine().traps());
   };
   return (count(prog(64)) - count(prog(0))) / 64.0;
@@ -494,8 +494,11 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     } else {
       throw LessonFailure(where, "error: unknown run '" + t[1] + "' (to-trap, to-level K, to-line FILE:LINE, steps N, to-halt)");
     }
-    if (!hit) throw LessonFailure(where, fmt::format("`{}`: never got there (the machine {})", cmd,
-                                                    machine::to_string(session_->machine().stop_reason())));
+    if (!hit) throw LessonFailure(where, fmt::format("`{}`: never got there (the machine stopped: {})", cmd,
+                                                    session_->stack().stop_description()));
+    if (session_->stack().livelock())
+      return fmt::format("{}: stopped at step {}, cycle {}: {}\n", cmd, session_->steps(), session_->machine().cycles(),
+                         session_->stack().livelock()->message());
     return fmt::format("{}: now at step {}, cycle {}, L{} running\n", cmd, session_->steps(),
                        session_->machine().cycles(), session_->running_level());
   }
@@ -509,8 +512,8 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     auto k = session_->trap_in_progress();
     if (!k) throw LessonFailure(where, "`finish-trap`: no trap in progress (every trap has been resumed from)");
     if (!session_->finish_trap(step_limit_))
-      throw LessonFailure(where, fmt::format("`finish-trap`: L{} never ran again (the machine {})", *k,
-                                             machine::to_string(session_->machine().stop_reason())));
+      throw LessonFailure(where, fmt::format("`finish-trap`: L{} never ran again (the machine stopped: {})", *k,
+                                             session_->stack().stop_description()));
     return fmt::format("finish trap: L{} about to run again\n", *k);
   }
   if (verb == "step-back") {
@@ -628,7 +631,37 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   const auto& m = session_->machine();
   if (what == "halted") {
     words(2);
-    if (!m.halted()) fail(machine::to_string(m.stop_reason()));
+    if (!m.halted()) fail(session_->stack().stop_description());
+    return ok();
+  }
+  if (what == "stop-reason") {
+    // expect stop-reason == "timer livelock" / != "halted": the short reason of Stack::stop_reason()
+    words(4);
+    if (t[2] != "==" && t[2] != "!=")
+      throw LessonFailure(where, "the form is `expect stop-reason == \"REASON\"` or `!= \"REASON\"` (halted, trap storm, "
+                                 "timer livelock, running)");
+    std::string reason = session_->stopped() ? session_->stack().stop_reason() : std::string("running");
+    if ((t[2] == "==") != (reason == t[3]))
+      fail(session_->stack().livelock() ? session_->stack().livelock()->message() : fmt::format("{:?}", reason));
+    return ok();
+  }
+  if (what == "livelock") {
+    // expect livelock FIELD OP N: the diagnosed timer livelock's level, period, tick-cycles,
+    // resume-cycles or ticks (vmm/livelock.hpp).
+    words(5);
+    const auto& l = session_->stack().livelock();
+    if (!l) fail(fmt::format("no timer livelock (the machine: {})", session_->stopped() ? session_->stack().stop_reason()
+                                                                                        : std::string("running")));
+    const std::string& f = t[2];
+    double val;
+    if (f == "level") val = l->level;
+    else if (f == "period") val = l->period;
+    else if (f == "tick-cycles") val = static_cast<double>(l->tick_cycles);
+    else if (f == "resume-cycles") val = static_cast<double>(l->resume_cycles);
+    else if (f == "ticks") val = l->ticks;
+    else throw LessonFailure(where, "unknown livelock field '" + f + "' (level, period, tick-cycles, resume-cycles, ticks)");
+    last_value_ = val;
+    if (!compare(val, t[3], number(t[4]))) fail(fmt::format("{}", val));
     return ok();
   }
   if (what == "console") {

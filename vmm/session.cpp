@@ -15,9 +15,7 @@ Session::Session(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const
   checkpoint();
 }
 
-bool Session::stopped() const {
-  return machine().halted() || machine().stop_reason() == machine::StopReason::TrapStorm;
-}
+bool Session::stopped() const { return stack_.stopped(); }
 
 bool Session::next_is_interrupt() const {
   const auto& mc = machine();
@@ -31,7 +29,8 @@ void Session::checkpoint() {
   auto it = std::lower_bound(checkpoints_.begin(), checkpoints_.end(), steps_,
                              [](const Checkpoint& c, std::uint64_t s) { return c.step < s; });
   if (it != checkpoints_.end() && it->step == steps_) return;
-  checkpoints_.insert(it, Checkpoint{steps_, machine().snapshot(), stats_, trap_pos_, pending_, serial_++});
+  checkpoints_.insert(it, Checkpoint{steps_, machine().snapshot(), stats_, trap_pos_, pending_, stack_.livelock_watch(),
+                                     serial_++});
   prune_checkpoints();
 }
 
@@ -69,7 +68,7 @@ void Session::set_trap_record_limit(std::size_t n) {
 
 void Session::record(const machine::Event& e) {
   step_events_.push_back(e);
-  stack_.account(e, stats_.data());
+  stack_.observe(e, stats_.data());
   if (e.kind == machine::EventKind::Instruction) return;
   unsigned level = stack_.level_of(e.real_pc);
   pending_.push_back(level);
@@ -301,6 +300,7 @@ void Session::go_to_step(std::uint64_t target) {
     stats_ = cp.stats;
     trap_pos_ = cp.trap_pos;
     pending_ = cp.pending;
+    stack_.set_livelock_watch(cp.watch);
     steps_ = cp.step;
     step_events_.clear();
     replay_ = 0;

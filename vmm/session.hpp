@@ -123,7 +123,7 @@ class Session {
   const Stack& stack() const { return stack_; }
   const machine::Machine& machine() const { return stack_.machine(); }
   std::uint64_t steps() const { return steps_; }
-  bool stopped() const;  ///< halted or in a trap storm
+  bool stopped() const;  ///< halted, in a trap storm, or at a timer livelock (Stack::stopped)
   /// The level whose code is at base + P (after a halt: the level that halted).
   unsigned running_level() const { return stack_.level_of(machine().base() + machine().pc()); }
   /// True if the next step is a timer interrupt (pending and enabled), not an instruction.
@@ -244,6 +244,7 @@ class Session {
     std::vector<LevelStats> stats;
     std::uint64_t trap_pos;          ///< traps taken before `step`
     std::vector<unsigned> pending;   ///< the trap-in-progress stack
+    TimerLivelockWatch watch;        ///< the stack's timer-livelock watch
     std::uint64_t serial;            ///< creation order (for the local tier)
   };
   void record(const machine::Event& e);

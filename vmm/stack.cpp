@@ -65,7 +65,8 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
       depth_(depth),
       guest_memory_(guest_memory ? guest_memory : isa->memory_words),
       machine_(isa, (depth > 0 && !vmm_) ? throw std::invalid_argument("a VMM image is needed for depth > 0")
-                                        : real_size(*isa, vmm_.get(), depth, guest_memory)) {
+                                        : real_size(*isa, vmm_.get(), depth, guest_memory)),
+      watch_(*isa, depth, isa->timer_enable < 0 || (machine_.control(isa->timer_enable) & 1u) != 0) {
   if (guest_->size() > guest_memory_)
     throw std::out_of_range(fmt::format("the guest image ({} words) does not fit in its {}-word machine", guest_->size(),
                                         guest_memory_));
@@ -198,18 +199,38 @@ GuestState Stack::guest_state() const {
 }
 
 namespace {
+/// The compile-time observer of Stack::run: every event through Stack::observe; the run
+/// stops at a timer livelock.
 struct LevelCounter {
   static constexpr bool enabled = true;
-  const Stack* stack;
+  Stack* stack;
   LevelStats* stats;
-  void on_event(const machine::Machine&, const machine::Event& e) { stack->account(e, stats); }
+  machine::Observer* also;
+  void on_event(const machine::Machine& m, const machine::Event& e) {
+    stack->observe(e, stats);
+    if (also) also->on_event(m, e);
+  }
+  bool should_stop() const { return stack->livelock().has_value(); }
 };
 }  // namespace
 
-machine::StopReason Stack::run(std::uint64_t cycle_limit, std::vector<LevelStats>& stats) {
+machine::StopReason Stack::run(std::uint64_t cycle_limit, std::vector<LevelStats>& stats, machine::Observer* also) {
   stats.resize(depth_ + 1);
-  LevelCounter c{this, stats.data()};
+  if (livelock()) return machine::StopReason::None;
+  LevelCounter c{this, stats.data(), also};
   return machine_.run_with(cycle_limit, c);
+}
+
+machine::Event Stack::step(LevelStats* stats) {
+  if (stopped()) return {};
+  struct Obs : machine::Observer {
+    Stack* stack;
+    LevelStats* stats;
+    void on_event(const machine::Machine&, const machine::Event& e) override { stack->observe(e, stats); }
+  } obs;
+  obs.stack = this;
+  obs.stats = stats;
+  return machine_.step(obs);
 }
 
 }  // namespace pgsim::vmm

@@ -10,6 +10,7 @@
 
 #include "assembler/image.hpp"
 #include "machine/machine.hpp"
+#include "vmm/livelock.hpp"
 
 namespace pgsim::vmm {
 
@@ -79,8 +80,9 @@ class Stack {
   /// A VM exit counts as a trap and an exit of the guest level that exited (its cost, charged to
   /// the host's timers, is the exiting level's here, like a trap sequence's); a VM entry costs
   /// nothing beyond its instruction.
-  void account(const machine::Event& e, LevelStats* stats) const {
-    LevelStats& s = stats[level_of(e.real_pc)];
+  void account(const machine::Event& e, LevelStats* stats) const { count(e, stats[level_of(e.real_pc)]); }
+  /// Counts one machine event into one level's counters (see account()).
+  static void count(const machine::Event& e, LevelStats& s) {
     switch (e.kind) {
       case machine::EventKind::Instruction: ++s.instructions; break;
       case machine::EventKind::Trap: ++s.traps; break;
@@ -89,6 +91,33 @@ class Stack {
     }
     s.cycles += e.cost;
   }
+  /// Observes one machine event, right after the machine reported it: counts it into `stats`
+  /// (as account(); null: not counted) and into the timer-livelock watch (vmm/livelock.hpp).
+  /// Every run of the stack's machine must go through this (run(), step(), Session) for the
+  /// watch to see every event in order.
+  void observe(const machine::Event& e, LevelStats* stats) {
+    const unsigned k = level_of(e.real_pc);  // once: a division per event
+    if (stats) count(e, stats[k]);
+    watch_.observe(*this, machine_, e, k);
+  }
+  /// The timer livelock diagnosed so far, if any (vmm/livelock.hpp). Once there is one, the
+  /// stack is stopped: run() and step() do nothing more.
+  const std::optional<TimerLivelock>& livelock() const { return watch_.livelock(); }
+  /// The watch's state (a session keeps it in its checkpoints, to restore with the machine).
+  const TimerLivelockWatch& livelock_watch() const { return watch_; }
+  void set_livelock_watch(const TimerLivelockWatch& w) { watch_ = w; }
+  /// True when the stack cannot run on: the machine halted or is in a trap storm, or a timer
+  /// livelock was diagnosed.
+  bool stopped() const {
+    return machine_.halted() || machine_.stop_reason() == machine::StopReason::TrapStorm || livelock().has_value();
+  }
+  /// Why the stack stopped, in a few words: "timer livelock" (kTimerLivelockReason), else the
+  /// machine's reason ("halted", "trap storm", "cycle budget exhausted", "running", …).
+  std::string stop_reason() const {
+    return livelock() ? std::string(kTimerLivelockReason) : std::string(machine::to_string(machine_.stop_reason()));
+  }
+  /// The same in full: for a timer livelock its message (TimerLivelock::message()).
+  std::string stop_description() const { return livelock() ? livelock()->message() : stop_reason(); }
 
   /// Level k+1's virtual state (k < depth), the same view for every monitor: when the hardware
   /// is running level k+1 under interpretive execution (machine().interpretive_levels()[k]
@@ -152,15 +181,21 @@ class Stack {
   /// The guest's state as the guest sees it (see GuestState).
   GuestState guest_state() const;
 
-  /// Runs to halt / trap storm / cycle_limit, counting per level into `stats`
-  /// (resized to depth + 1 entries).
-  machine::StopReason run(std::uint64_t cycle_limit, std::vector<LevelStats>& stats);
+  /// Runs to halt / trap storm / timer livelock / cycle_limit, counting per level into `stats`
+  /// (resized to depth + 1 entries) and telling `also` (if not null) of every event after it
+  /// was observed. Returns the machine's reason; StopReason::None when the run stopped at a
+  /// timer livelock (then livelock() says so), also when one was diagnosed before.
+  machine::StopReason run(std::uint64_t cycle_limit, std::vector<LevelStats>& stats, machine::Observer* also = nullptr);
+  /// One machine step, observed (see observe(); `stats` may be null). Does nothing and returns
+  /// an empty event when stopped() (a trap storm or halt: the machine's own behaviour).
+  machine::Event step(LevelStats* stats = nullptr);
 
  private:
   std::shared_ptr<const assembler::Image> vmm_, guest_;
   unsigned depth_;
   std::uint32_t V_ = 0, guest_memory_;
   machine::Machine machine_;
+  TimerLivelockWatch watch_;
   std::uint32_t cb_mode_ = 0, cb_pc_ = 0, cb_base_ = 0, cb_bound_ = 0, cb_ie_ = 0, cb_regs_ = 0;
   bool paravirtual_ = false;  ///< the VMM defines HC_CAUSE, HC_BASE, HC_LIMIT
   std::uint32_t hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;

@@ -40,7 +40,7 @@ Measurement measure(const std::shared_ptr<const isa::IsaModel>& isa, const std::
     const auto& m = stack.machine();
     r.ran = true;
     r.halted = reason == machine::StopReason::Halted;
-    r.stop = machine::to_string(reason);
+    r.stop = stack.stop_reason();  // "timer livelock" too
     r.real_traps = m.traps();
     r.real_instructions = m.instructions();
     r.cycles = m.cycles();

@@ -181,7 +181,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
   auto bare_through_supervisor = [&] {
     if (!supervisor_hidden) return;
     while (!b.ended(max_cycles) && b.m().mode() == 0) {
-      interrupt = b.m().step().interrupt || interrupt;
+      interrupt = b.stack.step().interrupt || interrupt;
       ++b.steps;
       ++res.lockstep_instructions;
     }

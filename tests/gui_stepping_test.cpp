@@ -1,8 +1,9 @@
 // pgsim-gui's stepping, history and status, driven like a person uses them (offscreen): the
 // step commands stop before the line about to run, Finish trap, clicking an event keeps the
 // recorded future and Forward walks it, the "you are here" marker, a trap chain far past Qt's
-// widget size limit, the console following new output, a halt shown as such, and a breakpoint
-// stop that says which breakpoint. One test function per scenario (issue 8 items 1, 2, 9, 10, 12).
+// widget size limit, the console following new output, a halt shown as such, a timer livelock shown
+// with its reason (issue 10), and a breakpoint stop that says which breakpoint. One test function
+// per scenario (issue 8 items 1, 2, 9, 10, 12).
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
@@ -273,6 +274,24 @@ class SteppingTest : public QObject {
     QVERIFY(w->levels_view()->card_title(s->running_level()).contains("HALTED"));
     QVERIFY2(w->status_text().contains("halted"), qPrintable(w->status_text()));
     QVERIFY2(!w->status_text().contains("running"), qPrintable(w->status_text()));
+  }
+
+  /// A guest in a timer livelock under the naive VMM (examples/os/quantum.s at depth 5): Run
+  /// stops by itself, and the status bar says why, with the level and the period.
+  void timerLivelockShowsReason() {
+    auto w = window(src("examples/os/quantum.s"), 5);
+    QVERIFY(run_until_paused(*w));
+    auto* s = w->session();
+    QVERIFY(s->stack().livelock().has_value());
+    QVERIFY(!s->machine().halted());
+    QVERIFY2(w->status_text().contains("stopped: timer livelock in L5: its timer period is 5000 cycles"),
+             qPrintable(w->status_text()));
+    QVERIFY2(w->status_text().contains(QString("one tick costs %1 cycles at depth 5").arg(s->stack().livelock()->tick_cycles)),
+             qPrintable(w->status_text()));
+    trigger(*w, "run");  // Run again: nothing more happens, the reason stays
+    QTest::qWait(100);
+    QVERIFY(!w->running());
+    QVERIFY(w->status_text().contains("timer livelock"));
   }
 
   /// A breakpoint stop says which breakpoint: a source line, a trap cause.

@@ -80,12 +80,14 @@ std::optional<std::uint32_t> TimerLivelockWatch::timer_operand(const machine::Ma
 }
 
 void TimerLivelockWatch::on_timer_set(const machine::Machine& m, const machine::Event& e, unsigned level) {
-  // A timer-setting instruction completed: the real timer now holds exactly its value (its
-  // own cycles do not count against it).
+  // A timer-setting instruction completed: its operand (the register it names still holds it),
+  // else the real timer, which now holds exactly its value (its own cycles do not count
+  // against it; under interpretive execution the machine's timer is the nearest of several).
+  const std::uint32_t v = e.instruction ? timer_operand(m, *e.instruction, e.word).value_or(m.timer()) : m.timer();
   stimer_end_ = e.cycle + e.cost;
-  stimer_value_ = m.timer();
+  stimer_value_ = v;
   stimer_seen_ = true;
-  levels_[level].period = m.timer();
+  levels_[level].period = v;
   levels_[level].has_period = true;
 }
 

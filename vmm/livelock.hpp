@@ -98,7 +98,7 @@ class TimerLivelockWatch {
       if (sets_timer(e.instruction)) on_timer_set(m, e, level);
       return;
     }
-    on_trap(s, m, e, level, ie_before);
+    if (e.kind == machine::EventKind::Trap) on_trap(s, m, e, level, ie_before);
   }
   /// The livelock diagnosed, if any.
   const std::optional<TimerLivelock>& livelock() const { return found_; }

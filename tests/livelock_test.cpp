@@ -298,3 +298,23 @@ TEST_CASE("lessons: expect stop-reason and expect livelock check the diagnosis; 
   CHECK_THAT(failure(setup + "expect stop-reason is \"halted\"\n"), Catch::Contains("the form is `expect stop-reason =="));
   CHECK_THAT(failure(setup + "expect livelock colour == 1\n"), Catch::Contains("unknown livelock field 'colour'"));
 }
+
+TEST_CASE("under the hardware assist the quantum OS finishes at depth 30 with its depth-0 output, no livelock",
+          "[livelock][assist]") {
+  auto isa = isa::load_isa(source_path("examples/isa/pg1-assist.isa"));
+  auto guest = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, source_path("examples/os/quantum.s")));
+  auto monitor = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, source_path("vmm/monitors/assist.s")));
+  auto console_at = [&](unsigned depth) {
+    vmm::Stack stack(isa, depth ? monitor : nullptr, guest, depth);
+    std::vector<vmm::LevelStats> stats(depth + 1);
+    auto reason = stack.run(1'000'000'000, stats);
+    INFO("depth " << depth);
+    CHECK(reason == machine::StopReason::Halted);
+    CHECK_FALSE(stack.livelock());
+    return stack.machine().console_output();
+  };
+  const std::string bare = console_at(0);
+  REQUIRE_FALSE(bare.empty());
+  CHECK(console_at(5) == bare);   // the naive VMM livelocks here
+  CHECK(console_at(30) == bare);
+}

@@ -177,11 +177,63 @@ class Assembler {
   const syntax::ExprNode& node(const Item& it, int e) const { return it.pool.exprs[static_cast<std::size_t>(e)]; }
 
   // ---------------------------------------------------------------- pass 1
+  /// An open conditional-assembly block (.ifdef / .ifndef ... [.else ...] .endif) of one file.
+  struct Conditional {
+    std::size_t offset;  ///< file offset of its .ifdef / .ifndef, for "never closed"
+    bool parent_on;      ///< were the lines around the block being assembled?
+    bool taken;          ///< does the condition hold (its first branch is assembled)?
+    bool in_else;        ///< past its .else
+  };
+
+  /// Is `name` defined for .ifdef: a constant of the ISA (OP_<MNEMONIC> for every instruction
+  /// it has, its causes and consts) or a label or .equ on an earlier line.
+  bool defined_for_ifdef(const std::string& name) const {
+    return isa_.constants.count(name) > 0 || syms_.count(name) > 0;
+  }
+
+  /// Handles a conditional-assembly directive on the line `it` (parsed as `ls`), whether or not
+  /// the lines around it are assembled; returns false if the line is no such directive.
+  bool conditional(Item& it, const LineSyntax& ls, const syntax::Pool& pool, std::vector<Conditional>& conds) {
+    const std::string op = lower(ls.op);
+    if (op != ".ifdef" && op != ".ifndef" && op != ".else" && op != ".endif") return false;
+    it.rejected = true;  // nothing for pass 2 to do
+    const bool on = conds.empty() || (conds.back().in_else ? !conds.back().taken && conds.back().parent_on
+                                                           : conds.back().taken && conds.back().parent_on);
+    if (op == ".ifdef" || op == ".ifndef") {
+      bool ok = ls.operands.size() == 1 && !ls.operands[0].is_string && ls.operands[0].base < 0 &&
+                pool.exprs[static_cast<std::size_t>(ls.operands[0].expr)].kind == ExprKind::Name;
+      if (!ok && on)
+        error(it, ls.op_offset,
+              fmt::format("{} takes one name: {} NAME (an ISA constant such as OP_JRU, or a label or .equ "
+                          "defined on an earlier line)", op, op));
+      bool def = ok && defined_for_ifdef(pool.exprs[static_cast<std::size_t>(ls.operands[0].expr)].text);
+      if (conds.size() >= kMaxConditionalNesting)
+        fatal(it, ls.op_offset, fmt::format("conditional blocks nested more than {} deep (the nesting limit)",
+                                            kMaxConditionalNesting));
+      conds.push_back({it.line_start + ls.op_offset, on, ok && (op == ".ifdef" ? def : !def), false});
+      return true;
+    }
+    if (conds.empty()) {
+      error(it, ls.op_offset, fmt::format("{} without an .ifdef or .ifndef before it in this file", op));
+      return true;
+    }
+    if (!ls.operands.empty())
+      error(it, ls.operands[0].offset, fmt::format("{} takes no operands", op));
+    if (op == ".else") {
+      if (conds.back().in_else) error(it, ls.op_offset, "a second .else in the same .ifdef / .ifndef block");
+      conds.back().in_else = true;
+    } else {
+      conds.pop_back();
+    }
+    return true;
+  }
+
   void pass1_file(std::shared_ptr<const SourceFile> file, std::vector<std::string>& open) {
     std::string key = file_key(file->path);
     open.push_back(key);
     std::size_t pos = 0;
     int line_no = 0;
+    std::vector<Conditional> conds;
     while (pos <= file->text.size()) {
       std::size_t nl = file->text.find('\n', pos);
       std::size_t end = nl == std::string::npos ? file->text.size() : nl;
@@ -196,10 +248,30 @@ class Assembler {
       if (++lines_ > kMaxProgramLines)
         fatal(it, 0, fmt::format("the program has more than {} lines (the program size limit), counting included files "
                                  "and expansions", kMaxProgramLines));
-      if (parse(it, strip_comment(text))) statement_pass1(it, text, open);
-      else it.rejected = true;
+      const bool on = conds.empty() || (conds.back().in_else ? !conds.back().taken && conds.back().parent_on
+                                                             : conds.back().taken && conds.back().parent_on);
+      if (!on) {
+        // A line not assembled: only a conditional directive on it counts (it may name
+        // instructions this ISA does not have; that is the point).
+        syntax::Pool pool;
+        LineSyntax ls;
+        std::size_t eoff = 0;
+        std::string emsg;
+        it.rejected = true;
+        if (parse_line(strip_comment(text), pool, ls, eoff, emsg)) conditional(it, ls, pool, conds);
+      } else if (parse(it, strip_comment(text))) {
+        if (!conditional(it, it.ls, it.pool, conds)) statement_pass1(it, text, open);
+      } else {
+        it.rejected = true;
+      }
       if (nl == std::string::npos) break;
       pos = nl + 1;
+    }
+    if (!conds.empty()) {
+      if (!add_diagnostic(diags_, {file, conds.back().offset,
+                                   fmt::format("this .ifdef / .ifndef block has no .endif before the end of '{}'",
+                                               file->path)}))
+        throw InputError(diags_);
     }
     open.pop_back();
   }
@@ -280,7 +352,8 @@ class Assembler {
       else if (count_ok && !is_value(1)) bad = 1;
     } else {
       error(it, it.ls.op_offset,
-            fmt::format("unknown directive '{}' (.org .word .space .ascii .asciz .equ .include)", it.ls.op));
+            fmt::format("unknown directive '{}' (.org .word .space .ascii .asciz .equ .include .ifdef .ifndef .else "
+                        ".endif)", it.ls.op));
       return false;
     }
     if (!count_ok) {

@@ -21,6 +21,8 @@ inline constexpr std::size_t kMaxProgramLines = 500'000;
 inline constexpr std::uint64_t kMaxProgramBytes = kMaxIncludedBytes;
 /// Symbols defined in terms of symbols (.equ a, b + 1; .equ b, c + 1; ...), nested.
 inline constexpr std::size_t kMaxSymbolNesting = 1000;
+/// Conditional-assembly blocks (.ifdef / .ifndef ... .endif) open at once, in one file.
+inline constexpr std::size_t kMaxConditionalNesting = 64;
 
 /// Assembles the file at `path` for `isa` (following .include relative to each file).
 /// Throws InputError carrying every error of every line (file:line:col, source, caret), at most

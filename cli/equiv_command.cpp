@@ -90,9 +90,9 @@ int run_equiv(const EquivOptions& o) {
         if (n > 0) {
           std::uint32_t at = r.last_pc;
           std::string where = guest->where(at);
-          std::printf("  the guest instruction: %s   (%s)\n",
+          std::printf("  the guest instruction: %s   (%s), in %s mode\n",
                       isa::disassemble(*isa, guest->words.size() > at ? guest->words[at] : 0, at).c_str(),
-                      where.empty() ? "?" : where.c_str());
+                      where.empty() ? "?" : where.c_str(), r.last_mode == machine::User ? "user" : "supervisor");
         }
         print_difference(r, *isa, o.depth, o.reference_depth);
         return 3;

@@ -153,3 +153,56 @@ TEST_CASE(".include is relative to the including file - the source map names eac
   std::ofstream(dir + "/inc_self.s") << ".include \"inc_self.s\"\n";
   CHECK_THAT(error_of([&] { assembler::assemble_file(*pg1(), dir + "/inc_self.s"); }), Catch::Contains("includes itself"));
 }
+
+TEST_CASE(".ifdef / .ifndef / .else / .endif assemble a block only on the ISAs that have what it names", "[asm]") {
+  const std::string src = R"(
+        .org RESET
+.ifdef OP_JRU
+        jru     done(r0)        ; only pg1-jru.isa has jru
+.else
+        jmp     done
+.endif
+.ifndef OP_SETIE
+        li      r1, 1
+.ifdef LATER                    ; defined only further down: not yet
+        li      r1, 2
+.endif
+.endif
+done:   halt
+        .equ    LATER, 1
+.ifdef done                     ; a label on an earlier line counts
+        .word   0x77
+.endif
+)";
+  auto jru = isa::load_isa(source_path("examples/isa/pg1-jru.isa"));
+  auto setie = isa::load_isa(source_path("examples/isa/pg1-setie.isa"));
+  auto on_jru = test::assemble(src, jru);
+  auto on_pg1 = test::assemble(src, pg1());
+  auto on_setie = test::assemble(src, setie);
+  CHECK(isa::disassemble(*jru, on_jru->words[16], 16).rfind("jru", 0) == 0);
+  CHECK(isa::disassemble(*pg1(), on_pg1->words[16], 16).rfind("jal", 0) == 0);
+  // pg1: no setie, so `li r1, 1` is assembled; LATER was not yet defined where it was asked.
+  CHECK(on_pg1->symbol("done") == 18);
+  CHECK(on_pg1->words[17] == on_jru->words[17]);
+  CHECK(isa::disassemble(*pg1(), on_pg1->words[17], 17) == "addi r1, r0, 1");
+  CHECK(on_setie->symbol("done") == 17);  // pg1-setie: the .ifndef block is skipped
+  CHECK(on_pg1->words[on_pg1->symbol("done") + 1] == 0x77);
+}
+
+TEST_CASE("conditional assembly errors name the line: unbalanced, a second .else, a missing name", "[asm]") {
+  auto err = [](const std::string& text) { return error_of([&] { test::assemble(text); }); };
+  CHECK_THAT(err("nop\n.ifdef OP_ADD\nnop\n"),
+             Catch::Contains("test.s:2:1: error: this .ifdef / .ifndef block has no .endif before the end of 'test.s'"));
+  CHECK_THAT(err("nop\n  .endif\n"), Catch::Contains("test.s:2:3: error: .endif without an .ifdef or .ifndef before it"));
+  CHECK_THAT(err(".else\n"), Catch::Contains("test.s:1:1: error: .else without an .ifdef"));
+  CHECK_THAT(err(".ifdef OP_ADD\n.else\n.else\n.endif\n"), Catch::Contains("test.s:3:1: error: a second .else"));
+  CHECK_THAT(err(".ifdef\nnop\n.endif\n"), Catch::Contains("test.s:1:1: error: .ifdef takes one name"));
+  CHECK_THAT(err(".ifndef 3 + 4\nnop\n.endif\n"), Catch::Contains("test.s:1:1: error: .ifndef takes one name"));
+  CHECK_THAT(err(".ifdef OP_ADD\n.endif OP_ADD\n"), Catch::Contains("test.s:2:8: error: .endif takes no operands"));
+  // A skipped block may name instructions this ISA does not have; an assembled one may not.
+  CHECK(err(".ifdef OP_JRU\n  jru 0(r0)\n.endif\n").empty());
+  CHECK_THAT(err(".ifndef OP_JRU\n  jru 0(r0)\n.endif\n"), Catch::Contains("unknown instruction 'jru'"));
+  std::string deep;
+  for (int i = 0; i < 70; ++i) deep += ".ifdef OP_ADD\n";
+  CHECK_THAT(err(deep), Catch::Contains("conditional blocks nested more than 64 deep"));
+}

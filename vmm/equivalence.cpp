@@ -96,6 +96,12 @@ class VisibleReader {
       if (zero_ >= 0 && static_cast<std::size_t>(zero_) < nregs_) v.regs[static_cast<std::size_t>(zero_)] = 0;
       return;
     }
+    if (s_.guest_boundary() == Stack::GuestBoundary::Interpreted) {
+      // An interpreting monitor (vm_fetch) holds the guest's registers and pc in its control block.
+      for (std::size_t r = 0; r < nregs_; ++r) v.regs[r] = word(static_cast<std::uint64_t>(regs_) + r);
+      if (zero_ >= 0 && static_cast<std::size_t>(zero_) < nregs_) v.regs[static_cast<std::size_t>(zero_)] = 0;
+      return;
+    }
     for (std::size_t r = 0; r < nregs_; ++r) v.regs[r] = m.reg(static_cast<int>(r));
     v.psw[1] = m.pc();
   }
@@ -122,7 +128,7 @@ void registers_and_psw(const VisibleReader& reader, GuestState& g) {
 /// taken on the way.
 bool guest_step(Side& v, std::uint64_t max_cycles) {
   auto& m = v.m();
-  auto at_guest = [&] { return v.stack.level_of(m.base() + m.pc()) == v.stack.depth(); };
+  auto at_guest = [&] { return v.stack.guest_boundary() != Stack::GuestBoundary::None; };
   bool interrupt = v.stack.step().interrupt;
   ++v.steps;
   while (!v.ended(max_cycles) && !at_guest()) {
@@ -175,7 +181,9 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
   // translation, a hybrid VMM) declares VM_SUPERVISOR_IN_PLACE = 0: the guest's kernel then never
   // runs in place, so its instruction boundaries cannot be seen from outside. Lockstep is then at
   // the boundaries where the guest's code does run in place (its user mode), the bare machine
-  // running through each stretch of supervisor code in one go, and at the end.
+  // running through each stretch of supervisor code in one go, and at the end. (A monitor that
+  // interprets instead, like hybrid.s, can name its interpreter's boundary `vm_fetch` and be
+  // compared at every guest instruction: Stack::guest_boundary.)
   const bool supervisor_hidden = vmm && supervisor_not_in_place(*vmm);
   bool interrupt = false;
   auto bare_through_supervisor = [&] {
@@ -189,7 +197,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
 
   // Boot the VMMs: run until the guest's first instruction is about to execute.
   for (Side* s : {&b, &v})
-    while (!s->ended(max_cycles) && s->stack.level_of(s->m().base() + s->m().pc()) != s->stack.depth()) {
+    while (!s->ended(max_cycles) && s->stack.guest_boundary() == Stack::GuestBoundary::None) {
       s->stack.step();
       ++s->steps;
     }
@@ -278,6 +286,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     }
     if (b.ended(max_cycles) || v.ended(max_cycles)) break;
     res.last_pc = b.m().base() + b.m().pc() - b.origin;
+    res.last_mode = vis_b.npsw ? vis_b.psw[0] : 0;  // the guest's mode, as compared at this boundary
     if (reference_depth == 0) {
       interrupt = bare_stack.step().interrupt;
       ++b.steps;
@@ -289,7 +298,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     ++res.lockstep_instructions;
     // The virtualized run stopped inside a VMM (its budget, or a trap storm): there is no
     // guest boundary to compare at; lockstep ends with what was compared so far.
-    if (!v.m().halted() && v.ended(max_cycles) && virt_stack.level_of(v.m().base() + v.m().pc()) != depth) {
+    if (!v.m().halted() && v.ended(max_cycles) && virt_stack.guest_boundary() == Stack::GuestBoundary::None) {
       res.lockstep_instructions--;
       break;
     }

@@ -7,6 +7,11 @@
 // guest instructions in the two runs, lockstep ends there; both runs are then finished and
 // their final states compared. A run that stops at a timer livelock (vmm/livelock.hpp) ends the
 // comparison with Verdict::Livelock. Used by `pgsim equiv`.
+//
+// A guest instruction boundary is where Stack::guest_boundary() says the guest stands between
+// two instructions: its own code about to run on the machine, or -- under a monitor that
+// interprets it (a hybrid VMM, P&G 1974 Theorem 3) -- that monitor about to fetch the guest's next
+// instruction at its symbol `vm_fetch`, with the guest's registers and pc in its control block.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -31,6 +36,9 @@ struct EquivalenceResult {
   std::uint64_t lockstep_instructions = 0;
   /// For Diverged: the bare-machine address of the guest instruction that made the difference.
   std::uint32_t last_pc = 0;
+  /// For Diverged: the mode the bare machine executed that instruction in (0 supervisor, 1 user):
+  /// where Theorem 3 fails, a user-mode instruction (P&G's "user sensitive").
+  std::uint32_t last_mode = 0;
   /// The states compared last (at the divergence, or the final states), storage included.
   GuestState bare, virtualized;
   /// What differs ("r1", "pc", "console", "storage", …) and the first differing storage word

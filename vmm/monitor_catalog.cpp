@@ -10,6 +10,9 @@ const std::vector<MonitorInfo>& monitor_catalog() {
   static const std::vector<MonitorInfo> catalog{
       {"trap-and-emulate", "pgvmm.s", "trap-and-emulate, the naive recursive VMM (2^(k-1) real traps per guest trap)",
        "Popek & Goldberg 1974, Theorems 1 and 2"},
+      {"hybrid", "hybrid.s",
+       "hybrid VMM: interprets the guest's virtual supervisor mode, runs its user mode directly",
+       "Popek & Goldberg 1974, Theorem 3"},
       {"pv", "pv.s",
        "paravirtualization: hypercalls instead of privileged instructions; runs only ported guests "
        "(examples/os/tinyos-pv.s; docs/hypercalls.md)",

@@ -86,6 +86,7 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
       hc_base_ = S.at("HC_BASE");
       hc_limit_ = S.at("HC_LIMIT");
     }
+    if (auto f = vmm_->symbols.find("vm_fetch"); f != vmm_->symbols.end() && f->second < V_) fetch_ = f->second;
     for (unsigned k = 0; k < depth_; ++k) machine_.load(k * V_, vmm_->words);
   }
   machine_.load(depth_ * V_, guest_->words);
@@ -179,6 +180,26 @@ std::string Stack::describe_chain(unsigned level, const std::vector<Handling>& c
                                             : fmt::format("L{} reflects", h.level));
   }
   return s;
+}
+
+bool Stack::level_about_to_execute(unsigned k, std::uint32_t a) const {
+  const auto& m = machine_;
+  if (std::uint64_t{m.base()} + m.pc() == std::uint64_t{level_origin(k)} + a) return true;  // directly
+  if (k == 0 || !fetch_) return false;
+  // Interpreted by L(k-1): it is at its fetch, and level k's pc (through level k's R) is `a`.
+  const auto& E = m.storage();
+  const std::uint32_t o = level_origin(k - 1);
+  return E[o + cb_mode_] == machine::Supervisor && E[o + cb_base_] + E[o + cb_pc_] == a &&
+         level_about_to_execute(k - 1, *fetch_);
+}
+
+Stack::GuestBoundary Stack::guest_boundary() const {
+  if (level_of(machine_.base() + machine_.pc()) == depth_) return GuestBoundary::Direct;
+  if (depth_ == 0 || !fetch_) return GuestBoundary::None;
+  const std::uint32_t o = level_origin(depth_ - 1);
+  if (machine_.storage()[o + cb_mode_] == machine::Supervisor && level_about_to_execute(depth_ - 1, *fetch_))
+    return GuestBoundary::Interpreted;
+  return GuestBoundary::None;
 }
 
 GuestState Stack::guest_state() const {

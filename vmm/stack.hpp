@@ -178,6 +178,24 @@ class Stack {
     return {k < depth_ ? vmm_.get() : guest_.get(), real_address - level_origin(k)};
   }
 
+  /// Where the guest (level depth) stands between two of its instructions, if it does now.
+  enum class GuestBoundary {
+    None,         ///< in the middle of something: a VMM is running, or interpreting one instruction
+    Direct,       ///< the guest's own code is about to execute on the machine (its registers and pc
+                  ///< are the machine's)
+    Interpreted,  ///< the monitor below it interprets it and is about to fetch its next instruction:
+                  ///< its registers and pc are in that monitor's control block (vm_regs, vm_pc)
+  };
+  /// The guest's boundary now, O(depth). Direct: the code about to execute lies in the guest's
+  /// storage. Interpreted: the monitor L(depth-1) defines the symbol `vm_fetch` (an interpreter's
+  /// instruction boundary, e.g. the hybrid VMM of P&G 1974 Theorem 3), its guest is in virtual
+  /// supervisor mode, and L(depth-1) itself is about to execute vm_fetch -- directly, or as its
+  /// own monitor's interpreted instruction (found the same way, down to L0).
+  GuestBoundary guest_boundary() const;
+  /// The address (in its own machine) of the interpreter boundary `vm_fetch` of the monitor
+  /// image, or nullopt when it defines none (a monitor that never interprets, like pgvmm.s).
+  std::optional<std::uint32_t> interpreter_fetch() const { return fetch_; }
+
   /// The guest's state as the guest sees it (see GuestState).
   GuestState guest_state() const;
 
@@ -199,6 +217,9 @@ class Stack {
   std::uint32_t cb_mode_ = 0, cb_pc_ = 0, cb_base_ = 0, cb_bound_ = 0, cb_ie_ = 0, cb_regs_ = 0;
   bool paravirtual_ = false;  ///< the VMM defines HC_CAUSE, HC_BASE, HC_LIMIT
   std::uint32_t hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;
+  std::optional<std::uint32_t> fetch_;  ///< the monitor's vm_fetch, if it interprets
+  /// Is level k's code about to execute the word at address `a` of level k's machine?
+  bool level_about_to_execute(unsigned k, std::uint32_t a) const;
   static std::uint32_t real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
                                  std::uint32_t guest_memory);
 };

@@ -53,7 +53,7 @@
 ;                    PSW, the guest's storage (through the guest's virtual R)
 ;                    its memory, and our machine's timer its timer.
 ;
-; The price: every instruction of the guest's kernel costs some 40 of ours
+; The price: every instruction of the guest's kernel costs some 30 of ours
 ; (see "WHAT INTERPRETING COSTS" below).  Tolerable when the guest spends its
 ; time in user code; and that split -- kernel code in software, user code on
 ; the hardware -- is the one VMware's binary translator made fast on x86.
@@ -109,17 +109,24 @@
 ;
 ; One guest instruction in virtual supervisor mode = the loop (boundary,
 ; fetch through the virtual R, a register-field check, decode, a jump through
-; the opcode table) + its routine + the write-back: about 35-45 of our
-; instructions.  No trap: the interpreter executes no privileged instruction
-; except those it carries out for the guest (out, in, stimer, halt) and the
-; lpsw that changes our own ie.  Innocuous instructions in virtual user mode
-; run at full speed.  The real traps of a guest TRAP (svc, memory, timer,
-; a privileged instruction in user mode) are those of pgvmm.s at depth 1: the
-; hardware trap, then no lpsw back if the guest's new PSW is supervisor (we
-; interpret its handler), and one lpsw when it returns to user mode.
-; Nested, each level multiplies: the guest's kernel at depth k costs about
-; 40^k real instructions per instruction; its user code, none.
+; the opcode table: 22 instructions) + its routine (5 to 13, write-back and
+; the next pc included): some 30 of our instructions, measured 32 on the
+; reference OS's kernel (README, "Hybrid VMM").  No trap: the interpreter
+; executes no privileged instruction except those it carries out for the
+; guest (out, in, stimer, halt) and the lpsw that changes our own ie.
+; Innocuous instructions in virtual user mode run at full speed.  The real
+; traps of a guest TRAP (svc, memory, timer, a privileged instruction in user
+; mode) are those of pgvmm.s at depth 1: the hardware trap, then no lpsw back
+; if the guest's new PSW is supervisor (we interpret its handler), and one
+; lpsw when it returns to user mode.
 ;
+; Nested, each level multiplies.  A monitor runs in its supervisor mode, so
+; the hybrid below interprets ALL of it: at depth k the guest's kernel costs
+; about 32^k real instructions per instruction (32 000 at depth 3), its user
+; code none.  That is why every instruction saved in the loop matters three
+; times over at depth 3, and why the routines below repeat the write-back
+; inline instead of jumping to a shared one.
+
 ; ONE SOURCE, EVERY ISA
 ;
 ; The assembler defines OP_<MNEMONIC> only for the instructions the ISA has.
@@ -331,15 +338,18 @@ repend_arm:
 
 ; ----------------------------------------------------------------------------
 ; interp -- THE INTERPRETER LOOP: one guest instruction per turn.
+; Enter at `interp` (vm_pc in the control block) or at `next` (r3 = vm_pc:
+; every routine ends there, having stored the new vm_pc).
 ; ----------------------------------------------------------------------------
 interp:
+        ld      r3, vm_pc(r0)
+next:
         ld      r1, tick_due(r0)        ; a timer interrupt came in the last
         bne     r1, r0, tick            ; instruction: the guest takes it here
 vm_fetch:                               ; == the guest's instruction boundary ==
-        ld      r3, vm_pc(r0)           ; fetch, through the guest's virtual R:
-        ld      r1, rpsw+3(r0)          ; valid iff pc < composed bound
-        sltu    r2, r3, r1
-        beq     r2, r0, fetch_fault
+        ld      r1, rpsw+3(r0)          ; fetch, through the guest's virtual R:
+        sltu    r4, r3, r1              ; valid iff pc < composed bound
+        beq     r4, r0, fetch_fault
         ld      r1, rpsw+2(r0)
         add     r1, r1, r3
         ld      r2, 0(r1)               ; r2 = the instruction word
@@ -358,24 +368,22 @@ vm_fetch:                               ; == the guest's instruction boundary ==
         andi    r6, r6, 7
         ld      r6, vm_regs(r6)         ; r6 = the value of field b (rs)
 
-        ld      r1, optab(r4)           ; the routine for op, as an offset
-        jal     r0, i_illegal(r1)       ; from i_illegal (0: no such op)
+        ld      r7, optab(r4)           ; the routine for op, as an offset
+        jal     r0, i_illegal(r7)       ; from i_illegal (0: no such op);
+                                        ; it starts with r1 = 16
 
 fetch_fault:                            ; the pc itself is outside R
         mov     r6, r3
         jmp     mem_fault
 
-; ---- the common tails --------------------------------------------------------
-; wr_rd: rd (index r5) = r1, unless rd is r0; then advance.
-wr_rd:
-        beq     r5, r0, advance
-        st      r1, vm_regs(r5)
 ; advance: the instruction at r3 is done; the guest goes on after it.  (The
-; routines of common/privileged.s end here too.)
+; routines of common/privileged.s end here.  The routines below do the same
+; inline: each instruction saved in this loop is saved again at every level
+; of nesting, since the monitor below interprets ours.)
 advance:
         addi    r3, r3, 1
         st      r3, vm_pc(r0)
-        jmp     interp
+        jmp     next
 
 ; i_illegal: the word r2 at r3 is no instruction of this machine.
 i_illegal:
@@ -384,147 +392,201 @@ i_illegal:
 
 ; ---- format R: op | rd | rs | rt | zero 12 ----------------------------------
 ; Each routine first checks what only format R has (rt < 8, a zero low field),
-; then reads rt into r7.
-i_add:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+; then reads rt into r7, computes r1 and writes it to rd (unless rd is r0).
+i_add:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         add     r1, r6, r7
-        jmp     wr_rd
-i_sub:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_sub:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         sub     r1, r6, r7
-        jmp     wr_rd
-i_and:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_and:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         and     r1, r6, r7
-        jmp     wr_rd
-i_or:   andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_or:   andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         or      r1, r6, r7
-        jmp     wr_rd
-i_xor:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_xor:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         xor     r1, r6, r7
-        jmp     wr_rd
-i_mul:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_mul:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         mul     r1, r6, r7
-        jmp     wr_rd
-i_div:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_div:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         beq     r7, r0, i_arith         ; division by zero: ARITH, precise
         div     r1, r6, r7
-        jmp     wr_rd
-i_rem:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_rem:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         beq     r7, r0, i_arith
         rem     r1, r6, r7
-        jmp     wr_rd
-i_arith:
-        li      r1, ARITH               ; info = the instruction word (r2)
-        jmp     reflect
-i_shl:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_shl:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         shl     r1, r6, r7              ; the machine takes rt & 31 itself
-        jmp     wr_rd
-i_shr:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_shr:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         shr     r1, r6, r7
-        jmp     wr_rd
-i_sra:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_sra:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         sra     r1, r6, r7
-        jmp     wr_rd
-i_slt:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_slt:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         slt     r1, r6, r7
-        jmp     wr_rd
-i_sltu: andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
-        li      r1, 12
-        shr     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_sltu: andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
+        li      r4, 12
+        shr     r7, r2, r4
         andi    r7, r7, 7
         ld      r7, vm_regs(r7)
         sltu    r1, r6, r7
-        jmp     wr_rd
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_arith:
+        li      r1, ARITH               ; info = the instruction word (r2)
+        jmp     reflect
 ; rdtime reads time, which no monitor can hide (P&G leave it out): ours.
-i_rdtime:
-        andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+i_rdtime:andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         rdtime  r1
-        jmp     wr_rd
-i_nop:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_nop:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         jmp     advance
 ; The privileged ones of format R: check, then the shared routine.
-p_getm: andi    r1, r2, 0x8fff          ; (pg1-getm.isa's unprivileged getm
-        bne     r1, r0, i_illegal       ; too: in virtual supervisor mode the
-        jmp     emu_getm                ; answer is 0 either way)
-p_out:  andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+p_getm: andi    r4, r2, 0x8fff          ; (pg1-getm.isa's unprivileged getm too:
+        bne     r4, r0, i_illegal       ; in virtual supervisor mode the answer
+        jmp     emu_getm                ; is 0 either way)
+p_out:  andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         jmp     emu_out
-p_in:   andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+p_in:   andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         jmp     emu_in
-p_stimer:
-        andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+p_stimer:andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         jmp     emu_stimer
-p_halt: andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+p_halt: andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         jmp     emu_halt
 ; setie rs (pg1-setie.isa): in supervisor mode, ie = rs & 1 -- and our own ie
 ; follows (enter_interp), so that an interrupt now enabled can come in.
 i_setie:
-        andi    r1, r2, 0x8fff
-        bne     r1, r0, i_illegal
+        andi    r4, r2, 0x8fff
+        bne     r4, r0, i_illegal
         andi    r1, r6, 1
         st      r1, vm_ie(r0)
         addi    r3, r3, 1
@@ -532,14 +594,17 @@ i_setie:
         jmp     enter_interp
 
 ; ---- format I: op | rd | rs | imm 16, sign-extended --------------------------
-i_addi: li      r1, 16
-        shl     r7, r2, r1
+; r1 = 16 on entry: imm = (word << 16) >> 16, arithmetic.
+i_addi: shl     r7, r2, r1
         sra     r7, r7, r1              ; r7 = imm
         add     r1, r6, r7
-        jmp     wr_rd
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
 ; ld rd, imm(rs): through the guest's virtual R, i.e. the composed one.
-i_ld:   li      r1, 16
-        shl     r7, r2, r1
+i_ld:   shl     r7, r2, r1
         sra     r7, r7, r1
         add     r6, r6, r7              ; a = rs + imm (mod 2^32)
         ld      r1, rpsw+3(r0)
@@ -548,9 +613,12 @@ i_ld:   li      r1, 16
         ld      r1, rpsw+2(r0)
         add     r1, r1, r6
         ld      r1, 0(r1)
-        jmp     wr_rd
-i_st:   li      r1, 16
-        shl     r7, r2, r1
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
+i_st:   shl     r7, r2, r1
         sra     r7, r7, r1
         add     r6, r6, r7
         ld      r1, rpsw+3(r0)
@@ -560,20 +628,20 @@ i_st:   li      r1, 16
         add     r4, r4, r6
         ld      r1, vm_regs(r5)         ; the guest's rd (r0 reads 0)
         st      r1, 0(r4)
-        jmp     advance
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
 ; jal rd, imm(rs): rd = P + 1; P = rs + imm (rs read before rd is written).
-i_jal:  li      r1, 16
-        shl     r7, r2, r1
+i_jal:  shl     r7, r2, r1
         sra     r7, r7, r1
         addi    r1, r3, 1
         add     r3, r6, r7
         st      r3, vm_pc(r0)
-        beq     r5, r0, interp
+        beq     r5, r0, next
         st      r1, vm_regs(r5)
-        jmp     interp
+        jmp     next
 ; svc imm: completes, then traps SVC with info imm; the saved pc is the next.
-i_svc:  li      r1, 16
-        shl     r7, r2, r1
+i_svc:  shl     r7, r2, r1
         sra     r2, r7, r1              ; info = imm
         addi    r3, r3, 1
         li      r1, SVC
@@ -581,8 +649,7 @@ i_svc:  li      r1, 16
 ; jru imm(rs) (pg1-jru.isa): P = rs + imm, and the guest enters USER mode.
 ; This is the instruction trap-and-emulate never sees; we interpret it, and
 ; resume then runs the guest's user program directly, in real user mode.
-i_jru:  li      r1, 16
-        shl     r7, r2, r1
+i_jru:  shl     r7, r2, r1
         sra     r7, r7, r1
         add     r3, r6, r7
         st      r3, vm_pc(r0)
@@ -590,37 +657,48 @@ i_jru:  li      r1, 16
         st      r1, vm_mode(r0)
         jmp     resume
 ; The privileged ones of format I: imm into r7, then the shared routine.
-p_lpsw: li      r1, 16
-        shl     r7, r2, r1
+p_lpsw: shl     r7, r2, r1
         sra     r7, r7, r1
         jmp     emu_lpsw
-p_spsw: li      r1, 16
-        shl     r7, r2, r1
+p_spsw: shl     r7, r2, r1
         sra     r7, r7, r1
         jmp     emu_spsw
-p_ldp:  li      r1, 16
-        shl     r7, r2, r1
+p_ldp:  shl     r7, r2, r1
         sra     r7, r7, r1
         jmp     emu_ldp
-p_stp:  li      r1, 16
-        shl     r7, r2, r1
+p_stp:  shl     r7, r2, r1
         sra     r7, r7, r1
         jmp     emu_stp
 
 ; ---- format U: op | rd | rs | imm 16, zero-extended --------------------------
 i_andi: andi    r7, r2, 0xffff
         and     r1, r6, r7
-        jmp     wr_rd
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
 i_ori:  andi    r7, r2, 0xffff
         or      r1, r6, r7
-        jmp     wr_rd
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
 i_xori: andi    r7, r2, 0xffff
         xor     r1, r6, r7
-        jmp     wr_rd
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
 i_lui:  andi    r7, r2, 0xffff
-        li      r1, 16
-        shl     r1, r7, r1
-        jmp     wr_rd
+        shl     r1, r7, r1              ; r1 = 16
+        beq     r5, r0, advance
+        st      r1, vm_regs(r5)
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     next
 
 ; ---- format B: op | rs | rt | imm 16: P = P + 1 + imm when taken ------------
 ; Here field a (r5) is rs, an index, and r6 is the value of rt.
@@ -635,11 +713,12 @@ i_blt:  ld      r5, vm_regs(r5)
         jmp     taken
 i_bge:  ld      r5, vm_regs(r5)
         blt     r5, r6, advance
-taken:  li      r1, 16
-        shl     r7, r2, r1
+taken:  shl     r7, r2, r1              ; (r1 = 16 still)
         sra     r7, r7, r1
-        add     r3, r3, r7              ; advance adds the 1
-        jmp     advance
+        add     r3, r3, r7
+        addi    r3, r3, 1               ; P = P + 1 + imm
+        st      r3, vm_pc(r0)
+        jmp     next
 
 ; ----------------------------------------------------------------------------
 ; Data.  All of it below 32768.

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+
+#include "vmm/bt_stats.hpp"
 #include <sstream>
 
 #include "assembler/assembler.hpp"
@@ -273,6 +275,25 @@ int run_run(const RunOptions& o) {
       for (unsigned k = 0; k <= o.depth; ++k)
         j["levels"].push_back({{"level", k}, {"role", role(k)}, {"instructions", stats[k].instructions},
                                {"cycles", stats[k].cycles}, {"traps", stats[k].traps}, {"exits", stats[k].exits}});
+      // A binary-translating monitor's translation cache, per level (vmm/bt_stats.hpp).
+      for (unsigned k = 0; k < o.depth; ++k)
+        if (auto s = vmm::read_bt_stats(stack, k)) {
+          if (!j.contains("bt")) j["bt"] = nlohmann::json::array();
+          j["bt"].push_back({{"level", k},
+                             {"tus", s->tus},
+                             {"translated", s->translated},
+                             {"ident", s->ident},
+                             {"non_ident", s->non_ident},
+                             {"ccf_words", s->ccf_words},
+                             {"tu_lengths", s->lengths},
+                             {"hits", s->hits},
+                             {"misses", s->misses},
+                             {"exits", s->exits},
+                             {"chains", s->chains},
+                             {"callouts", s->callouts},
+                             {"invalidations", s->invalidations},
+                             {"flushes", s->flushes}});
+        }
       // The console fields come first (keys are in alphabetical order) and are written as
       // they are encoded, so that a long console output is never held twice in memory.
       std::string rest = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -281,6 +302,11 @@ int run_run(const RunOptions& o) {
       std::fputs(rest.c_str() + 2, stdout);  // after "{\n"
       std::fputs("\n", stdout);
       return 0;
+    }
+    if (o.show_tc) {
+      auto s = o.depth ? vmm::read_bt_stats(stack, o.depth - 1, true) : std::nullopt;
+      if (!s) throw UserError("error: --show-tc: the monitor is not bt (use --vmm bt --depth 1 or more)\n");
+      std::fputs(("\n" + vmm::format_translation_cache(*s, o.show_tc)).c_str(), stdout);
     }
     std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",
                  stack.stop_reason().c_str(), static_cast<unsigned long long>(m.cycles()),

@@ -31,6 +31,7 @@ struct RunOptions {
   std::uint32_t memory = 0;            ///< guest machine words (0: the ISA's default)
   std::uint64_t max_cycles = 1000000000;
   bool trace_traps = false, json = false;
+  unsigned show_tc = 0;  ///< print this many TUs of the bt monitor's translation cache after the run
 };
 int run_run(const RunOptions& o);
 

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--trace-traps", ro.trace_traps, "Print every real trap and the levels that handled it, and every "
                                                      "VM entry and exit (pg1-assist)");
   run_cmd->add_flag("--json", ro.json, "Print one JSON object on standard output");
+  number_option(run_cmd, "--show-tc", ro.show_tc, 1, 255,
+                "With --vmm bt: after the run, print the N most hit translation units beside their compiled code");
   run_cmd->add_option("program", ro.program, "Assembly source file of the guest")->required();
 
   DisasmOptions dopt;

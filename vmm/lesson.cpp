@@ -1,5 +1,7 @@
 #include "vmm/lesson.hpp"
 
+#include "vmm/bt_stats.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -560,8 +562,15 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
       for (const auto& c : a.instructions)
         if (c.sensitive() && !c.privileged)
           if (const auto& w = main_witness(c)) out += format_witness(*isa_, *w, 2);
+    } else if (what == "tc") {
+      // The translation cache of the monitor right below the guest (bt only).
+      std::size_t n = t.size() > 2 ? static_cast<std::size_t>(checked_number(where, "the number of TUs", t[2], 1, 255)) : 3;
+      const auto& st = session_->stack();
+      auto s = st.depth() ? read_bt_stats(st, st.depth() - 1, true) : std::nullopt;
+      if (!s) throw LessonFailure(where, "show tc: the monitor is not bt (setup ... depth=1 vmm=bt)");
+      out = format_translation_cache(*s, n);
     } else {
-      throw LessonFailure(where, "show what? (levels, trap, console, check)");
+      throw LessonFailure(where, "show what? (levels, trap, console, check, tc)");
     }
     return out;
   }
@@ -729,6 +738,31 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     words(5);
     auto k = static_cast<unsigned>(checked_number(where, "the level", t[2], 0, session_->stack().depth()));
     return num_check(static_cast<double>(session_->stats()[k].exits), 3);
+  }
+  if (what == "tc") {
+    // expect tc FIELD OP N: a counter of the bt monitor right below the guest (vmm/bt_stats.hpp)
+    words(5);
+    const auto& st = session_->stack();
+    auto s = st.depth() ? read_bt_stats(st, st.depth() - 1) : std::nullopt;
+    if (!s) throw LessonFailure(where, "expect tc: the monitor is not bt (setup ... depth=1 vmm=bt)");
+    const std::string& f = t[2];
+    double val;
+    if (f == "tus") val = static_cast<double>(s->tus);
+    else if (f == "translated") val = static_cast<double>(s->translated);
+    else if (f == "ident") val = static_cast<double>(s->ident);
+    else if (f == "non-ident") val = static_cast<double>(s->non_ident);
+    else if (f == "ccf-words") val = static_cast<double>(s->ccf_words);
+    else if (f == "hits") val = static_cast<double>(s->hits);
+    else if (f == "misses") val = static_cast<double>(s->misses);
+    else if (f == "exits") val = static_cast<double>(s->exits);
+    else if (f == "chains") val = static_cast<double>(s->chains);
+    else if (f == "callouts") val = static_cast<double>(s->callouts);
+    else if (f == "invalidations") val = static_cast<double>(s->invalidations);
+    else
+      throw LessonFailure(where, "unknown field '" + f +
+                                     "' (tus, translated, ident, non-ident, ccf-words, hits, misses, exits, chains, "
+                                     "callouts, invalidations)");
+    return num_check(val, 3);
   }
   if (what == "level-traps") {
     words(5);

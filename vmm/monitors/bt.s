@@ -55,10 +55,13 @@
 ;     the kernel's favourite) is checked once, when it is translated: the
 ;     TC is valid for one guest R only (tc_gb, tc_cbound below; a new R
 ;     flushes it), so `ld r1, 40(r0)` becomes `ld r1, VMM_SIZE+vbase+40(r0)`
-;     (one instruction; non-IDENT, because its address changed).  A load or
-;     store through a register is a call-out: the monitor computes the guest
-;     virtual address a, checks a < cbound (unsigned, as the hardware does),
-;     and either performs it at VMM_SIZE + vbase + a or reflects MEMORY.
+;     (one instruction; non-IDENT, because its address changed).  A load
+;     through a register computes the guest virtual address a into a scratch
+;     register, compares it with cbound (unsigned, as the hardware does) and
+;     loads from VMM_SIZE + vbase + a -- nine instructions inline (tr_ld_reg);
+;     a store through a register is a call-out, which does the same and then
+;     the invalidation check below.  An address that fails the check goes to
+;     the monitor, which reflects MEMORY exactly as the hardware would.
 ;   * Every other way out of the guest's storage is closed: branches and
 ;     jumps leave a CCF only through exits to the monitor (or chained jumps
 ;     the monitor itself wrote), and an exit's target pc is checked against
@@ -156,7 +159,7 @@
         .equ    TC_START, 5376
         .equ    TC_END, 8192            ; 2816 words of translation cache
         .equ    MAX_TU, 12              ; guest instructions per TU at most
-        .equ    CCF_ROOM, 160           ; words one TU can need (12 x 12 + 5)
+        .equ    CCF_ROOM, 240           ; words one TU can need (12 x 19 + 5)
         .equ    NTU, 255                ; TUs in the TC at most
         .equ    IMM_LIMIT, 32768        ; addresses a 16-bit immediate can name
 
@@ -929,13 +932,14 @@ tr_callend:
         call    emit_co
         jmp     tr_end_nonident
 
-; ld/st: at a constant address, checked now; through a register, a call-out
+; ld/st: at a constant address, checked now; a load through a register,
+; checked inline (tr_ld_reg); a store through a register, a call-out
 tr_ld:
 tr_st:
         li      r1, 16
         shr     r5, r2, r1
         andi    r5, r5, 7
-        bne     r5, r0, tr_call         ; through a register
+        bne     r5, r0, tr_mem_reg      ; through a register
         shl     r7, r2, r1
         sra     r7, r7, r1              ; r7 = a = imm
         ld      r1, tc_cbound(r0)
@@ -945,7 +949,7 @@ tr_st:
         add     r7, r7, r1              ; our address of a
         li      r1, IMM_LIMIT-1
         sltu    r1, r1, r7
-        bne     r1, r0, tr_call         ; too far for an immediate
+        bne     r1, r0, tr_mem_reg      ; too far for an immediate
         ld      r1, c_hi16(r0)
         and     r1, r2, r1
         or      r1, r1, r7              ; ld/st rd, VMM_SIZE+vbase+a(r0)
@@ -998,6 +1002,150 @@ tr_st_t:
         st      r1, 0(r6)
         addi    r6, r6, 1
         jmp     tr_nonident
+
+tr_mem_reg:
+        li      r1, OP_LD
+        bne     r4, r1, tr_call         ; a store through a register: call-out
+; A load through a register, inline, with scratch registers s and t (the
+; first two of r1..r4 that are neither its rd nor its rs), saved in spill and
+; spill2:
+;   st s, spill(r0) / st t, spill2(r0) / addi s, rs, imm       s = a
+;   li t, cbound (or lui/ori) / sltu t, s, t / beq t, r0, +4   a >= cbound?
+;   ld rd, VMM_SIZE+vbase(s) / ld t, spill2(r0) / ld s, spill(r0)
+;   beq r0, r0, +8                                             done
+;   ld t, spill2(r0) / ld s, spill(r0) / call-out              fault: the
+;                                       monitor raises MEMORY as the hardware would
+tr_ld_reg:
+        ld      r1, tc_gb(r0)
+        li      r5, IMM_LIMIT-1
+        sltu    r5, r5, r1
+        bne     r5, r0, tr_call         ; the base does not fit an immediate
+        li      r1, 20
+        shr     r5, r2, r1
+        andi    r5, r5, 7
+        st      r5, tr_rd(r0)
+        li      r1, 16
+        shr     r5, r2, r1
+        andi    r5, r5, 7
+        st      r5, tr_rs(r0)
+        li      r1, 1
+        call    pick
+        st      r1, tr_s(r0)
+        addi    r1, r1, 1
+        call    pick
+        st      r1, tr_t(r0)
+        li      r5, 20
+        ld      r1, tr_s(r0)
+        shl     r1, r1, r5
+        st      r1, tr_s(r0)            ; tr_s = s << 20
+        ld      r1, tr_t(r0)
+        shl     r1, r1, r5
+        st      r1, tr_t(r0)            ; tr_t = t << 20
+        ld      r5, tr_s(r0)            ; st s, spill(r0)
+        ld      r1, c_st_spill(r0)
+        or      r1, r1, r5
+        st      r1, 0(r6)
+        ld      r5, tr_t(r0)            ; st t, spill2(r0)
+        ld      r1, c_st_spill2(r0)
+        or      r1, r1, r5
+        st      r1, 1(r6)
+        andi    r1, r2, 0xffff          ; addi s, rs, imm
+        ld      r5, tr_rs(r0)
+        li      r7, 16
+        shl     r5, r5, r7
+        or      r1, r1, r5
+        ld      r5, tr_s(r0)
+        or      r1, r1, r5
+        ld      r5, c_addi0(r0)
+        or      r1, r1, r5
+        st      r1, 2(r6)
+        addi    r6, r6, 3
+        ld      r7, tc_cbound(r0)       ; t = cbound
+        li      r1, IMM_LIMIT-1
+        sltu    r1, r1, r7
+        bne     r1, r0, tr_ld_big
+        ld      r1, c_addi0(r0)         ; addi t, r0, cbound
+        or      r1, r1, r7
+        ld      r5, tr_t(r0)
+        or      r1, r1, r5
+        st      r1, 0(r6)
+        addi    r6, r6, 1
+        jmp     tr_ld_cmp
+tr_ld_big:                              ; lui t, cbound >> 16 / ori t, t, cbound & 0xffff
+        li      r1, 16
+        shr     r5, r7, r1
+        ld      r1, c_lui0(r0)
+        or      r1, r1, r5
+        ld      r5, tr_t(r0)
+        or      r1, r1, r5
+        st      r1, 0(r6)
+        andi    r7, r7, 0xffff
+        ld      r1, c_ori0(r0)
+        or      r1, r1, r7
+        or      r1, r1, r5
+        li      r7, 4
+        shr     r5, r5, r7              ; t << 16
+        or      r1, r1, r5
+        st      r1, 1(r6)
+        addi    r6, r6, 2
+tr_ld_cmp:
+        ld      r5, tr_t(r0)            ; sltu t, s, t
+        ld      r1, c_sltu0(r0)
+        or      r1, r1, r5
+        li      r7, 8
+        shr     r7, r5, r7              ; t << 12
+        or      r1, r1, r7
+        ld      r7, tr_s(r0)
+        li      r5, 4
+        shr     r7, r7, r5              ; s << 16
+        or      r1, r1, r7
+        st      r1, 0(r6)
+        ld      r5, tr_t(r0)            ; beq t, r0, +4
+        ld      r1, c_beq0(r0)
+        or      r1, r1, r5
+        ori     r1, r1, 4
+        st      r1, 1(r6)
+        ld      r1, c_ld0(r0)           ; ld rd, VMM_SIZE+vbase(s)
+        ld      r5, tr_rd(r0)
+        li      r7, 20
+        shl     r5, r5, r7
+        or      r1, r1, r5
+        ld      r5, tr_s(r0)
+        li      r7, 4
+        shr     r5, r5, r7
+        or      r1, r1, r5
+        ld      r5, tc_gb(r0)
+        or      r1, r1, r5
+        st      r1, 2(r6)
+        ld      r5, tr_t(r0)            ; ld t, spill2(r0) / ld s, spill(r0)
+        ld      r1, c_ld_spill2(r0)
+        or      r1, r1, r5
+        st      r1, 3(r6)
+        st      r1, 6(r6)
+        ld      r5, tr_s(r0)
+        ld      r1, c_ld_spill(r0)
+        or      r1, r1, r5
+        st      r1, 4(r6)
+        st      r1, 7(r6)
+        ld      r1, c_beq0(r0)          ; beq r0, r0, +8
+        ori     r1, r1, 8
+        st      r1, 5(r6)
+        addi    r6, r6, 8
+        li      r1, K_INSN              ; the fault path's call-out
+        call    emit_co
+        jmp     tr_nonident
+
+; pick -- r1 = the first register number >= r1 that is neither tr_rd nor
+; tr_rs.  Uses r5.
+pick:
+        ld      r5, tr_rd(r0)
+        beq     r1, r5, pick_next
+        ld      r5, tr_rs(r0)
+        beq     r1, r5, pick_next
+        ret
+pick_next:
+        addi    r1, r1, 1
+        jmp     pick
 
 ; Branch: bxx rs, rt, +4 / exit to pc+1 / exit to the target.  Ends the TU.
 tr_br:
@@ -1162,7 +1310,8 @@ code_hi:    .word 0
 chain_site: .word 0     ; the exit the dispatcher was entered from (0: none)
 tgt_cached: .word 0     ; the CCF about to run is in the directory
 co_site:    .word 0     ; the call-out being served
-spill:      .word 0     ; a CCF's scratch register, during a store check
+spill:      .word 0     ; a CCF's scratch registers, during a check
+spill2:     .word 0
 h_save:     .word 0
 fl_save:    .word 0
 tr_link:    .word 0
@@ -1170,6 +1319,10 @@ tr_ccf:     .word 0
 tr_pc:      .word 0
 tr_n:       .word 0
 tr_cache:   .word 0
+tr_rd:      .word 0
+tr_rs:      .word 0
+tr_s:       .word 0
+tr_t:       .word 0
 
 ; Statistics (see the header)
 bt_tus:           .word 0
@@ -1196,6 +1349,12 @@ c_bne6:     .word (OP_BNE << 24) | 6
 c_beq6:     .word (OP_BEQ << 24) | 6
 c_st_spill: .word (OP_ST << 24) | spill
 c_ld_spill: .word (OP_LD << 24) | spill
+c_st_spill2: .word (OP_ST << 24) | spill2
+c_ld_spill2: .word (OP_LD << 24) | spill2
+c_lui0:     .word OP_LUI << 24
+c_ori0:     .word OP_ORI << 24
+c_sltu0:    .word OP_SLTU << 24
+c_beq0:     .word OP_BEQ << 24
 c_ld0:      .word OP_LD << 24
 c_andi0:    .word OP_ANDI << 24
 c_hi16:     .word 0xffff0000

@@ -306,7 +306,8 @@ int run_run(const RunOptions& o) {
     if (o.show_tc) {
       auto s = o.depth ? vmm::read_bt_stats(stack, o.depth - 1, true) : std::nullopt;
       if (!s) throw UserError("error: --show-tc: the monitor is not bt (use --vmm bt --depth 1 or more)\n");
-      std::fputs(("\n" + vmm::format_translation_cache(*s, o.show_tc)).c_str(), stdout);
+      std::fputs("\n", stdout);
+      std::fputs(vmm::format_translation_cache(*s, o.show_tc).c_str(), stdout);
     }
     std::fprintf(stderr, "\n-- %s after %llu cycles, %llu instructions, %llu real traps (depth %u)\n",
                  stack.stop_reason().c_str(), static_cast<unsigned long long>(m.cycles()),

@@ -186,7 +186,7 @@ TEST_CASE("bt: a guest that writes into code already translated runs its new cod
 TEST_CASE("bt: its statistics add up (IDENT + non-IDENT = translated, TU lengths, hits + misses = dispatches, "
           "CCF sizes)",
           "[bt][stats]") {
-  for (const char* g : {"examples/os/tinyos.s", "examples/guests/critical.s", "examples/guests/sieve.s"}) {
+  for (const char* g : {"examples/os/tinyos.s", "examples/os/critical.s", "examples/guests/sieve.s"}) {
     INFO(g);
     auto s = run_under_bt(g, 1);
     auto st = vmm::read_bt_stats(*s, 0, true);
@@ -224,7 +224,7 @@ TEST_CASE("bt: its statistics add up (IDENT + non-IDENT = translated, TU lengths
 }
 
 TEST_CASE("pgsim run --show-tc prints translation units beside their compiled code fragments", "[bt][cli]") {
-  auto r = test::run_pgsim("run --vmm bt --depth 1 --show-tc 2 " + source_path("examples/guests/critical.s"), false);
+  auto r = test::run_pgsim("run --vmm bt --depth 1 --show-tc 2 " + source_path("examples/os/critical.s"), false);
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("guest code"));
   CHECK_THAT(r.out, Catch::Contains("compiled code fragment"));

@@ -70,7 +70,7 @@ std::optional<BtStats> read_bt_stats(const Stack& stack, unsigned level, bool wi
       std::uint32_t a = tu.ccf + k, w = at(a);
       CcfWord cw{a, w, ""};
       if (k == 0 && w == ld_r7) {
-        cw.text = isa::disassemble(isa, w, a) + "   ; prologue: the guest's r7";
+        cw.text = fmt::format("{}   ; prologue: the guest's r7", isa::disassemble(isa, w, a));
         ++k;
       } else if (w == st_r7 && k + 1 < tu.ccf_words && at(a + 1) == jal_co) {
         std::uint32_t kind = at(a + 2), arg = at(a + 3);

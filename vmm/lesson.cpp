@@ -759,9 +759,9 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     else if (f == "callouts") val = static_cast<double>(s->callouts);
     else if (f == "invalidations") val = static_cast<double>(s->invalidations);
     else
-      throw LessonFailure(where, "unknown field '" + f +
-                                     "' (tus, translated, ident, non-ident, ccf-words, hits, misses, exits, chains, "
-                                     "callouts, invalidations)");
+      throw LessonFailure(where, fmt::format("unknown field '{}' (tus, translated, ident, non-ident, ccf-words, hits, "
+                                             "misses, exits, chains, callouts, invalidations)",
+                                             f));
     return num_check(val, 3);
   }
   if (what == "level-traps") {

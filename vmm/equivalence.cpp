@@ -127,7 +127,6 @@ void registers_and_psw(const VisibleReader& reader, GuestState& g) {
 /// guest) and on until the guest's code is about to run again. True if a timer interrupt was
 /// taken on the way.
 bool guest_step(Side& v, std::uint64_t max_cycles) {
-  auto& m = v.m();
   auto at_guest = [&] { return v.stack.guest_boundary() != Stack::GuestBoundary::None; };
   bool interrupt = v.stack.step().interrupt;
   ++v.steps;

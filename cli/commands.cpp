@@ -167,12 +167,6 @@ std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path
   }
 }
 
-std::string isa_for_monitor(const std::string& isa, const std::string& vmm, unsigned depth) {
-  if (!isa.empty() || depth == 0) return isa;
-  const vmm::MonitorInfo* m = vmm.empty() ? &vmm::monitor_catalog().front() : vmm::find_monitor_info(vmm);
-  return m ? m->isa : std::string();
-}
-
 std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path) {
   try {
     return std::make_shared<assembler::Image>(assembler::assemble_file(isa, vmm::find_program(path)));
@@ -228,7 +222,7 @@ int run_disasm(const DisasmOptions& o) {
 
 int run_run(const RunOptions& o) {
   return guarded([&] {
-    auto isa = load_isa_or_default(isa_for_monitor(o.isa, o.vmm, o.depth));
+    auto isa = load_isa_or_default(vmm::isa_for_monitor(o.isa, o.vmm, o.depth));
     auto guest = assemble(*isa, o.program);
     std::shared_ptr<const assembler::Image> vmm;
     if (o.depth > 0) {

@@ -18,11 +18,6 @@ struct UserError : std::runtime_error {
 /// The ISA at `path`, or PG-1 when `path` is empty. Throws UserError with the diagnostics.
 std::shared_ptr<const isa::IsaModel> load_isa_or_default(const std::string& path);
 
-/// The ISA a run uses: `isa` when given; else, when there are monitors (depth > 0) and `vmm` names
-/// a catalog monitor that needs an ISA of its own (vmm::MonitorInfo::isa, e.g. the assist's
-/// pg1-assist), that one; else "" (PG-1).
-std::string isa_for_monitor(const std::string& isa, const std::string& vmm, unsigned depth);
-
 /// The program at `path` assembled for `isa`. Throws UserError with every diagnostic.
 std::shared_ptr<const assembler::Image> assemble(const isa::IsaModel& isa, const std::string& path);
 

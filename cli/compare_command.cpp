@@ -74,12 +74,15 @@ int run_compare(const CompareOptions& o) {
     std::vector<vmm::ComparedMonitor> monitors;
     for (const auto& n : names) {
       vmm::ComparedMonitor cm{n, nullptr, {}};
+      // Without --isa, a monitor that needs hardware of its own (the assist) runs on its ISA.
+      if (std::string own = vmm::isa_for_monitor(o.isa, n, 1); !own.empty()) cm.isa = load_isa_or_default(own);
+      const auto& on = cm.isa ? *cm.isa : *isa;
       try {
-        cm.image = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, vmm::find_monitor(n)));
+        cm.image = std::make_shared<assembler::Image>(assembler::assemble_file(on, vmm::find_monitor(n)));
       } catch (const vmm::DataNotFound& e) {
         throw UserError(e.what());
       } catch (const std::exception& e) {
-        cm.error = fmt::format("the monitor does not assemble for {}: {}", isa->name, e.what());
+        cm.error = fmt::format("the monitor does not assemble for {}: {}", on.name, e.what());
       }
       monitors.push_back(std::move(cm));
     }
@@ -95,7 +98,10 @@ int run_compare(const CompareOptions& o) {
       for (const auto& r : rows) {
         nlohmann::json w{{"name", r.workload.name}, {"program", r.workload.program}, {"kind", r.workload.kind},
                          {"bare", to_json(r.bare, r.bare)}, {"monitors", nlohmann::json::object()}};
-        for (std::size_t i = 0; i < monitors.size(); ++i) w["monitors"][monitors[i].name] = to_json(r.monitors[i], r.bare);
+        for (std::size_t i = 0; i < monitors.size(); ++i) {
+          w["monitors"][monitors[i].name] = to_json(r.monitors[i], r.bare);
+          if (monitors[i].isa) w["monitors"][monitors[i].name]["isa"] = monitors[i].isa->name;
+        }
         j["workloads"].push_back(w);
       }
       std::puts(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "vmm/monitor_catalog.hpp"
 #include "isa/disasm.hpp"
 #include "vmm/equivalence.hpp"
 
@@ -56,7 +57,7 @@ const char* ended(machine::StopReason s) {
 
 int run_equiv(const EquivOptions& o) {
   return guarded([&] {
-    auto isa = load_isa_or_default(isa_for_monitor(o.isa, o.vmm, o.depth));
+    auto isa = load_isa_or_default(vmm::isa_for_monitor(o.isa, o.vmm, o.depth));
     auto guest = assemble(*isa, o.program);
     auto vmm_image = assemble_vmm(*isa, o.vmm);
     if (o.reference_depth >= o.depth)

@@ -373,7 +373,8 @@ bool MainWindow::open(const OpenSpec& spec) {
   try {
     // Names as on the command line (`--isa pg1-jru`, `hello.s`) find the installed data; a
     // DataNotFound says where it looked.
-    QString isa_path = QString::fromStdString(vmm::find_isa(spec.isa.toStdString()));
+    QString isa_path = QString::fromStdString(
+        vmm::find_isa(vmm::isa_for_monitor(spec.isa.toStdString(), spec.vmm.toStdString(), spec.depth)));
     prog = spec.program.isEmpty() ? data_file("tinyos.s")
                                   : QString::fromStdString(vmm::find_program(spec.program.toStdString()));
     isa_ = isa::load_isa(isa_path.toStdString());

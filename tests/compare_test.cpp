@@ -8,6 +8,7 @@
 #include "assembler/assembler.hpp"
 #include "helpers.hpp"
 #include "vmm/comparison.hpp"
+#include "vmm/monitor_catalog.hpp"
 
 using namespace pgsim;
 using pgsim::test::source_path;
@@ -110,4 +111,31 @@ TEST_CASE("compare: the paravirtual monitor runs each workload's port, which pri
       CHECK(m.console_matches);
     }
   }
+}
+
+TEST_CASE("pgsim compare with no options: one table with every monitor of the catalog, each workload run by each "
+          "to the bare machine's console (the assist on its own ISA, pg1-assist)",
+          "[compare][cli]") {
+  auto r = test::run_pgsim("compare --json", false);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["workloads"].size() == 4);
+  for (const auto& w : j["workloads"]) {
+    INFO(w["name"].get<std::string>());
+    REQUIRE(w["monitors"].size() == vmm::monitor_catalog().size());
+    for (const auto& mon : vmm::monitor_catalog()) {
+      INFO(mon.name);
+      const auto& m = w["monitors"][mon.name];
+      REQUIRE(m["ran"] == true);
+      CHECK(m["halted"] == true);
+      CHECK(m["console_matches_bare"] == true);
+      CHECK(m.contains("isa") == !mon.isa.empty());
+    }
+  }
+  // Named explicitly, the comparison's ISA is every column's: PG-1 has no sie, so the assist cannot run.
+  auto pg1 = test::run_pgsim("compare --json --isa pg1 --vmm assist " + source_path("examples/guests/hello.s"), false);
+  REQUIRE(pg1.code == 0);
+  auto a = nlohmann::json::parse(pg1.out)["workloads"][0]["monitors"]["assist"];
+  CHECK(a["ran"] == false);
+  CHECK_THAT(a["note"].get<std::string>(), Catch::Contains("sie"));
 }

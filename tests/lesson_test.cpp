@@ -211,3 +211,12 @@ TEST_CASE("VM exits are expectations: vm-exits, level-exits K, exits-per INSTRUC
                         "expect exits-per \"out r0\" depth=2 == 0\nexpect traps-per \"out r0\" depth=2 == 3\n")) == "");
   CHECK_THAT(failure_of(step(setup + "expect vm-exits 34\n")), Catch::Contains("takes 3 words"));
 }
+
+TEST_CASE("setup vmm=assist without isa= runs on the assist's own ISA (pg1-assist), as pgsim run --vmm assist does",
+          "[lesson][assist]") {
+  CHECK(failure_of(step("setup program=examples/guests/hello.s vmm=assist depth=3\nrun to-halt\nexpect halted\n"
+                        "expect vm-exits == 0\nexpect level-traps 3 == 0\n")) == "");
+  // Named explicitly, PG-1 has no sie: the monitor does not assemble, and the lesson says where.
+  CHECK_THAT(failure_of(step("setup isa=examples/isa/pg1.isa program=examples/guests/hello.s vmm=assist depth=1\n")),
+             Catch::Contains("sie"));
+}

@@ -68,8 +68,10 @@ std::vector<ComparisonRow> compare(std::shared_ptr<const isa::IsaModel> isa, con
         continue;
       }
       std::string program = program_for(w, mon.name);
-      Measurement m = measure(isa, program, mon.image, o.depth, o);
+      const auto& on = mon.isa ? mon.isa : isa;
+      Measurement m = measure(on, program, mon.image, o.depth, o);
       if (program != w.program) m.note = "ran the port " + fs::path(program).filename().string();
+      if (mon.isa && m.ran) m.note += (m.note.empty() ? "on " : ", on ") + mon.isa->name;
       m.console_matches = m.ran && row.bare.ran && m.console == row.bare.console;
       row.monitors.push_back(std::move(m));
     }

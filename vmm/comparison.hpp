@@ -50,6 +50,11 @@ struct ComparedMonitor {
   std::string name;
   std::shared_ptr<const assembler::Image> image;
   std::string error;  ///< non-empty when image is null
+  /// The ISA this monitor's column runs on when it is not the comparison's: a monitor that needs
+  /// hardware of its own (the assist's pg1-assist, PG-1 plus `sie`) runs the same workloads on
+  /// that superset; its bare machine is then this ISA's (the console must still equal the
+  /// comparison's bare run). Null: the comparison's ISA.
+  std::shared_ptr<const isa::IsaModel> isa = nullptr;
 };
 
 /// A workload's row: the bare run and one Measurement per monitor, in the monitors' order.

@@ -411,9 +411,13 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
                                                t[i]));
       setup_[key] = t[i].substr(eq + 1);
     }
-    std::string isa_path = path(setup_.count("isa") ? setup_["isa"] : "examples/isa/pg1.isa");
     std::string program = path(setup_.count("program") ? setup_["program"] : "examples/os/tinyos.s");
     depth_ = setup_.count("depth") ? static_cast<unsigned>(checked_number(where, "depth", setup_["depth"], 0, kMaxDepth)) : 0;
+    // Without isa=, a monitor that needs hardware of its own (vmm=assist) runs on its ISA.
+    std::string own_isa = isa_for_monitor("", setup_.count("vmm") ? setup_["vmm"] : "", depth_);
+    std::string isa_path = path(setup_.count("isa")    ? setup_["isa"]
+                                : !own_isa.empty()     ? "examples/isa/" + own_isa + ".isa"
+                                                       : "examples/isa/pg1.isa");
     memory_ = setup_.count("memory")
                   ? static_cast<std::uint32_t>(checked_number(where, "memory", setup_["memory"], 32, 1u << 26))
                   : 0;

@@ -57,4 +57,10 @@ std::string find_monitor(const std::string& arg) {
                      monitor_names() + "; or give a monitor's source file)\n");
 }
 
+std::string isa_for_monitor(const std::string& isa, const std::string& vmm, unsigned depth) {
+  if (!isa.empty() || depth == 0) return isa;
+  const MonitorInfo* m = vmm.empty() ? &monitor_catalog().front() : find_monitor_info(vmm);
+  return m ? m->isa : std::string();
+}
+
 }  // namespace pgsim::vmm

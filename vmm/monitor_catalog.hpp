@@ -39,4 +39,9 @@ std::string monitor_names();
 /// neither, or when a catalog monitor is missing from every data root.
 std::string find_monitor(const std::string& arg);
 
+/// The ISA a run uses, by the name `--isa` takes: `isa` when given (non-empty); else, when there
+/// are monitors (depth > 0) and `vmm` names a catalog monitor that needs an ISA of its own
+/// (MonitorInfo::isa, e.g. the assist's pg1-assist), that one; else "" (PG-1).
+std::string isa_for_monitor(const std::string& isa, const std::string& vmm, unsigned depth);
+
 }  // namespace pgsim::vmm

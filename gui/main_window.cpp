@@ -39,6 +39,7 @@
 #include "gui/storage_view.hpp"
 #include "gui/source_view.hpp"
 #include "gui/trap_chain_view.hpp"
+#include "gui/translation_cache_view.hpp"
 #include "isa/loader.hpp"
 #include "vmm/lesson.hpp"  // vmm::kMaxDepth
 #include "vmm/data_files.hpp"
@@ -84,6 +85,7 @@ void MainWindow::detach_views() {
   levels_->set_session(nullptr);
   source_->set_session(nullptr);
   storage_->set_session(nullptr);
+  tc_->set_session(nullptr);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
@@ -294,6 +296,15 @@ void MainWindow::build_ui() {
   connect(cost_dock, &QDockWidget::visibilityChanged, cost_, &CostView::set_shown);  // lazy: only in front
   addDockWidget(Qt::BottomDockWidgetArea, cost_dock);
   tabifyDockWidget(src_dock, cost_dock);
+  tc_ = new TranslationCacheView(this);
+  auto* tc_dock = new QDockWidget("Translation cache", this);
+  tc_dock->setObjectName("translation_cache");
+  tc_dock->setWidget(tc_);
+  connect(tc_dock, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+    if (shown && session_) tc_->refresh();
+  });
+  addDockWidget(Qt::BottomDockWidgetArea, tc_dock);
+  tabifyDockWidget(src_dock, tc_dock);
   isa_view_ = new IsaView(this);
   auto* isa_dock = new QDockWidget("ISA", this);
   isa_dock->setObjectName("isa");
@@ -415,6 +426,7 @@ void MainWindow::refresh_views() {
   chain_->refresh();  // follows the current event
   source_->refresh();
   storage_->refresh();
+  if (!running()) tc_->refresh();  // when the simulation stopped or stepped (not 30 times a second)
   qint64 now = QDateTime::currentMSecsSinceEpoch();
   if (!running() || now - last_cost_refresh_ > 500) {
     cost_->refresh();
@@ -552,6 +564,7 @@ void MainWindow::adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const is
   chain_->set_session(session_.get());
   source_->set_session(session_.get());
   storage_->set_session(session_.get());
+  tc_->set_session(session_.get());
   cost_->set_session(session_.get(), isa_, session_->stack().vmm_image_ptr(), session_->stack().guest_image_ptr());
   isa_view_->set_isa(isa_);
   refresh_views();

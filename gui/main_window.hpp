@@ -25,6 +25,7 @@ class TrapChainView;
 class SourceView;
 class StorageView;
 class CostView;
+class TranslationCacheView;
 class IsaView;
 class LessonPanel;
 class DiagnosticsList;
@@ -62,6 +63,8 @@ class MainWindow : public QMainWindow {
   bool dark() const { return dark_; }
   StorageView* storage_view() { return storage_; }
   CostView* cost_view() { return cost_; }
+  /// The Translation cache view (the bt monitor's TC; a message for other monitors).
+  TranslationCacheView* translation_cache_view() { return tc_; }
   IsaView* isa_view() { return isa_view_; }
   LessonPanel* lesson_panel() { return lesson_; }
   bool running() const;
@@ -133,6 +136,7 @@ class MainWindow : public QMainWindow {
   QStringList broken_files_;   ///< its files shown in the editor
   StorageView* storage_ = nullptr;
   CostView* cost_ = nullptr;
+  TranslationCacheView* tc_ = nullptr;
   IsaView* isa_view_ = nullptr;
   LessonPanel* lesson_ = nullptr;
   qint64 last_cost_refresh_ = 0;

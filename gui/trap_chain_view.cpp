@@ -41,7 +41,69 @@ void TrapChainView::set_filter(std::optional<std::uint32_t> cause, std::optional
 }
 
 int TrapChainView::row_height() const { return fontMetrics().height() * 3; }
-int TrapChainView::header_height() const { return fontMetrics().height() * 2 + 4; }
+int TrapChainView::header_height() const { return fontMetrics().height() * (2 + draw_legend(nullptr, 0)) + 6; }
+
+QColor TrapChainView::hypercall_color() { return QColor(196, 132, 0); }  // amber: not a level colour
+
+namespace {
+const QColor kVmExitColor(214, 39, 140), kVmEntryColor(0, 150, 136);
+}  // namespace
+
+QStringList TrapChainView::legend() const { return {"trap", "reflects", "emulates", "hypercall", "VM exit", "VM entry"}; }
+
+int TrapChainView::draw_legend(QPainter* p, int top) const {
+  const auto& fm = fontMetrics();
+  const int h = fm.height(), glyph = h + 4, gap = h;
+  const int width = std::max(1, viewport()->width() - lane_x(0));
+  int x = 0, lines = 1;
+  const QStringList names = legend();
+  for (int i = 0; i < names.size(); ++i) {
+    const int w = glyph + fm.horizontalAdvance(names[i]) + gap;
+    if (x > 0 && x + w > width) {
+      x = 0;
+      ++lines;
+    }
+    if (p) {
+      const int x0 = lane_x(0) + x, y = top + (lines - 1) * h, ym = y + h / 2;
+      const QColor text = palette().text().color();
+      switch (i) {
+        case 0:  // a trap: the thick arrow down to the hardware lane, in the trapping level's colour
+          p->setPen(QPen(level_color(1), 3));
+          p->drawLine(x0 + glyph - 4, ym - 3, x0 + 2, ym + 3);
+          break;
+        case 1:  // reflects: a thin arrow up one lane
+          p->setPen(QPen(level_color(0), 1));
+          p->drawLine(x0 + 2, ym - 3, x0 + glyph - 4, ym + 3);
+          break;
+        case 2:  // emulates: a circle
+          p->setPen(QPen(level_color(0), 2));
+          p->setBrush(Qt::NoBrush);
+          p->drawEllipse(QPoint(x0 + glyph / 2 - 2, ym), 5, 5);
+          break;
+        case 3:  // a hypercall: a filled square
+          p->setPen(QPen(hypercall_color(), 2));
+          p->setBrush(hypercall_color());
+          p->drawRect(QRect(x0 + glyph / 2 - 7, ym - 5, 11, 11));
+          p->setBrush(Qt::NoBrush);
+          break;
+        default: {  // VM exit / entry: a diamond
+          const QColor c = i == 4 ? kVmExitColor : kVmEntryColor;
+          const int cx = x0 + glyph / 2 - 2;
+          QPolygon d;
+          d << QPoint(cx, ym - 6) << QPoint(cx + 6, ym) << QPoint(cx, ym + 6) << QPoint(cx - 6, ym);
+          p->setPen(c);
+          p->setBrush(c);
+          p->drawPolygon(d);
+          p->setBrush(Qt::NoBrush);
+        }
+      }
+      p->setPen(i == 3 ? hypercall_color() : text);
+      p->drawText(x0 + glyph, y + fm.ascent(), names[i]);
+    }
+    x += w;
+  }
+  return lines;
+}
 
 int TrapChainView::visible_rows() const {
   return std::max(1, (viewport()->height() - header_height()) / row_height());
@@ -139,6 +201,11 @@ QString TrapChainView::summary() const {
 
 bool TrapChainView::is_vm_event(int r) const { return record(r).kind != machine::EventKind::Trap; }
 
+std::uint32_t TrapChainView::hypercall(int r) const {
+  const auto& t = record(r);
+  return t.kind == machine::EventKind::Trap && !t.chain.empty() ? t.chain.back().hypercall : 0;
+}
+
 QString TrapChainView::label(int r) const {
   const auto& t = record(r);
   const auto& isa = session_->machine().isa();
@@ -155,6 +222,12 @@ QString TrapChainView::label(int r) const {
         .trimmed();
   }
   auto at = session_->stack().code_at(t.real_pc);
+  if (const std::uint32_t hc = hypercall(r))
+    return QString("#%1  L%2 HYPERCALL  %3  %4")
+        .arg(t.step)
+        .arg(t.level)
+        .arg(QString::fromStdString(session_->stack().hypercall_name(hc)))
+        .arg(QString::fromStdString(isa::disassemble(isa, t.word, at.address)));
   QString what = t.interrupt ? QString("interrupt") : QString::fromStdString(isa::disassemble(isa, t.word, at.address));
   return QString("#%1  L%2 %3  %4").arg(t.step).arg(t.level).arg(QString::fromStdString(isa.cause_name(t.cause))).arg(what);
 }
@@ -203,6 +276,7 @@ void TrapChainView::paintEvent(QPaintEvent*) {
   }
   p.setPen(palette().placeholderText().color());
   p.drawText(lane_x(0), fm.ascent() + fm.height() + 2, summary());
+  draw_legend(&p, fm.height() * 2 + 4);
   p.setClipRect(QRect(0, top, area.width(), area.height() - top));
   const int first = first_visible_row();
   const int last = std::min(rows() - 1, first + (area.height() - top) / rh + 1);
@@ -238,7 +312,7 @@ void TrapChainView::paintEvent(QPaintEvent*) {
       // A VM entry or exit: its own kind of event, a thick arrow with a diamond between the
       // guest's lane and its host's, in the exit colour (no trip through the hardware lane).
       const bool exit = t.kind == machine::EventKind::VmExit;
-      const QColor vc = exit ? QColor(214, 39, 140) : QColor(0, 150, 136);
+      const QColor vc = exit ? kVmExitColor : kVmEntryColor;
       const int guest = lane_x(static_cast<int>(t.level) + 1), host = lane_x(static_cast<int>(t.level));
       const int x0 = exit ? guest : host, x1 = exit ? host : guest, ym = y + rh / 4;
       arrow(x0, ym, x1, ym, vc, 3);
@@ -257,7 +331,15 @@ void TrapChainView::paintEvent(QPaintEvent*) {
       yy += step_y;
       for (const auto& h : t.chain) {
         int hx = lane_x(static_cast<int>(h.level) + 1);
-        if (h.emulates) {
+        if (h.hypercall) {
+          // A hypercall: the monitor handles the guest's request (docs/hypercalls.md) and
+          // returns to it; a filled square, in the hypercall colour, and a thick return.
+          p.setPen(QPen(hypercall_color(), 2));
+          p.setBrush(hypercall_color());
+          p.drawRect(QRect(hx - 6, yy - 6, 12, 12));
+          p.setBrush(Qt::NoBrush);
+          arrow(hx, yy, lane_x(static_cast<int>(t.level) + 1), yb, hypercall_color(), 3);
+        } else if (h.emulates) {
           p.setPen(QPen(level_color(h.level), 2));
           p.drawEllipse(QPoint(hx, yy), 5, 5);
           arrow(hx, yy, lane_x(static_cast<int>(t.level) + 1), yb, level_color(h.level), 1);  // resume (lpsw)
@@ -275,7 +357,14 @@ void TrapChainView::paintEvent(QPaintEvent*) {
       QFont bold = font();
       bold.setBold(true);
       p.setFont(bold);
-      p.setPen(t.kind == machine::EventKind::VmExit ? QColor(214, 39, 140) : QColor(0, 150, 136));
+      p.setPen(t.kind == machine::EventKind::VmExit ? kVmExitColor : kVmEntryColor);
+      p.drawText(tx, y + fm.ascent(), first_line);
+      p.setFont(font());
+    } else if (hypercall(r)) {
+      QFont bold = font();
+      bold.setBold(true);
+      p.setFont(bold);
+      p.setPen(hypercall_color());
       p.drawText(tx, y + fm.ascent(), first_line);
       p.setFont(font());
     } else {

@@ -12,6 +12,8 @@
 
 #include "vmm/session.hpp"
 
+class QPainter;
+
 namespace pgsim::gui {
 
 class TrapChainView : public QAbstractScrollArea {
@@ -44,7 +46,8 @@ class TrapChainView : public QAbstractScrollArea {
   /// The row of the current event, the newest trap before the current step (-1 if none passes
   /// the filter or none is kept).
   int current_row() const;
-  /// Row `r`'s first line: "#step  L2 PRIV  out r1" for a trap; for interpretive execution
+  /// Row `r`'s first line: "#step  L2 PRIV  out r1" for a trap; for a hypercall
+  /// "#step  L1 HYPERCALL  HC_CONSOLE_WRITE (259)  svc 259"; for interpretive execution
   /// (docs/pg1-assist.md) "#step  VM EXIT  L3 → L2  EXIT_INTERCEPT  out r1" (the guest exited,
   /// the reason, the intercepted instruction) or "#step  VM ENTRY  L2 → L3".
   QString label(int r) const;
@@ -55,6 +58,17 @@ class TrapChainView : public QAbstractScrollArea {
   /// True if row `r`'s record is a VM entry or exit (drawn as its own kind of event: a
   /// diamond-headed arrow between the guest's and its host's lanes, in the exit colour).
   bool is_vm_event(int r) const;
+  /// The hypercall number when row `r`'s record is a hypercall that a paravirtualizing monitor
+  /// handles (docs/hypercalls.md: `svc N` from virtual supervisor mode under --vmm pv, as
+  /// vmm::Stack::handling_chain classifies it), else 0. Drawn as its own kind of event: a
+  /// filled square at the handling monitor's lane and a thick return to the caller, in the
+  /// hypercall colour, labelled with the hypercall's name ("HYPERCALL  HC_CONSOLE_WRITE (259)").
+  std::uint32_t hypercall(int r) const;
+  /// The legend's entries in the header, in order ("trap", "reflects", "emulates", "hypercall",
+  /// "VM exit", "VM entry").
+  QStringList legend() const;
+  /// The colour of hypercall events (their square, return arrow and label).
+  static QColor hypercall_color();
   /// True if row `r` lies in the recorded future (after the current step).
   bool in_future(int r) const;
   /// The text above the lanes: how many events, and whether older ones are only counted, e.g.
@@ -74,6 +88,9 @@ class TrapChainView : public QAbstractScrollArea {
  private:
   int lane_x(int lane) const;  ///< lane 0 = hardware, lane k+1 = Lk
   int header_height() const;
+  /// Draws the legend from viewport y `top`, wrapping at the viewport's width; returns the
+  /// number of lines it takes (nothing is drawn when `p` is null).
+  int draw_legend(QPainter* p, int top) const;
   void update_scroll_range();
   std::size_t index_of(std::uint64_t global) const;  ///< recorded_traps() index of a global record number
   const vmm::Session* session_ = nullptr;

@@ -234,3 +234,29 @@ TEST_CASE("pgsim run --show-tc prints translation units beside their compiled co
   CHECK(bad.code != 0);
   CHECK_THAT(bad.out, Catch::Contains("--show-tc: the monitor is not bt"));
 }
+
+TEST_CASE("bt: each guest instruction of a TU names its source line (file:line), the guest's program at depth 1, "
+          "the monitor's own source for L0's TUs at depth 3",
+          "[bt][stats]") {
+  auto s = run_under_bt("examples/os/tinyos.s", 1);
+  auto st = vmm::read_bt_stats(*s, 0, true);
+  REQUIRE(st);
+  REQUIRE(!st->cache.empty());
+  for (const auto& tu : st->cache)
+    for (const auto& g : tu.guest) {
+      INFO("guest pc " << g.pc << ": " << g.text);
+      CHECK_THAT(g.where, Catch::Contains("tinyos.s:"));
+      // The statement at that line assembled to the word the TU translated.
+      CHECK(g.where == s->guest_image().where(g.pc));
+      CHECK(g.word == s->guest_image().words.at(g.pc));
+    }
+  auto deep = run_under_bt("examples/os/tinyos.s", 3);
+  auto l0 = vmm::read_bt_stats(*deep, 0, true);
+  REQUIRE(l0);
+  REQUIRE(!l0->cache.empty());
+  CHECK_THAT(l0->cache.front().guest.front().where, Catch::Contains("bt.s:"));
+  auto l2 = vmm::read_bt_stats(*deep, 2, true);
+  REQUIRE(l2);
+  REQUIRE(!l2->cache.empty());
+  CHECK_THAT(l2->cache.front().guest.front().where, Catch::Contains("tinyos.s:"));
+}

@@ -59,7 +59,12 @@ std::optional<BtStats> read_bt_stats(const Stack& stack, unsigned level, bool wi
     for (std::uint32_t k = 0; k < tu.length; ++k) {
       TuInstruction g;
       g.pc = tu.guest_pc + k;
+      const std::uint64_t a = origin + gb + g.pc;  // the real address of the guest's word
       g.word = at(static_cast<std::uint64_t>(gb) + g.pc);
+      if (a < E.size()) {
+        const auto loc = stack.code_at(static_cast<std::uint32_t>(a));
+        if (loc.image) g.where = loc.image->where(loc.address);
+      }
       g.text = isa::disassemble(isa, g.word, g.pc);
       std::uint32_t op = g.word >> 24;
       std::uint32_t c = at(cls + op);
@@ -83,8 +88,15 @@ std::optional<BtStats> read_bt_stats(const Stack& stack, unsigned level, bool wi
           k += 6;
         }
       } else if ((w & 0xffff0000u) == jal0 && (w & 0xffffu) > tc_lo && (w & 0xffffu) <= tc_hi) {
-        cw.text = fmt::format("chained exit: jump to the CCF at {}", (w & 0xffffu) - 1);
-        ++k;
+        // A chained exit: its first word patched into a jump; the rest of the exit (jal to the
+        // call-out, K_EXIT, the target pc) stays in place, never executed again.
+        if (k + 3 < tu.ccf_words && at(a + 1) == jal_co && at(a + 2) == 0) {
+          cw.text = fmt::format("chained exit -> guest pc {}: jump to its CCF at {}", at(a + 3), (w & 0xffffu) - 1);
+          k += 4;
+        } else {
+          cw.text = fmt::format("chained exit: jump to the CCF at {}", (w & 0xffffu) - 1);
+          ++k;
+        }
       } else {
         cw.text = isa::disassemble(isa, w, a);
         ++k;

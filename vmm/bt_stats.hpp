@@ -26,6 +26,11 @@ struct TuInstruction {
   std::uint32_t word = 0;  ///< the guest's word there now
   std::string text;        ///< disassembled
   bool ident = false;      ///< copied IDENT (else translated non-IDENT)
+  /// "file:line" of the source statement that produced the word there (the assembled image of
+  /// the level the monitor runs: the guest's program, or the monitor's own source when the level
+  /// above is a monitor too), or "" when no statement wrote that address (e.g. code the guest
+  /// wrote at run time).
+  std::string where;
 };
 
 /// A translation unit now in the translation cache.

@@ -242,14 +242,17 @@ TEST_CASE("bt: each guest instruction of a TU names its source line (file:line),
   auto st = vmm::read_bt_stats(*s, 0, true);
   REQUIRE(st);
   REQUIRE(!st->cache.empty());
+  std::size_t in_tinyos = 0;
   for (const auto& tu : st->cache)
     for (const auto& g : tu.guest) {
       INFO("guest pc " << g.pc << ": " << g.text);
-      CHECK_THAT(g.where, Catch::Contains("tinyos.s:"));
+      CHECK(!g.where.empty());  // tinyos.s or a file it includes (print.s)
+      in_tinyos += g.where.find("tinyos.s:") != std::string::npos;
       // The statement at that line assembled to the word the TU translated.
       CHECK(g.where == s->guest_image().where(g.pc));
       CHECK(g.word == s->guest_image().words.at(g.pc));
     }
+  CHECK(in_tinyos > 0);
   auto deep = run_under_bt("examples/os/tinyos.s", 3);
   auto l0 = vmm::read_bt_stats(*deep, 0, true);
   REQUIRE(l0);

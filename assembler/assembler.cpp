@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <list>
@@ -231,6 +232,18 @@ class Assembler {
   void pass1_file(std::shared_ptr<const SourceFile> file, std::vector<std::string>& open) {
     std::string key = file_key(file->path);
     open.push_back(key);
+    // A file with more lines than the limit leaves: say so at once, at the first line past the
+    // limit, before parsing hundreds of thousands of lines only to stop there (the same error
+    // the loop below gives, found in one scan of the text).
+    if (std::uint64_t room = kMaxProgramLines - std::min<std::uint64_t>(lines_, kMaxProgramLines);
+        static_cast<std::uint64_t>(std::count(file->text.begin(), file->text.end(), '\n')) + 1 > room) {
+      std::size_t at = 0;
+      for (std::uint64_t l = 0; l < room; ++l) at = file->text.find('\n', at) + 1;
+      diags_.push_back({file, at,
+                        fmt::format("the program has more than {} lines (the program size limit), counting included "
+                                    "files and expansions", kMaxProgramLines)});
+      throw InputError(diags_);
+    }
     std::size_t pos = 0;
     int line_no = 0;
     std::vector<Conditional> conds;

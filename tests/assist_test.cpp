@@ -205,7 +205,7 @@ TEST_CASE("pg1-assist declares the state description, exit reasons, costs and ne
   CHECK(pg1()->constants.count("SD_WORDS") == 0);
 }
 
-TEST_CASE("a later assist block overrides items; intercept bits are per instruction", "[assist][isa]") {
+TEST_CASE("a later assist block overrides items -- intercept bits are per instruction", "[assist][isa]") {
   auto m = variant("include \"pg1-assist.isa\";\nassist { levels 2; cost exit = 37, interpret = 3; }\n");
   CHECK(m->assist.levels == 2);
   CHECK(m->assist.exit_cycles == 37);
@@ -598,7 +598,7 @@ TEST_CASE("invalid state descriptions: a MEMORY trap on sie, or a validity exit 
   CHECK(validity(1024, 13) == ~0u);        // 13 words hold it: a valid entry
 }
 
-TEST_CASE("sie in user mode traps PRIV; past the nesting limit it exits with reason nesting", "[assist][machine]") {
+TEST_CASE("sie in user mode traps PRIV -- past the nesting limit it exits with reason nesting", "[assist][machine]") {
   auto m = bare(".org 8\n .word 0, 40, 0, 512, 0\n .org 16\n lpsw u(r0)\nu: .word 1, 30, 0, 512, 0\n.org 30\n sie 100(r0)\n"
                 ".org 40\n halt\n");
   REQUIRE(m.run(10'000) == machine::StopReason::Halted);
@@ -739,7 +739,7 @@ TEST_CASE("each level's view under the assist: live from the hardware while it r
   CHECK(m.console_output() == "Q");
 }
 
-TEST_CASE("pgsim check: sie comes out privileged and sensitive; Theorem 1 holds for PG-1 + assist",
+TEST_CASE("pgsim check: sie comes out privileged and sensitive -- Theorem 1 holds for PG-1 + assist",
           "[assist][analysis]") {
   vmm::ClassifierOptions o;
   o.only = {"sie"};
@@ -785,7 +785,7 @@ PerGuestInstruction cost_of_64(std::shared_ptr<const assembler::Image> vmm, cons
 }
 }  // namespace
 
-TEST_CASE("the exit-count table, depths 1..30: no real trap or exit per guest privileged instruction; "
+TEST_CASE("the exit-count table, depths 1..30: no real trap or exit per guest privileged instruction -- "
           "an intercepted out costs one exit per level",
           "[assist][cost]") {
   // The formula (README "The hardware assist (measured)", docs/pg1-assist.md): under the assist

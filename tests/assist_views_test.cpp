@@ -32,7 +32,7 @@ TEST_CASE("under interpretive execution L0's view is its own state (at its sie),
   CHECK(s.view(3).running);
 }
 
-TEST_CASE("each assist monitor's card has its guest's state description; others have none", "[assist][session]") {
+TEST_CASE("each assist monitor's card has its guest's state description -- others have none", "[assist][session]") {
   vmm::Session s(assist_isa(), image("lessons/programs/11-assist-out.s"), image("examples/guests/hello.s"), 2);
   REQUIRE(s.run_to_level(2));
   for (unsigned k = 0; k < 2; ++k) {

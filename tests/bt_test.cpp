@@ -46,11 +46,11 @@ TEST_CASE("bt: every example guest and the reference OS are equivalent on pg1.is
 }
 
 TEST_CASE("bt: every example guest and the reference OS are equivalent on pg1.isa under bt under bt (depth 3)",
-          "[bt][equiv]") {
+          "[bt][equiv][slow]") {
   check_all_equivalent("examples/isa/pg1.isa", 3);
 }
 
-TEST_CASE("bt: the reference OS's kernel takes no real trap under bt; under trap-and-emulate every privileged "
+TEST_CASE("bt: the reference OS's kernel takes no real trap under bt -- under trap-and-emulate every privileged "
           "instruction does",
           "[bt]") {
   auto te = test::run_pgsim("run --json --depth 1 " + source_path("examples/os/tinyos.s"));
@@ -69,29 +69,36 @@ TEST_CASE("bt: the reference OS's kernel takes no real trap under bt; under trap
   CHECK(traps(te.out) > traps(bt.out));
 }
 
-TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-setie.isa at depths 1 and 3", "[bt][equiv]") {
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-setie.isa at depth 1", "[bt][equiv]") {
   check_all_equivalent("examples/isa/pg1-setie.isa", 1);
+}
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-setie.isa at depth 3", "[bt][equiv][slow]") {
   check_all_equivalent("examples/isa/pg1-setie.isa", 3);
 }
 
-TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-getm.isa at depths 1 and 3 (where "
-          "trap-and-emulate loses whoami.s)",
-          "[bt][equiv]") {
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-getm.isa at depth 1 (where "
+          "trap-and-emulate loses whoami.s)", "[bt][equiv]") {
   check_all_equivalent("examples/isa/pg1-getm.isa", 1);
+}
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-getm.isa at depth 3", "[bt][equiv][slow]") {
   check_all_equivalent("examples/isa/pg1-getm.isa", 3);
 }
 
-TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-jru.isa at depths 1 and 3", "[bt][equiv]") {
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-jru.isa at depth 1", "[bt][equiv]") {
   check_all_equivalent("examples/isa/pg1-jru.isa", 1);
+}
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-jru.isa at depth 3", "[bt][equiv][slow]") {
   check_all_equivalent("examples/isa/pg1-jru.isa", 3);
 }
 
-TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-spsw.isa at depths 1 and 3", "[bt][equiv]") {
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-spsw.isa at depth 1", "[bt][equiv]") {
   check_all_equivalent("examples/isa/pg1-spsw.isa", 1);
+}
+TEST_CASE("bt: the example guests and the reference OS are equivalent on pg1-spsw.isa at depth 3", "[bt][equiv][slow]") {
   check_all_equivalent("examples/isa/pg1-spsw.isa", 3);
 }
 
-TEST_CASE("bt: on pg1-spsw.isa a user-mode spsw, run directly, shows the real base (Theorem 3 fails); on pg1.isa it "
+TEST_CASE("bt: on pg1-spsw.isa a user-mode spsw, run directly, shows the real base (Theorem 3 fails) -- on pg1.isa it "
           "traps as on the bare machine",
           "[bt][equiv]") {
   for (const char* f : {"examples/isa/pg1-spsw.isa", "examples/isa/pg1.isa"}) {

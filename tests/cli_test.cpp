@@ -104,7 +104,7 @@ TEST_CASE("the input option feeds the console and the memory option sizes the gu
   }
 }
 
-TEST_CASE("the vmm option takes a monitor's name or its source file; an unknown name lists the monitors", "[cli]") {
+TEST_CASE("the vmm option takes a monitor's name or its source file -- an unknown name lists the monitors", "[cli]") {
   const std::string hello = source_path("examples/guests/hello.s");
   auto by_default = pgsim_cmd("run --json --depth 2 " + hello);
   auto by_name = pgsim_cmd("run --json --depth 2 --vmm trap-and-emulate " + hello);

@@ -164,7 +164,7 @@ TEST_CASE("hybrid: on pg1-spsw (Theorem 3 fails) it loses equivalence at the sps
   CHECK_THAT(cli.out, Catch::Contains("in user mode"));
 }
 
-TEST_CASE("hybrid: a guest that never leaves supervisor mode runs without one real trap (all of it interpreted); "
+TEST_CASE("hybrid: a guest that never leaves supervisor mode runs without one real trap (all of it interpreted) -- "
           "trap-and-emulate traps at each privileged instruction",
           "[hybrid]") {
   auto isa = isa_named("pg1");
@@ -197,7 +197,7 @@ void check_depth3(const std::string& isa, const std::string& guest) {
 }
 }  // namespace
 
-TEST_CASE("hybrid at depth 3: the small guests and the lesson programs on every ISA they concern", "[hybrid][equiv][depth3]") {
+TEST_CASE("hybrid at depth 3: the small guests and the lesson programs on every ISA they concern", "[hybrid][equiv][depth3][slow]") {
   for (std::string isa : {"pg1", "pg1-jru", "pg1-setie", "pg1-getm"})
     for (std::string g : {"examples/guests/hello.s", "examples/guests/whoami.s"}) check_depth3(isa, g);
   check_depth3("pg1-jru", "lessons/programs/07-jru-os.s");

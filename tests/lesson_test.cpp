@@ -63,7 +63,7 @@ expect equivalent
 )";
 }  // namespace
 
-TEST_CASE("a lesson parses into prose, steps and an exercise; the instructor section is apart", "[lesson]") {
+TEST_CASE("a lesson parses into prose, steps and an exercise -- the instructor section is apart", "[lesson]") {
   auto l = vmm::parse_lesson("t.md", kLesson);
   CHECK(l.number == 99);
   CHECK(l.title == "Lesson 99: A test lesson");

@@ -170,7 +170,7 @@ TEST_CASE("no timer livelock on healthy runs: tinyos at depths 0..6, every examp
   }
 }
 
-TEST_CASE("the threshold: a burst of back-to-back ticks shorter than kLivelockTicks is not a livelock; a longer one is",
+TEST_CASE("the threshold: a burst of back-to-back ticks shorter than kLivelockTicks is not a livelock -- a longer one is",
           "[livelock]") {
   // Period 1: the tick is due again before the handler's lpsw returns to the task, on the bare
   // machine too, so every tick after the first is starved until the handler stops re-arming.
@@ -264,7 +264,7 @@ TEST_CASE("pgsim run reports the timer livelock in text and in --json", "[livelo
   CHECK_THAT(traced.out, Catch::Contains("-- timer livelock: L5"));
 }
 
-TEST_CASE("lessons: expect stop-reason and expect livelock check the diagnosis; a wrong expectation fails",
+TEST_CASE("lessons: expect stop-reason and expect livelock check the diagnosis -- a wrong expectation fails",
           "[livelock][lesson]") {
   auto failure = [](const std::string& commands) -> std::string {
     auto l = vmm::parse_lesson("t.md", "# Lesson 95: livelock\n```pgsim\n" + commands + "```\n");

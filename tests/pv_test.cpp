@@ -207,7 +207,7 @@ TEST_CASE("an unmodified guest under pv: its first privileged instruction stops 
   CHECK_THAT(bare.state.console, Catch::StartsWith("tinyos-pv: no paravirtual monitor below me"));
 }
 
-TEST_CASE("pgsim equiv --reference-depth: a PV guest under 3 monitors against 1; errors", "[pv][cli]") {
+TEST_CASE("pgsim equiv --reference-depth: a PV guest under 3 monitors against 1 -- errors", "[pv][cli]") {
   auto ok = run_pgsim("equiv --vmm pv --depth 3 --reference-depth 1 --isa pg1-spsw " +
                       source_path("examples/os/tinyos-pv.s"));
   CHECK(ok.code == 0);
@@ -262,7 +262,7 @@ TEST_CASE("the cost of a hypercall per level: D(k) = 2^(k-1) real traps, C(k) = 
   }
 }
 
-TEST_CASE("the trap chain names hypercalls: 'L0 reflects -> L1 reflects -> L2 handles hypercall HC_... (N)'; pv "
+TEST_CASE("the trap chain names hypercalls: 'L0 reflects -> L1 reflects -> L2 handles hypercall HC_... (N)' -- pv "
           "never emulates",
           "[pv][chain]") {
   auto isa = pg1();

@@ -306,7 +306,7 @@ finish-trap
   CHECK_THROWS_WITH(r.run_part(l, *parts[1]), Catch::Contains("f.md:16: `finish-trap`: no trap in progress"));
 }
 
-TEST_CASE("session: going back keeps the recorded future; forward and back walk it", "[session][history]") {
+TEST_CASE("session: going back keeps the recorded future -- forward and back walk it", "[session][history]") {
   vmm::Session s(pg1(), reference_vmm(), os(), 2);
   for (int i = 0; i < 40000 && !s.stopped(); ++i) s.step();
   const auto end = s.machine().snapshot();
@@ -377,7 +377,7 @@ TEST_CASE("session: console input typed in the past rewrites the future from the
   CHECK(s.machine().snapshot() == end);
 }
 
-TEST_CASE("session: a long run's record stays bounded; older traps are counted and re-derived by replay", "[session][bounds]") {
+TEST_CASE("session: a long run's record stays bounded -- older traps are counted and re-derived by replay", "[session][bounds]") {
   // A guest polling the console at depth 3: every poll is a real trap chain.
   vmm::Session s(pg1(), reference_vmm(), echo(), 3, 1024);
   s.set_trap_record_limit(5000);

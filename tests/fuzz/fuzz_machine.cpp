@@ -1,5 +1,6 @@
 // Fuzz target: the machine running an arbitrary image, on the bare machine (depth 0) and under
-// the reference VMM stack (depths 1-3), for PG-1 and its variants; optionally with the VMM
+// a stack of monitors (depths 1-3: the ISA's own -- pgvmm.s, or assist.s under interpretive
+// execution on pg1-assist -- or the hybrid VMM, bt or pv), for PG-1 and its variants; optionally with the VMM
 // image or its symbols corrupted (a student's broken VMM), and through the stepping session
 // (reverse execution, level views) as the GUI and the lessons use it.
 //
@@ -10,7 +11,8 @@
 //   byte 2   number of VMM patches (when bit 5): each 6 bytes, u16 target + u32 value;
 //            target < 0x8000 sets VMM word (target mod size) ^= value, else sets the value of
 //            symbol number (target mod symbol count) to value (VMM_SIZE, the control block ...)
-//   byte 3   number of console input words (when bit 6), 4 bytes each
+//   byte 3   bits 0-5 number of console input words (when bit 6), 4 bytes each; bits 6-7 the
+//            monitor (index into fuzz::monitor_choices(): the ISA's own, hybrid, bt, pv)
 //   rest     the guest image, from guest address 0 (the machine resets to PC 16)
 // Every run is bounded: 20,000 cycles for a Stack, 2,000 steps for a Session, VMM_SIZE <= 2^14 words.
 #include <cstddef>
@@ -44,9 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t ninput = fuzz::take_byte(data, size);
   unsigned depth = h0 & 3u;
   const auto& choice = choices[((h0 >> 2) & 7u) % choices.size()];
-  if (!choice.vmm) depth = 0;
+  auto vmm_image = choice.monitors[(ninput >> 6) % choice.monitors.size()];
+  if (!vmm_image) depth = 0;
   std::uint32_t memory = 32u + 16u * h1;
-  auto vmm_image = choice.vmm;
   if ((h0 & 0x20u) && vmm_image) {
     auto patched = std::make_shared<assembler::Image>(*vmm_image);
     for (unsigned i = 0; i < npatch; ++i) {
@@ -69,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::vector<std::uint32_t> input;
   if (h0 & 0x40u)
-    for (unsigned i = 0; i < ninput; ++i) input.push_back(fuzz::take_word(data, size));
+    for (unsigned i = 0; i < (ninput & 63u); ++i) input.push_back(fuzz::take_word(data, size));
   auto guest = fuzz::raw_image(fuzz::words_of(data, size));
   try {
     if (h0 & 0x80u) {

@@ -3,6 +3,7 @@
 // Each harness defines LLVMFuzzerTestOneInput; inputs that pgsim rejects with an error are
 // expected (exceptions are caught), anything else - a signal, a sanitizer report, a timeout,
 // an out-of-memory - is a finding.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -57,28 +58,46 @@ inline std::shared_ptr<const assembler::Image> raw_image(std::vector<std::uint32
 struct IsaChoice {
   std::string name;
   std::shared_ptr<const isa::IsaModel> isa;
-  std::shared_ptr<const assembler::Image> vmm;
+  std::shared_ptr<const assembler::Image> vmm;  ///< the ISA's own monitor: pgvmm.s, or assist.s on pg1-assist
+  /// The other monitors of the catalog assembled for this ISA, by `monitor_choices()`'s index
+  /// (0 is `vmm`); null where a monitor does not assemble for the ISA.
+  std::vector<std::shared_ptr<const assembler::Image>> monitors;
 };
+/// The monitors a harness can put under a guest, by index: 0 the ISA's own (`IsaChoice::vmm`),
+/// then the software techniques of vmm/monitors/.
+inline const std::vector<std::string>& monitor_choices() {
+  static const std::vector<std::string> m{"", "hybrid.s", "bt.s", "pv.s"};
+  return m;
+}
 inline const std::vector<IsaChoice>& isa_choices() {
   static const std::vector<IsaChoice> choices = [] {
     std::vector<IsaChoice> c;
     const std::string s = source_dir();
     for (const char* f : {"examples/isa/pg1.isa", "examples/isa/pg1-jru.isa", "examples/isa/pg1-getm.isa",
                           "examples/isa/pg1-setie.isa", "examples/isa/pg1-spsw.isa",
-                          "lessons/programs/10-pg1-setie-trap.isa"}) {
+                          "lessons/programs/10-pg1-setie-trap.isa", "examples/isa/pg1-assist.isa"}) {
       IsaChoice ch;
       ch.name = f;
       ch.isa = isa::load_isa(s + "/" + f);  // the project's own files: an error here is fatal
-      try {
-        ch.vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*ch.isa, s + "/vmm/monitors/pgvmm.s"));
-      } catch (const std::exception&) {
+      const bool assist = ch.isa->assist.present;
+      for (const auto& m : monitor_choices()) {
+        std::shared_ptr<const assembler::Image> img;
+        try {
+          const std::string file = m.empty() ? (assist ? "assist.s" : "pgvmm.s") : m;
+          img = std::make_shared<assembler::Image>(assembler::assemble_file(*ch.isa, s + "/vmm/monitors/" + file));
+        } catch (const std::exception&) {
+        }
+        ch.monitors.push_back(std::move(img));
       }
+      ch.vmm = ch.monitors.front();
       c.push_back(std::move(ch));
     }
-    if (!c.front().vmm) {
-      std::fprintf(stderr, "fuzz harness: %s/vmm/monitors/pgvmm.s does not assemble for PG-1\n", s.c_str());
-      std::abort();
-    }
+    for (const auto& ch : c)
+      if (!ch.vmm || (ch.name == "examples/isa/pg1.isa" && std::count(ch.monitors.begin(), ch.monitors.end(), nullptr))) {
+        std::fprintf(stderr, "fuzz harness: a monitor of %s/vmm/monitors/ does not assemble for %s\n", s.c_str(),
+                     ch.name.c_str());
+        std::abort();
+      }
     return c;
   }();
   return choices;

@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "helpers.hpp"
@@ -158,6 +160,40 @@ TEST_CASE("the paravirtualized reference OS: tinyos's console on pg1 and pg1-sps
            e.verdict == vmm::EquivalenceResult::Verdict::TimerThenEqual));
     CHECK(e.differs.empty());
     CHECK(e.lockstep_instructions > 1000);
+  }
+}
+
+TEST_CASE("every paravirtualized port of a workload (examples/os/*-pv.s): the original's bare console on pg1 and "
+          "pg1-spsw, depth 1 and 3, in lockstep depth 3 against depth 1",
+          "[pv][compare]") {
+  std::vector<std::string> ports;
+  for (const auto& e : std::filesystem::directory_iterator(source_path("examples/os"))) {
+    std::string f = e.path().filename().string();
+    if (f.size() > 5 && f.substr(f.size() - 5) == "-pv.s" && f != "tinyos-pv.s") ports.push_back(f);
+  }
+  std::sort(ports.begin(), ports.end());
+  REQUIRE(ports.size() >= 3);  // compute, critical, syscalls
+  for (const auto& port : ports) {
+    std::string original = "examples/os/" + port.substr(0, port.size() - 5) + ".s";
+    Run bare = run(pg1(), nullptr, assemble_file(*pg1(), original), 0);
+    REQUIRE(bare.reason == machine::StopReason::Halted);
+    for (const char* name : {"pg1", "pg1-spsw"}) {
+      INFO(port << " on " << name);
+      auto isa = isa_named(name);
+      auto monitor = pv(*isa);
+      auto guest = assemble_file(*isa, "examples/os/" + port);
+      Run d1 = run(isa, monitor, guest, 1);
+      Run d3 = run(isa, monitor, guest, 3);
+      REQUIRE(d1.reason == machine::StopReason::Halted);
+      REQUIRE(d3.reason == machine::StopReason::Halted);
+      CHECK(d1.state.console == bare.state.console);
+      CHECK(d3.state == d1.state);
+      auto e = vmm::check_equivalence(isa, monitor, guest, 3, 8192, 400'000'000, 1);
+      CHECK((e.verdict == vmm::EquivalenceResult::Verdict::Equivalent ||
+             e.verdict == vmm::EquivalenceResult::Verdict::TimerThenEqual));
+      CHECK(e.differs.empty());
+      CHECK(e.lockstep_instructions > 100);
+    }
   }
 }
 

@@ -656,9 +656,42 @@ e_ill:
         li      r1, ILLEGAL
         jmp     reflect
 
-; The ISA variants' extra instructions (setie, jru) come with .ifdef.
+; The ISA variants' extra instructions, when the ISA has them (.ifdef: this
+; one source assembles on PG-1 and on every variant).
 e_variant:
+.ifdef OP_SETIE
+        li      r1, OP_SETIE
+        beq     r4, r1, e_setie
+.endif
+.ifdef OP_JRU
+        li      r1, OP_JRU
+        beq     r4, r1, e_jru
+.endif
         jmp     e_ill
+
+.ifdef OP_SETIE
+; setie rs (pg1-setie): in virtual supervisor mode, vcpu.ie := rs & 1 -- the
+; lecture notes' "cli replaced by vcpu.flags.IF := 0".  When that enables
+; interrupts, go back through the dispatcher (its window for a pending tick).
+e_setie:
+        andi    r6, r6, 1
+        st      r6, vm_ie(r0)
+        beq     r6, r0, co_return
+        addi    r3, r3, 1
+        st      r3, vm_pc(r0)
+        jmp     run
+.endif
+
+.ifdef OP_JRU
+; jru imm(rs) (pg1-jru): P = rs + imm, and the virtual mode becomes USER (the
+; PDP-10's JRST 1): it ends the TU; the dispatcher then runs user code directly.
+e_jru:
+        add     r6, r6, r7
+        st      r6, vm_pc(r0)
+        li      r1, USER
+        st      r1, vm_mode(r0)
+        jmp     run
+.endif
 
 
 
@@ -1403,6 +1436,12 @@ optab:
         .word OP_IN, C_SELF, M_R
         .word OP_STIMER, C_SELF, M_R
         .word OP_GETM, C_GETM, M_R
+.ifdef OP_SETIE
+        .word OP_SETIE, C_CALL, M_R             ; sensitive on pg1-setie: a call-out
+.endif
+.ifdef OP_JRU
+        .word OP_JRU, C_END, M_I                ; control flow into user mode: ends the TU
+.endif
 optab_end:
 
 msg_small: .asciz "bt: machine too small for a guest\n"

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "machine/machine.hpp"
 #include "vmm/monitor_catalog.hpp"
 
 namespace {
@@ -48,6 +49,15 @@ int main(int argc, char** argv) {
                                " (default: " + pgsim::vmm::monitor_catalog().front().name +
                                "), or a monitor's source file";
 
+  // --engine of run, equiv and compare: how the simulated machines execute (machine::Engine).
+  std::string engine = pgsim::machine::to_string(pgsim::machine::default_engine());
+  auto engine_option = [&engine](CLI::App* cmd) {
+    cmd->add_option("--engine", engine,
+                    "Execution engine: fast (predecoded, threaded; the default) or reference (one bytecode step at a "
+                    "time); both give the same results, cycle for cycle")
+        ->check(CLI::IsMember({"reference", "fast"}));
+  };
+
   AsmOptions ao;
   auto* asm_cmd = app.add_subcommand("asm", "Assemble a program; print errors like a compiler, or a listing");
   asm_cmd->add_option("--isa", ao.isa, "ISA description: a file, or an installed variant by name (pg1-jru); default PG-1");
@@ -71,6 +81,7 @@ int main(int argc, char** argv) {
   number_option(run_cmd, "--show-tc", ro.show_tc, 1, 255,
                 "With --vmm bt: after the run, print the N most hit translation units beside their compiled code");
   run_cmd->add_option("program", ro.program, "Assembly source file of the guest")->required();
+  engine_option(run_cmd);
 
   DisasmOptions dopt;
   auto* dis_cmd = app.add_subcommand("disasm", "Disassemble a program (source or image file)");
@@ -97,6 +108,7 @@ int main(int argc, char** argv) {
                 "Compare with the guest under this many monitors instead of the bare machine (default 0; 1 for a "
                 "paravirtualized guest, e.g. --vmm pv examples/os/tinyos-pv.s); must be less than --depth");
   equiv_cmd->add_option("program", eo.program, "Assembly source file of the guest")->required();
+  engine_option(equiv_cmd);
 
   CompareOptions cmp;
   auto* compare_cmd = app.add_subcommand(
@@ -112,6 +124,7 @@ int main(int argc, char** argv) {
   compare_cmd->add_flag("--json", cmp.json, "Print one JSON object");
   compare_cmd->add_option("programs", cmp.programs,
                           "Workloads (default: compute, syscalls, critical and the reference OS)");
+  engine_option(compare_cmd);
 
   LessonOptions lo;
   auto* lesson_cmd = app.add_subcommand("lesson", "The guided lessons: list, show N, run N");
@@ -132,6 +145,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  pgsim::machine::set_default_engine(*pgsim::machine::engine_from_string(engine));
   if (asm_cmd->parsed()) return run_asm(ao);
   if (run_cmd->parsed()) return run_run(ro);
   if (dis_cmd->parsed()) return run_disasm(dopt);

@@ -128,6 +128,7 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
   auto put = [&](std::uint32_t off, std::uint32_t v) {
     std::size_t r = static_cast<std::size_t>(sd) + off;
     E_[r] = v & mask_;
+    cache_.invalidate(r);
     if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(r));
   };
   // The host's machine: the real machine, or the running guest's region.
@@ -224,6 +225,7 @@ void Machine::vm_exit(std::uint32_t reason, std::uint32_t info, std::uint32_t wo
   auto put = [&](std::uint32_t off, std::uint32_t v) {
     std::size_t r = static_cast<std::size_t>(l.sd) + off;
     E_[r] = v & mask_;
+    cache_.invalidate(r);
     if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(r));
   };
   for (std::size_t i = 0; i < m_->psw.size(); ++i) {
@@ -291,6 +293,7 @@ void Machine::trap_sequence_interpretive(std::uint32_t cause, std::uint32_t info
   const std::uint64_t o = sie_.back().origin;
   auto put = [&](std::uint64_t a, std::uint32_t v) {
     E_[o + a] = v & mask_;
+    cache_.invalidate(o + a);
     if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(o + a));
   };
   std::uint64_t a = m_->trap_old_psw;

@@ -1,5 +1,6 @@
 #include "machine/machine.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 #include <tuple>
 
@@ -17,6 +18,27 @@ const char* to_string(StopReason r) {
   }
   return "?";
 }
+
+const char* to_string(Engine e) { return e == Engine::Reference ? "reference" : "fast"; }
+
+std::optional<Engine> engine_from_string(const std::string& name) {
+  if (name == "reference") return Engine::Reference;
+  if (name == "fast") return Engine::Fast;
+  return std::nullopt;
+}
+
+namespace {
+Engine& default_engine_ref() {
+  static Engine e = [] {
+    const char* v = std::getenv("PGSIM_ENGINE");
+    return v && std::string(v) == "reference" ? Engine::Reference : Engine::Fast;
+  }();
+  return e;
+}
+}  // namespace
+
+Engine default_engine() { return default_engine_ref(); }
+void set_default_engine(Engine e) { default_engine_ref() = e; }
 
 Machine::Machine(std::shared_ptr<const isa::IsaModel> isa, std::uint32_t memory_words)
     : isa_(std::move(isa)), m_(isa_.get()) {
@@ -43,6 +65,7 @@ void Machine::reset() {
   halted_ = false;
   stop_ = StopReason::None;
   cycles_ = instructions_ = traps_ = 0;
+  fast_instructions_ = 0;
   consecutive_traps_ = 0;
   out_.clear();
   in_pos_ = 0;
@@ -102,6 +125,7 @@ void Machine::load(std::uint32_t at, const std::vector<std::uint32_t>& words) {
   if (static_cast<std::uint64_t>(at) + words.size() > E_.size())
     throw std::out_of_range("the image does not fit in storage");
   for (std::size_t i = 0; i < words.size(); ++i) E_[at + i] = words[i] & mask_;
+  cache_.invalidate_all();
 }
 
 Machine::Snapshot Machine::snapshot() const {
@@ -131,6 +155,7 @@ void Machine::restore(const Snapshot& s) {
   intercepts_ = s.intercepts; vtimer_ = s.vtimer; tsync_ = s.tsync; outer_due_ = s.outer_due;
   exits_ = s.exits; entries_ = s.entries;
   out_ = s.out; in_ = s.in; in_pos_ = s.in_pos;
+  cache_.invalidate_all();
 }
 
 void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
@@ -145,6 +170,7 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   auto put = [&](std::uint64_t a, std::uint32_t v) {
     if (a >= n) return;
     E_[a] = v & mask_;
+    cache_.invalidate(a);
     if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(a));
   };
   auto get = [&](std::uint64_t a) -> std::uint32_t { return a < n ? E_[a] : 0; };
@@ -259,6 +285,7 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
       std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
       if (!valid_virtual(a)) return memory_fault(a);
       E_[base_ + a] = regs_[field_of(w, f.d)];
+      cache_.invalidate(std::uint64_t{base_} + a);
       if (store_log_) store_log_->push_back(base_ + a);
       return Exec::Ok;
     }
@@ -309,7 +336,10 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
     fault_cause_ = cause;
     fault_info_ = info;
     if (saved) {
-      for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) E_[it->first] = it->second;
+      for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
+        E_[it->first] = it->second;
+        cache_.invalidate(it->first);
+      }
       regs_ = saved->regs; controls_ = saved->controls; mode_ = saved->mode; base_ = saved->base;
       bound_ = saved->bound; timer_ = saved->timer; timer_pending_ = saved->pending;
       out_.resize(saved->out_size); in_pos_ = saved->in_pos;
@@ -324,6 +354,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   auto write_mem = [&](std::uint64_t real, std::uint32_t v) {
     if (journaling_) journal_.emplace_back(static_cast<std::uint32_t>(real), E_[real]);
     E_[real] = v & mask_;
+    cache_.invalidate(real);
     if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(real));
   };
   auto field = [w](std::uint32_t arg) { return field_of(w, arg); };

@@ -1,14 +1,17 @@
 #pragma once
 // The cycle-level machine: state <E, M, P, R> plus the ISA's control state, executing any
 // described ISA (DESIGN.md "The machine"; for PG-1, PG1.md "Precise rules").
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "isa/model.hpp"
+#include "machine/predecode.hpp"
 
 namespace pgsim::machine {
 
@@ -60,6 +63,26 @@ enum class StopReason : std::uint8_t {
 /// "halted", "cycle budget exhausted", "trap storm", "step limit reached", "running".
 const char* to_string(StopReason r);
 
+/// How a machine executes runs (issue 13). Both give exactly the same states, events and counts.
+enum class Engine : std::uint8_t {
+  /// One step at a time through the compiled bytecode (machine.cpp, run_loop.hpp): the
+  /// definition of the machine's behaviour.
+  Reference,
+  /// Bursts of predecoded, threaded code for the common instructions (machine/fast_engine.hpp),
+  /// the reference step for everything else; runs with an observer that takes no bulk counts
+  /// (see BulkObserver), steps and interpretive execution use the reference engine throughout.
+  Fast,
+};
+/// "reference", "fast".
+const char* to_string(Engine e);
+/// The engine named `name` ("reference" or "fast"), or nullopt.
+std::optional<Engine> engine_from_string(const std::string& name);
+/// The engine new machines use: Engine::Fast, unless the environment variable PGSIM_ENGINE
+/// says "reference" (so that a whole test suite can run on either engine).
+Engine default_engine();
+/// Sets the engine that machines built from now on use (pgsim's --engine).
+void set_default_engine(Engine e);
+
 /// Observer interface for run() with dynamic dispatch. (run() without an observer pays nothing.)
 class Observer {
  public:
@@ -101,12 +124,28 @@ class Machine {
   /// StopReason::StepLimit. 0, the default, allows as many steps as the run's cycle budget has
   /// cycles (every step costs at least one cycle, so only the cycle budget normally stops it).
   void set_max_steps(std::uint64_t steps) { max_steps_ = steps; }
+  /// Chooses how runs execute (Engine); the default is default_engine().
+  void set_engine(Engine e) { engine_ = e; }
+  Engine engine() const { return engine_; }
+  /// The level attribution the fast engine reports with its bulk counts (BulkObserver): real
+  /// address a belongs to level min(a / stride, last) (stride 0: everything is level 0). A VMM
+  /// stack sets (V, depth), as vmm::Stack::level_of.
+  void set_levels(std::uint32_t stride, unsigned last) {
+    level_stride_ = stride;
+    level_last_ = last;
+    cache_.invalidate_all();
+  }
   std::uint64_t max_steps() const { return max_steps_; }
 
   // ---- state access (the tools, the VMM stack and the GUI use these)
   const isa::IsaModel& isa() const { return *isa_; }
   std::shared_ptr<const isa::IsaModel> isa_ptr() const { return isa_; }
-  std::vector<std::uint32_t>& storage() { return E_; }
+  /// Storage, writable: the predecoded code of the fast engine is rebuilt before its next run
+  /// (write through this reference before running again, not during a run).
+  std::vector<std::uint32_t>& storage() {
+    cache_.invalidate_all();
+    return E_;
+  }
   const std::vector<std::uint32_t>& storage() const { return E_; }
   std::uint32_t reg(int i) const { return regs_[static_cast<std::size_t>(i)]; }
   void set_reg(int i, std::uint32_t v);
@@ -133,6 +172,9 @@ class Machine {
   void set_timer(std::uint32_t cycles);
   std::uint64_t cycles() const { return cycles_; }
   std::uint64_t instructions() const { return instructions_; }
+  /// Of instructions(), those the fast engine completed in its bursts since the machine was
+  /// built or reset (0 under Engine::Reference); not part of the state (Snapshot).
+  std::uint64_t fast_instructions() const { return fast_instructions_; }
   /// Trap sequences run (a VM exit is not one: see vm_exits(); `pgsim run --json` counts both
   /// in "real_traps").
   std::uint64_t traps() const { return traps_; }
@@ -202,6 +244,14 @@ class Machine {
  private:
   template <class Obs>
   void step_impl(Obs& obs);
+  // The fast engine (machine/fast_engine.hpp): can a burst run now, and a burst to `deadline`
+  // cycles (returns the instructions it completed).
+  bool fast_ready() const;
+  template <class Obs>
+  std::uint64_t fast_burst(std::uint64_t deadline, Obs& obs);
+  std::uint16_t level_of(std::uint32_t real) const {
+    return static_cast<std::uint16_t>(level_stride_ ? std::min<std::uint32_t>(real / level_stride_, level_last_) : 0);
+  }
   // Completed outcomes first: step_impl tests `r < Exec::Fault`.
   enum class Exec : std::uint8_t { Ok, TrapAfter, Halt, Entry, Fault, Exit };
   Exec execute(const isa::Instruction& ins, std::uint32_t w);
@@ -275,6 +325,11 @@ class Machine {
   bool journaling_ = false;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> journal_;
   std::vector<std::uint32_t>* store_log_ = nullptr;  ///< see set_store_log
+  // the fast engine
+  Engine engine_ = default_engine();
+  PredecodeCache cache_;  ///< one entry per real address (machine/predecode.hpp)
+  std::uint32_t level_stride_ = 0, level_last_ = 0;  ///< see set_levels
+  std::uint64_t fast_instructions_ = 0;
 };
 
 /// A full copy of a machine's state.

@@ -2,6 +2,7 @@
 // The machine's step and run loop as templates over a compile-time observer, so that a run
 // without an observer (or with one that inlines, like vmm's level attribution) pays nothing
 // for the hook. Include this only where you instantiate run_with<YourObserver>.
+#include "machine/fast_engine.hpp"
 #include "machine/machine.hpp"
 
 namespace pgsim::machine {
@@ -134,6 +135,16 @@ StopReason Machine::run_with(std::uint64_t cycle_limit, Obs& obs) {
   // make the loop endless.
   std::uint64_t steps_left = max_steps_ ? max_steps_ : (cycle_limit > cycles_ ? cycle_limit - cycles_ : 0);
   while (cycles_ < cycle_limit) {
+    if constexpr (BulkObserver<Obs>) {
+      // The fast engine: a burst up to the next instruction it leaves to the reference step.
+      bool bulk = fast_ready();
+      if constexpr (requires { obs.accepts_bulk(); }) bulk = bulk && obs.accepts_bulk();
+      if (bulk) {
+        const std::uint64_t by_steps = cycles_ + std::min(steps_left, ~std::uint64_t{0} - cycles_);
+        steps_left -= fast_burst(std::min(cycle_limit, by_steps), obs);
+        if (cycles_ >= cycle_limit) break;
+      }
+    }
     if (steps_left == 0) return stop_ = StopReason::StepLimit;
     --steps_left;
     step_impl(obs);

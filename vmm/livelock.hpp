@@ -100,6 +100,14 @@ class TimerLivelockWatch {
     }
     if (e.kind == machine::EventKind::Trap) on_trap(s, m, e, level, ie_before);
   }
+  /// Counts `n` > 0 consecutive Instruction events of level `level` that set no timer and changed
+  /// no control register (the fast engine's bulk report), exactly as observe() of each would.
+  void observe_instructions(const machine::Machine& m, unsigned level, std::uint64_t n) {
+    if (found_ || level >= levels_.size() || n == 0) return;
+    const bool ie = timer_enable_ < 0 || (m.control(timer_enable_) & 1u) != 0;  // the same after each of them
+    if (ie_ || (n > 1 && ie)) levels_[level].progress = true;
+    ie_ = ie;
+  }
   /// The livelock diagnosed, if any.
   const std::optional<TimerLivelock>& livelock() const { return found_; }
   unsigned threshold() const { return threshold_; }

@@ -90,6 +90,7 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
     for (unsigned k = 0; k < depth_; ++k) machine_.load(k * V_, vmm_->words);
   }
   machine_.load(depth_ * V_, guest_->words);
+  machine_.set_levels(depth_ ? V_ : 0, depth_);  // the fast engine's bulk counts per level (level_of)
 }
 
 VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
@@ -230,6 +231,11 @@ struct LevelCounter {
   void on_event(const machine::Machine& m, const machine::Event& e) {
     stack->observe(e, stats);
     if (also) also->on_event(m, e);
+  }
+  /// The fast engine's bulk count (machine::BulkObserver): only while nobody else watches events.
+  bool accepts_bulk() const { return also == nullptr; }
+  void on_instructions(const machine::Machine&, unsigned level, std::uint64_t n, std::uint64_t cycles) {
+    stack->observe_instructions(level, n, cycles, stats);
   }
   bool should_stop() const { return stack->livelock().has_value(); }
 };

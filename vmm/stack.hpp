@@ -100,6 +100,16 @@ class Stack {
     if (stats) count(e, stats[k]);
     watch_.observe(*this, machine_, e, k);
   }
+  /// Observes `n` completed instructions of level `level` costing `cycles` cycles, reported at once
+  /// by the fast engine (machine::BulkObserver: none trapped, set a timer or changed control
+  /// state): the same counts and watch state as observe() of each one.
+  void observe_instructions(unsigned level, std::uint64_t n, std::uint64_t cycles, LevelStats* stats) {
+    if (stats) {
+      stats[level].instructions += n;
+      stats[level].cycles += cycles;
+    }
+    watch_.observe_instructions(machine_, level, n);
+  }
   /// The timer livelock diagnosed so far, if any (vmm/livelock.hpp). Once there is one, the
   /// stack is stopped: run() and step() do nothing more.
   const std::optional<TimerLivelock>& livelock() const { return watch_.livelock(); }

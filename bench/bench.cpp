@@ -1,6 +1,8 @@
-// pgsim benchmarks (not tests): simulator speed at depth 0, the cost of depth, and the hardware
-// assist against the naive VMM from depth 1 to 30.
-// Prints Markdown tables. Usage: pgsim_bench [max_depth (default 12)] [--assist-only]
+// pgsim benchmarks (not tests): simulator speed at depth 0 on both engines beside a hand-written
+// PG-1 interpreter (the yardstick, bench/yardstick.hpp; issue 13), the cost of depth with the
+// reference OS's wall time on both engines, and the hardware assist against the naive VMM from
+// depth 1 to 30.
+// Prints Markdown tables. Usage: pgsim_bench [max_depth (default 14)] [--assist-only | --no-assist]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <thread>
 
 #include "assembler/assembler.hpp"
+#include "bench/yardstick.hpp"
 #include "isa/loader.hpp"
 #include "vmm/stack.hpp"
 
@@ -34,8 +37,10 @@ struct Count {
   std::uint64_t traps, instructions;
 };
 Count run(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
-          std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t mem) {
+          std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t mem,
+          machine::Engine engine = machine::Engine::Fast) {
   vmm::Stack s(isa, vmm, guest, depth, mem);
+  s.machine().set_engine(engine);
   std::vector<vmm::LevelStats> st;
   s.run(~0ull, st);
   return {s.machine().traps(), s.machine().instructions()};
@@ -139,8 +144,9 @@ void assist_table(unsigned max_depth, double naive_seconds) {
 
 int main(int argc, char** argv) {
   bool assist_only = argc > 1 && std::string(argv[argc - 1]) == "--assist-only";
-  if (assist_only) --argc;
-  unsigned max_depth = argc > 1 ? static_cast<unsigned>(std::atoi(argv[1])) : 12;
+  bool no_assist = argc > 1 && std::string(argv[argc - 1]) == "--no-assist";
+  if (assist_only || no_assist) --argc;
+  unsigned max_depth = argc > 1 ? static_cast<unsigned>(std::atoi(argv[1])) : 14;
   if (assist_only) {
     assist_table(30, 10.0);
     return 0;
@@ -149,7 +155,8 @@ int main(int argc, char** argv) {
   auto vmm = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, src("vmm/monitors/pgvmm.s")));
   auto os = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, src("examples/os/tinyos.s")));
 
-  // 1. Simulated instructions per second at depth 0 on a compute loop.
+  // 1. Simulated instructions per second at depth 0 on a compute loop: the yardstick and both
+  // engines, interleaved run by run (so that all three see the same machine load), median of 7.
   auto loop = std::make_shared<assembler::Image>(assembler::assemble_text(*isa, "loop.s", R"(
         .org 16
         li r1, 0
@@ -162,42 +169,97 @@ loop:   addi r1, r1, 1
         bne r1, r2, loop
         halt
 )"));
-  std::uint64_t n = 0;
-  double secs = median_seconds(5, [&] {
-    machine::Machine m(isa);
-    m.load(0, loop->words);
-    m.run(~0ull);
-    n = m.instructions();
-  });
+  const int kRuns = 7;
+  std::vector<double> t_yard, t_ref, t_fast;
+  std::uint64_t n_yard = 0, n_ref = 0, n_fast = 0, c_yard = 0, c_fast = 0;
+  auto timed = [](auto&& f) {
+    auto a = Clock::now();
+    f();
+    return std::chrono::duration<double>(Clock::now() - a).count();
+  };
+  for (int i = 0; i < kRuns; ++i) {
+    t_yard.push_back(timed([&] {
+      bench::Yardstick y(loop->words, isa->memory_words);
+      y.run(~0ull);
+      n_yard = y.instructions();
+      c_yard = y.cycles();
+    }));
+    for (auto engine : {machine::Engine::Reference, machine::Engine::Fast}) {
+      double t = timed([&] {
+        machine::Machine m(isa);
+        m.set_engine(engine);
+        m.load(0, loop->words);
+        m.run(~0ull);
+        (engine == machine::Engine::Fast ? n_fast : n_ref) = m.instructions();
+        if (engine == machine::Engine::Fast) c_fast = m.cycles();
+      });
+      (engine == machine::Engine::Fast ? t_fast : t_ref).push_back(t);
+    }
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double y_rate = n_yard / median(t_yard), r_rate = n_ref / median(t_ref), f_rate = n_fast / median(t_fast);
   fmt::print("## Simulator speed (depth 0, compute loop: addi/add/xor/ld/bne)\n\n");
-  fmt::print("| instructions | median wall time (5 runs) | simulated instructions per second |\n|---|---|---|\n");
-  fmt::print("| {} | {:.3f} s | {:.1f} million |\n\n", n, secs, n / secs / 1e6);
+  fmt::print("Medians of {} runs, interleaved in this one process. The yardstick is a hand-written PG-1\n"
+             "interpreter (switch over PG-1's opcodes, predecode cache; bench/yardstick.cpp). Its counts\n"
+             "{} pgsim's: {} instructions, {} cycles.\n\n",
+             kRuns, n_yard == n_fast && c_yard == c_fast ? "equal" : "DIFFER FROM", n_fast, c_fast);
+  fmt::print("| interpreter | median wall time | simulated instructions per second | ratio to the yardstick |\n");
+  fmt::print("|---|---|---|---|\n");
+  fmt::print("| yardstick (hand-written PG-1) | {:.3f} s | {:.1f} million | 1.00 |\n", median(t_yard), y_rate / 1e6);
+  fmt::print("| pgsim --engine reference | {:.3f} s | {:.1f} million | {:.2f} |\n", median(t_ref), r_rate / 1e6,
+             r_rate / y_rate);
+  fmt::print("| pgsim --engine fast | {:.3f} s | {:.1f} million | {:.2f} |\n\n", median(t_fast), f_rate / 1e6,
+             f_rate / y_rate);
+  std::fflush(stdout);
 
-  // 2. The cost of depth.
+  // 2. The cost of depth, and the reference OS's wall time on both engines.
+  const double kWithin = 10.0;
   fmt::print("## The cost of depth (reference VMM, naive trap-and-emulate)\n\n");
   fmt::print("Real traps and real instructions per guest privileged instruction: (run with 64 more of\n"
              "them) minus (run without), divided by 64. getm needs only the resuming lpsw; out needs\n"
-             "the VMM's own out too. Theory: getm 2^(k-1) traps, out 2^k - 1.\n\n");
+             "the VMM's own out too. Theory: getm 2^(k-1) traps, out 2^k - 1. tinyos: the reference OS's\n"
+             "whole run (median of 3 runs to depth 8, then 1), on each engine while a run takes under {:g} s.\n\n",
+             kWithin);
   fmt::print("| depth | getm: real traps | getm: real instructions | out: real traps | out: real instructions "
-             "| tinyos: real traps | tinyos: real instructions | tinyos: wall time |\n");
-  fmt::print("|---|---|---|---|---|---|---|---|\n");
+             "| tinyos: real traps | tinyos: real instructions | tinyos: wall (reference) | tinyos: wall (fast) | ratio |\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|\n");
   auto prog = [&](const char* ins, int k) {
     std::string s = ".org 16\n";
     for (int i = 0; i < k; ++i) s += std::string(ins) + "\n";
     return std::make_shared<assembler::Image>(assembler::assemble_text(*isa, "p.s", s + "halt\n"));
   };
   auto g0 = prog("getm r1", 0), g64 = prog("getm r1", 64), o64 = prog("out r0", 64);
-  for (unsigned d = 0; d <= max_depth; ++d) {
+  bool ref_on = true, fast_on = true;
+  int deepest_ref = -1, deepest_fast = -1;
+  for (unsigned d = 0; d <= max_depth && (ref_on || fast_on); ++d) {
     auto a = run(isa, vmm, g0, d, 4096), b = run(isa, vmm, g64, d, 4096), c = run(isa, vmm, o64, d, 4096);
     Count osc{};
-    double t = median_seconds(d <= 8 ? 3 : 1, [&] { osc = run(isa, vmm, os, d, 0); });
-    fmt::print("| {} | {:g} | {:g} | {:g} | {:g} | {} | {} | {:.3f} s |\n", d, (b.traps - a.traps) / 64.0,
+    std::string wr = "—", wf = "—", ratio = "";
+    double tr = 0, tf = 0;
+    if (ref_on) {
+      tr = median_seconds(d <= 8 ? 3 : 1, [&] { osc = run(isa, vmm, os, d, 0, machine::Engine::Reference); });
+      wr = fmt::format("{:.3f} s", tr);
+      if (tr <= kWithin) deepest_ref = static_cast<int>(d);
+      else ref_on = false;
+    }
+    if (fast_on) {
+      tf = median_seconds(d <= 8 ? 3 : 1, [&] { osc = run(isa, vmm, os, d, 0, machine::Engine::Fast); });
+      wf = fmt::format("{:.3f} s", tf);
+      if (tf <= kWithin) deepest_fast = static_cast<int>(d);
+      else fast_on = false;
+    }
+    if (tr > 0 && tf > 0) ratio = fmt::format("{:.1f}x", tr / tf);
+    fmt::print("| {} | {:g} | {:g} | {:g} | {:g} | {} | {} | {} | {} | {} |\n", d, (b.traps - a.traps) / 64.0,
                (b.instructions - a.instructions) / 64.0, (c.traps - a.traps) / 64.0,
-               (c.instructions - a.instructions) / 64.0, osc.traps, osc.instructions, t);
+               (c.instructions - a.instructions) / 64.0, osc.traps, osc.instructions, wr, wf, ratio);
     std::fflush(stdout);
   }
-  fmt::print("\n");
-  assist_table(30, 10.0);
+  fmt::print("\nDeepest depth of the reference OS within {:g} s: reference engine {}, fast engine {}{}.\n\n", kWithin,
+             deepest_ref, deepest_fast, fast_on ? fmt::format(" (or more: the table stops at {})", max_depth) : "");
+  if (!no_assist) assist_table(30, 10.0);
   fmt::print("\nMachine: {} hardware threads; one simulation runs on one core.\n", std::thread::hardware_concurrency());
   return 0;
 }

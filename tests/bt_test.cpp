@@ -122,7 +122,7 @@ TEST_CASE("bt: on pg1-spsw.isa a user-mode spsw, run directly, shows the real ba
 
 TEST_CASE("bt: a kernel's setie on pg1-setie (the notes' cli: vcpu.ie := r & 1) and jru on pg1-jru (JRST 1) are "
           "translated non-IDENT -- the lesson programs that use them are equivalent at depths 1 and 3",
-          "[bt][equiv]") {
+          "[bt][equiv][asan_slow]") {
   const std::pair<const char*, const char*> cases[] = {{"examples/isa/pg1-setie.isa", "lessons/programs/06-tick-setie.s"},
                                                        {"examples/isa/pg1-jru.isa", "lessons/programs/07-jru-os.s"}};
   for (const auto& [isa_file, guest] : cases) {
@@ -161,7 +161,7 @@ std::unique_ptr<vmm::Stack> run_under_bt(const std::string& guest, unsigned dept
 
 TEST_CASE("bt: a hostile guest's loads and stores beyond its bound, from translated kernel code and from user code, "
           "all fault as on the bare machine and never reach the monitor or its translation cache",
-          "[bt][isolation]") {
+          "[bt][isolation][asan_slow]") {
   const std::string guest = "tests/data/bt-hostile.s";
   for (unsigned depth : {1u, 3u}) {
     auto isa = test::pg1();
@@ -199,7 +199,7 @@ TEST_CASE("bt: a hostile guest's loads and stores beyond its bound, from transla
 
 TEST_CASE("bt: a guest that writes into code already translated runs its new code (the translation cache is "
           "invalidated), whichever way it writes",
-          "[bt][invalidation]") {
+          "[bt][invalidation][asan_slow]") {
   const std::string guest = "tests/data/bt-smc.s";
   for (unsigned depth : {1u, 3u}) {
     auto isa = test::pg1();
@@ -270,7 +270,7 @@ TEST_CASE("pgsim run --show-tc prints translation units beside their compiled co
 
 TEST_CASE("bt: each guest instruction of a TU names its source line (file:line), the guest's program at depth 1, "
           "the monitor's own source for L0's TUs at depth 3",
-          "[bt][stats]") {
+          "[bt][stats][asan_slow]") {
   auto s = run_under_bt("examples/os/tinyos.s", 1);
   auto st = vmm::read_bt_stats(*s, 0, true);
   REQUIRE(st);

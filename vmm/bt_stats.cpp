@@ -53,7 +53,7 @@ std::optional<BtStats> read_bt_stats(const Stack& stack, unsigned level, bool wi
     tu.guest_pc = at(table + 4 * i);
     std::uint32_t packed = at(table + 4 * i + 1);
     tu.length = std::min<std::uint32_t>(packed & 0xff, kMaxTu);
-    tu.ccf_words = std::min<std::uint32_t>(packed >> 8, tc_hi - tc_lo);
+    tu.ccf_words = std::min<std::uint32_t>(packed >> 8, tc_hi > tc_lo ? tc_hi - tc_lo : 0);  // a broken monitor: none
     tu.ccf = at(table + 4 * i + 2);
     tu.hits = at(table + 4 * i + 3);
     for (std::uint32_t k = 0; k < tu.length; ++k) {

@@ -417,8 +417,10 @@ std::string Session::state_description(unsigned k) const {
   auto sym = img->symbols.find("sd");
   if (sym == img->symbols.end()) return {};
   const auto& E = mc.storage();
-  const std::uint32_t sd = stack_.level_origin(k) + sym->second;
-  if (sd + a.words > E.size()) return {};
+  // 64-bit: a broken monitor's `sd` may lie anywhere, and the sum must not wrap into storage.
+  const std::uint64_t sd64 = std::uint64_t{stack_.level_origin(k)} + sym->second;
+  if (sd64 + a.words > E.size()) return {};
+  const auto sd = static_cast<std::uint32_t>(sd64);
   auto word = [&](std::uint32_t off) { return E[sd + off]; };
   const bool live = stack_.interpreted(k + 1);
   VirtualState g = stack_.virtual_state_of_guest_of(k);

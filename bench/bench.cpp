@@ -252,9 +252,9 @@ loop:   addi r1, r1, 1
       else fast_on = false;
     }
     if (tr > 0 && tf > 0) ratio = fmt::format("{:.1f}x", tr / tf);
-    fmt::print("| {} | {:g} | {:g} | {:g} | {:g} | {} | {} | {} | {} | {} |\n", d, (b.traps - a.traps) / 64.0,
-               (b.instructions - a.instructions) / 64.0, (c.traps - a.traps) / 64.0,
-               (c.instructions - a.instructions) / 64.0, osc.traps, osc.instructions, wr, wf, ratio);
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", d, num((b.traps - a.traps) / 64.0),
+               num((b.instructions - a.instructions) / 64.0), num((c.traps - a.traps) / 64.0),
+               num((c.instructions - a.instructions) / 64.0), osc.traps, osc.instructions, wr, wf, ratio);
     std::fflush(stdout);
   }
   fmt::print("\nDeepest depth of the reference OS within {:g} s: reference engine {}, fast engine {}{}.\n\n", kWithin,

@@ -68,23 +68,11 @@ int run_compare(const CompareOptions& o) {
     } catch (const vmm::DataNotFound& e) {
       throw UserError(e.what());
     }
-    std::vector<std::string> names = o.monitors;
-    if (names.empty())
-      for (const auto& m : vmm::monitor_catalog()) names.push_back(m.name);
     std::vector<vmm::ComparedMonitor> monitors;
-    for (const auto& n : names) {
-      vmm::ComparedMonitor cm{n, nullptr, {}};
-      // Without --isa, a monitor that needs hardware of its own (the assist) runs on its ISA.
-      if (std::string own = vmm::isa_for_monitor(o.isa, n, 1); !own.empty()) cm.isa = load_isa_or_default(own);
-      const auto& on = cm.isa ? *cm.isa : *isa;
-      try {
-        cm.image = std::make_shared<assembler::Image>(assembler::assemble_file(on, vmm::find_monitor(n)));
-      } catch (const vmm::DataNotFound& e) {
-        throw UserError(e.what());
-      } catch (const std::exception& e) {
-        cm.error = fmt::format("the monitor does not assemble for {}: {}", on.name, e.what());
-      }
-      monitors.push_back(std::move(cm));
+    try {
+      monitors = vmm::compared_monitors(isa, o.isa, o.monitors);
+    } catch (const vmm::DataNotFound& e) {
+      throw UserError(e.what());
     }
     vmm::ComparisonOptions co;
     co.depth = o.depth;

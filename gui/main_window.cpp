@@ -294,6 +294,11 @@ void MainWindow::build_ui() {
   cost_dock->setObjectName("cost");
   cost_dock->setWidget(cost_);
   connect(cost_dock, &QDockWidget::visibilityChanged, cost_, &CostView::set_shown);  // lazy: only in front
+  connect(cost_, &CostView::comparison_shown, this, [this, cost_dock] {
+    // The chart needs room: at least 55% of the window's height (the user can drag it back).
+    const int want = height() * 55 / 100;
+    if (!cost_dock->isFloating() && cost_dock->height() < want) resizeDocks({cost_dock}, {want}, Qt::Vertical);
+  });
   addDockWidget(Qt::BottomDockWidgetArea, cost_dock);
   tabifyDockWidget(src_dock, cost_dock);
   tc_ = new TranslationCacheView(this);
@@ -566,6 +571,17 @@ void MainWindow::adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const is
   storage_->set_session(session_.get());
   tc_->set_session(session_.get());
   cost_->set_session(session_.get(), isa_, session_->stack().vmm_image_ptr(), session_->stack().guest_image_ptr());
+  // The comparison runs on the ISA the user named, else on PG-1 as `pgsim compare` does (not
+  // on the assist's ISA that --vmm assist chose for this window).
+  std::shared_ptr<const isa::IsaModel> compared = isa_;
+  if (spec_.isa.isEmpty()) {
+    try {
+      compared = isa::load_isa(vmm::find_isa(""));
+    } catch (const std::exception&) {
+      // PG-1 not found: compare on this window's ISA
+    }
+  }
+  cost_->set_comparison_isa(compared, spec_.isa.toStdString());
   isa_view_->set_isa(isa_);
   refresh_views();
 }

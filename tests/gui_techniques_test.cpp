@@ -2,7 +2,17 @@
 // (offscreen): the Translation cache view of the bt monitor, hypercalls in the trap chain under
 // pv, and the comparison chart in the Cost view. One test function per scenario; every number
 // the view shows is checked against what vmm/ computes for the same run.
+#include <QAbstractAxis>
 #include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QElapsedTimer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLocale>
@@ -11,14 +21,21 @@
 #include <QImage>
 #include <QRegularExpression>
 #include <QTest>
+#include <QThread>
+#include <QComboBox>
 #include <memory>
 #include <set>
 
+#include "gui/cost_view.hpp"
 #include "gui/main_window.hpp"
 #include "gui/translation_cache_view.hpp"
 #include "gui/trap_chain_view.hpp"
+#include "isa/loader.hpp"
 #include "vmm/bt_stats.hpp"
+#include "vmm/comparison.hpp"
+#include "vmm/data_files.hpp"
 
+using pgsim::gui::CostView;
 using pgsim::gui::MainWindow;
 using pgsim::gui::OpenSpec;
 using pgsim::gui::TranslationCacheView;
@@ -222,6 +239,135 @@ class TechniquesTest : public QObject {
     const QImage plain = te->trap_chain()->viewport()->grab().toImage().copy(
         0, te->trap_chain()->row_y(r0), te->trap_chain()->viewport()->width(), te->trap_chain()->row_height());
     QCOMPARE(pixels_near(plain, TrapChainView::hypercall_color()), 0);
+  }
+
+  /// The Cost view's second tab is `pgsim compare`'s table as a chart: in front, it computes in
+  /// the background (the window keeps answering), then shows one bar set per monitor over the
+  /// four workloads with the values vmm::compare gives for the same runs; the metric box switches
+  /// to real traps (the bare machine's bars first), instructions and cycles. At 1280x720 no
+  /// axis label is cut.
+  void comparisonChartMatchesCompare() {
+    auto w = window(src("examples/os/tinyos.s"), "trap-and-emulate", 1);
+    w->resize(1280, 720);
+    raise_dock(*w, "cost");
+    auto* cost = w->cost_view();
+    QVERIFY(!cost->comparing());
+    QVERIFY(cost->comparison().empty());  // lazy: nothing until its tab is in front
+    cost->show_comparison();
+    QVERIFY(cost->comparing());           // in the background: the call returned at once
+    QVERIFY(cost->comparison().empty());
+    QElapsedTimer t;
+    t.start();
+    while (cost->comparing() && t.elapsed() < 120000) QTest::qWait(50);
+    QVERIFY(!cost->comparing());
+    // The same comparison, computed here with vmm/comparison.
+    auto pg1 = pgsim::isa::load_isa(pgsim::vmm::find_isa(""));
+    auto monitors = pgsim::vmm::compared_monitors(pg1, "", {});
+    auto rows = pgsim::vmm::compare(pg1, pgsim::vmm::default_workloads(), monitors, {});
+    QCOMPARE(cost->comparison().size(), rows.size());
+    QCOMPARE(cost->compared_monitors().size(), monitors.size());
+    auto* series = cost->comparison_series();
+    QVERIFY(series != nullptr);
+    QCOMPARE(series->count(), static_cast<int>(monitors.size()));  // one bar set per monitor
+    for (std::size_t i = 0; i < monitors.size(); ++i) {
+      auto* set = series->barSets()[static_cast<int>(i)];
+      QCOMPARE(set->label(), QString::fromStdString(monitors[i].name));
+      QCOMPARE(set->count(), static_cast<int>(rows.size()));
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto& m = rows[r].monitors[i];
+        const double want = m.ran ? double(m.cycles) / double(rows[r].bare.cycles) : 0.0;
+        QCOMPARE(set->at(static_cast<int>(r)), want);
+      }
+    }
+    auto* x = qobject_cast<QBarCategoryAxis*>(series->attachedAxes().value(0));
+    QVERIFY(x != nullptr);
+    QStringList names;
+    for (const auto& r : rows) names << QString::fromStdString(r.workload.name);
+    QCOMPARE(x->categories(), names);
+    QVERIFY(series->isLabelsVisible());
+    QTest::qWait(200);
+    w->grab().save(QString(PGSIM_BINARY_DIR_FOR_TESTS) + "/gui-compare-ratio-1280.png");
+    for (auto* a : series->attachedAxes()) QVERIFY2(!a->labelsTruncated(), qPrintable(a->titleText()));
+    // Real traps: the bare machine first, then each monitor.
+    auto* metric = cost->findChild<QComboBox*>("cost_metric");
+    QVERIFY(metric != nullptr);
+    metric->setCurrentIndex(static_cast<int>(CostView::Metric::RealTraps));
+    series = cost->comparison_series();
+    QCOMPARE(series->count(), static_cast<int>(monitors.size()) + 1);
+    QCOMPARE(series->barSets()[0]->label(), QString("bare machine"));
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      QCOMPARE(series->barSets()[0]->at(static_cast<int>(r)), double(rows[r].bare.real_traps));
+      for (std::size_t i = 0; i < monitors.size(); ++i)
+        QCOMPARE(series->barSets()[static_cast<int>(i) + 1]->at(static_cast<int>(r)),
+                 rows[r].monitors[i].ran ? double(rows[r].monitors[i].real_traps) : 0.0);
+    }
+    // Readable at 1280x720: every axis label whole, the chart's text no smaller than the window's.
+    QTest::qWait(200);  // laid out and painted, the previous metric's axes deleted
+    auto* view = cost->findChild<QChartView*>("cost_compare_chart");
+    QVERIFY(view != nullptr && view->isVisible());
+    w->grab().save(QString(PGSIM_BINARY_DIR_FOR_TESTS) + "/gui-compare-1280.png");
+    for (auto* a : view->chart()->axes()) QVERIFY2(!a->labelsTruncated(), qPrintable(a->titleText()));
+    QVERIFY(view->chart()->legend()->font().pointSizeF() >= cost->font().pointSizeF());
+  }
+
+  /// Stop cancels the comparison at once (a run is cut between two slices), and what the worker
+  /// had finished is not drawn afterwards; Compare starts over.
+  void comparisonCancellable() {
+    auto w = window(src("examples/guests/hello.s"), "trap-and-emulate", 1);
+    raise_dock(*w, "cost");
+    auto* cost = w->cost_view();
+    cost->findChild<QSpinBox*>("cost_compare_depth")->setValue(3);  // two minutes of runs
+    cost->show_comparison();
+    QVERIFY(cost->comparing());
+    auto* progress = cost->findChild<QProgressBar*>("cost_compare_progress");
+    QVERIFY(progress != nullptr && progress->isVisible());
+    QElapsedTimer t;
+    t.start();
+    while (progress->value() < 3 && t.elapsed() < 60000) QTest::qWait(20);  // a few runs done
+    QVERIFY(progress->value() >= 3);
+    auto* button = cost->findChild<QPushButton*>("cost_compare");
+    QCOMPARE(button->text(), QString("Stop"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(!cost->comparing());
+    QTest::qWait(200);  // anything the worker queued arrives now
+    QVERIFY(cost->comparison().empty());
+    QVERIFY(cost->comparison_series() == nullptr);
+    QVERIFY2(cost->findChild<QLabel*>("cost_compare_message")->text().contains("stopped"),
+             qPrintable(cost->findChild<QLabel*>("cost_compare_message")->text()));
+    QCOMPARE(button->text(), QString("Compare"));
+    // Hiding the tab does not restart it (the user stopped it); Compare at depth 1 does, to the end.
+    cost->findChild<QSpinBox*>("cost_compare_depth")->setValue(1);
+    QVERIFY(!cost->comparing());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(cost->comparing());
+    t.restart();
+    while (cost->comparing() && t.elapsed() < 120000) QTest::qWait(50);
+    QCOMPARE(cost->comparison().size(), pgsim::vmm::default_workloads().size());
+  }
+
+  /// The cost-of-depth curve: a point the worker computed just before Stop is not drawn late
+  /// (it used to arrive after the cancel); started again, the curve has each depth once.
+  void costNoLatePointAfterStop() {
+    // A window not shown: the curve starts only when asked, and no event is handled between
+    // start() and stop() below.
+    MainWindow w(OpenSpec{"", src("examples/guests/hello.s"), 3, "trap-and-emulate"});
+    auto* cost = w.cost_view();
+    QVERIFY(!cost->computing());
+    cost->start();
+    QVERIFY(cost->computing());
+    // Without letting the window handle events, wait until depth 1's point has been queued (the
+    // worker is past it), then stop.
+    QElapsedTimer t;
+    t.start();
+    while (cost->depth_being_computed() < 2 && t.elapsed() < 60000) QThread::msleep(5);
+    QVERIFY(cost->depth_being_computed() >= 2);
+    cost->stop();
+    QTest::qWait(200);
+    QCOMPARE(cost->depth_points(), 0);
+    cost->start();
+    t.restart();
+    while (cost->computing() && t.elapsed() < 120000) QTest::qWait(50);
+    QCOMPARE(cost->depth_points(), 3);  // depths 1, 2, 3, each once
   }
 };
 

@@ -1,9 +1,12 @@
 #include "vmm/comparison.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "assembler/assembler.hpp"
+#include "isa/loader.hpp"
 #include "vmm/data_files.hpp"
+#include "vmm/monitor_catalog.hpp"
 #include "vmm/stack.hpp"
 
 namespace pgsim::vmm {
@@ -36,8 +39,21 @@ Measurement measure(const std::shared_ptr<const isa::IsaModel>& isa, const std::
     auto guest = std::make_shared<assembler::Image>(assembler::assemble_file(*isa, program));
     Stack stack(isa, vmm, guest, depth, o.memory);
     std::vector<LevelStats> stats(depth + 1);
-    auto reason = stack.run(o.max_cycles, stats);
     const auto& m = stack.machine();
+    machine::StopReason reason;
+    if (!o.cancelled) {
+      reason = stack.run(o.max_cycles, stats);
+    } else {  // in slices, asking between them
+      std::uint64_t limit = 0;
+      do {
+        if (o.cancelled()) {
+          r.note = "cancelled";
+          return r;
+        }
+        limit = std::min(o.max_cycles, std::max(limit, m.cycles()) + std::max<std::uint64_t>(1, o.slice_cycles));
+        reason = stack.run(limit, stats);
+      } while (reason == machine::StopReason::CycleBudget && limit < o.max_cycles);
+    }
     r.ran = true;
     r.halted = reason == machine::StopReason::Halted;
     r.stop = stack.stop_reason();  // "timer livelock" too
@@ -54,28 +70,61 @@ Measurement measure(const std::shared_ptr<const isa::IsaModel>& isa, const std::
 
 }  // namespace
 
+std::vector<ComparedMonitor> compared_monitors(const std::shared_ptr<const isa::IsaModel>& isa,
+                                               const std::string& isa_arg, std::vector<std::string> names) {
+  if (names.empty())
+    for (const auto& m : monitor_catalog()) names.push_back(m.name);
+  std::vector<ComparedMonitor> monitors;
+  for (const auto& n : names) {
+    ComparedMonitor cm{n, nullptr, {}};
+    const std::string file = find_monitor(n);  // DataNotFound: neither a monitor nor a file
+    // Without --isa, a monitor that needs hardware of its own (the assist) runs on its ISA.
+    if (std::string own = isa_for_monitor(isa_arg, n, 1); !own.empty()) cm.isa = isa::load_isa(find_isa(own));
+    const auto& on = cm.isa ? *cm.isa : *isa;
+    try {
+      cm.image = std::make_shared<assembler::Image>(assembler::assemble_file(on, file));
+    } catch (const std::exception& e) {
+      cm.error = "the monitor does not assemble for " + on.name + ": " + e.what();
+    }
+    monitors.push_back(std::move(cm));
+  }
+  return monitors;
+}
+
 std::vector<ComparisonRow> compare(std::shared_ptr<const isa::IsaModel> isa, const std::vector<Workload>& workloads,
                                    const std::vector<ComparedMonitor>& monitors, const ComparisonOptions& o) {
   std::vector<ComparisonRow> rows;
+  const std::size_t total = workloads.size() * (1 + monitors.size());
+  std::size_t done = 0;
+  auto ran_one = [&] {  // counts a run; true: cancelled
+    if (o.progress) o.progress(++done, total);
+    return o.cancelled && o.cancelled();
+  };
   for (const auto& w : workloads) {
     ComparisonRow row{w, measure(isa, w.program, nullptr, 0, o), {}};
     row.bare.console_matches = row.bare.ran;
+    if (ran_one()) return rows;
     for (const auto& mon : monitors) {
       if (!mon.image) {
         Measurement m;
         m.note = mon.error;
         row.monitors.push_back(m);
+        if (ran_one()) break;
         continue;
       }
       std::string program = program_for(w, mon.name);
       const auto& on = mon.isa ? mon.isa : isa;
       Measurement m = measure(on, program, mon.image, o.depth, o);
+      if (o.cancelled && o.cancelled()) return rows;  // m was cut short
       if (program != w.program) m.note = "ran the port " + fs::path(program).filename().string();
       if (mon.isa && m.ran) m.note += (m.note.empty() ? "on " : ", on ") + mon.isa->name;
       m.console_matches = m.ran && row.bare.ran && m.console == row.bare.console;
       row.monitors.push_back(std::move(m));
+      if (ran_one()) break;
     }
+    if (row.monitors.size() < monitors.size()) return rows;  // cancelled within the row
     rows.push_back(std::move(row));
+    if (o.cancelled && o.cancelled()) return rows;
   }
   return rows;
 }

@@ -4,6 +4,7 @@
 // side"; the comparison the lecture notes end on: Adams & Agesen, "A Comparison of Software and
 // Hardware Techniques for x86 Virtualization", ASPLOS 2006).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,7 +70,27 @@ struct ComparisonOptions {
   unsigned depth = 1;                      ///< levels of monitor (1: each monitor alone)
   std::uint32_t memory = 0;                ///< guest machine words (0: the ISA's default)
   std::uint64_t max_cycles = 2'000'000'000;  ///< cycle budget of each run
+  /// When set, asked between runs and every `slice_cycles` cycles within a run (from another
+  /// thread than the caller's, if the caller likes: compare() only calls it): true abandons the
+  /// comparison, and compare() returns the rows completed so far. A run cut in slices gives the
+  /// same numbers as one in one piece (the machine's cycle limit is checked at instruction
+  /// boundaries either way).
+  std::function<bool()> cancelled = nullptr;
+  /// When set, told after each run: (runs done, runs in all = workloads × (1 + monitors)).
+  std::function<void(std::size_t done, std::size_t total)> progress = nullptr;
+  std::uint64_t slice_cycles = 2'000'000;  ///< cycles between two questions to `cancelled`
 };
+
+/// The monitors of a comparison, as `pgsim compare` and the GUI's Cost view build them: each of
+/// `names` (catalog names or monitor files; empty: every shipped monitor, in the catalog's order)
+/// assembled for `isa`; when `isa_arg` (what the user gave as --isa) is empty and the monitor
+/// needs hardware of its own (isa_for_monitor, vmm/monitor_catalog.hpp: the assist's
+/// pg1-assist), assembled for that ISA and run on it (ComparedMonitor::isa). A monitor that does
+/// not assemble has a null image and the reason in `error` ("the monitor does not assemble for
+/// PG-1: …"). Throws DataNotFound when a name is neither a shipped monitor nor a file, and
+/// InputError when a monitor's own ISA file does not load.
+std::vector<ComparedMonitor> compared_monitors(const std::shared_ptr<const isa::IsaModel>& isa,
+                                               const std::string& isa_arg, std::vector<std::string> names);
 
 /// Runs every workload bare and under each monitor at `o.depth`. A program that does not
 /// assemble for the ISA, or a monitor that could not be assembled, gives a Measurement with

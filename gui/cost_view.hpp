@@ -80,7 +80,7 @@ class CostView : public QWidget {
   /// The metrics the chart can show, in the metric box's order.
   enum class Metric { RatioToBare, RealTraps, RealInstructions, Cycles };
   void set_metric(Metric m);
-  Metric metric() const { return metric_; }
+  Metric current_metric() const { return metric_; }
   /// The value the chart shows for a measurement and its workload's bare run (0 when it did not
   /// run): cycles / bare cycles, or the count.
   static double metric_value(Metric m, const vmm::Measurement& x, const vmm::Measurement& bare);

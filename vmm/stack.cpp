@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "machine/run_loop.hpp"
@@ -87,6 +88,13 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
       hc_limit_ = S.at("HC_LIMIT");
     }
     if (auto f = vmm_->symbols.find("vm_fetch"); f != vmm_->symbols.end() && f->second < V_) fetch_ = f->second;
+    if (auto f = vmm_->symbols.find("vm_saved"); f != vmm_->symbols.end()) {
+      if (f->second >= vmm_->size())
+        throw std::invalid_argument(fmt::format(
+            "{}: its control-block symbol 'vm_saved' = {} lies outside the VMM image (addresses 0 .. {})",
+            vmm_name(*vmm_), f->second, vmm_->size() == 0 ? 0 : vmm_->size() - 1));
+      cb_saved_ = f->second;
+    }
     for (unsigned k = 0; k < depth_; ++k) machine_.load(k * V_, vmm_->words);
   }
   machine_.load(depth_ * V_, guest_->words);
@@ -132,8 +140,31 @@ VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
   v.bound = E[o + cb_bound_];
   v.ie = E[o + cb_ie_];
   for (std::size_t r = 0; r < machine_.isa().registers.size(); ++r) v.regs.push_back(E[o + cb_regs_ + r]);
+  if (cb_saved_) fill_unsaved(k, v.regs);
   if (!v.regs.empty() && machine_.isa().zero_register >= 0) v.regs[static_cast<std::size_t>(machine_.isa().zero_register)] = 0;
   return v;
+}
+
+void Stack::fill_unsaved(unsigned k, std::vector<std::uint32_t>& regs) const {
+  const auto& E = machine_.storage();
+  // L(j)'s vm_saved + 1: its guest's registers below this index are in its vm_regs (a bad value
+  // in a monitor's storage cannot take the reads outside vm_regs).
+  auto saved_end = [&](unsigned j) {
+    return std::min(static_cast<std::size_t>(E[level_origin(j) + *cb_saved_]) + 1, regs.size());
+  };
+  // The registers from `lo` on are level k's own: the machine's if level k is running (or is
+  // L0), else level k's as L(k-1) keeps them -- and so on down.
+  std::size_t lo = saved_end(k);
+  const unsigned running = level_of(machine_.base() + machine_.pc());
+  for (unsigned j = k; lo < regs.size(); --j) {
+    if (j == 0 || j == running) {
+      for (std::size_t r = lo; r < regs.size(); ++r) regs[r] = machine_.reg(static_cast<int>(r));
+      return;
+    }
+    const std::size_t n = saved_end(j - 1);
+    for (std::size_t r = lo; r < n; ++r) regs[r] = E[level_origin(j - 1) + cb_regs_ + r];
+    lo = std::max(lo, n);
+  }
 }
 
 bool Stack::would_emulate(unsigned k, std::uint32_t cause) const {

@@ -134,7 +134,12 @@ class Stack {
   /// describes it; pg1-assist), from the hardware -- the live machine state for the innermost
   /// level, the host state saved by the next VM entry for the others; otherwise from L(k)'s
   /// control block or state description in storage (symbols vm_mode, vm_pc, vm_base, vm_bound,
-  /// vm_ie, vm_regs), which is the whole truth while L(k) runs or after a VM exit.
+  /// vm_ie, vm_regs), which is the whole truth while L(k) runs or after a VM exit. A monitor whose
+  /// trap path saves only some of its guest's registers (vmm/monitors/pgvmm.s) says how many in
+  /// the control-block word `vm_saved`: its guest's r1 .. r(vm_saved) are in vm_regs, and the
+  /// others are still in its own registers, which it leaves untouched; those are read as level
+  /// k's own registers (the machine's when level k is running or k = 0, else from L(k-1)'s
+  /// control block in the same way). Without the symbol, all registers are in vm_regs.
   VirtualState virtual_state_of_guest_of(unsigned k) const;
   /// Level `level` (>= 1) is running under interpretive execution now: the hardware delivers its
   /// traps into its own low storage and interprets its privileged instructions (the entry of
@@ -228,6 +233,9 @@ class Stack {
   bool paravirtual_ = false;  ///< the VMM defines HC_CAUSE, HC_BASE, HC_LIMIT
   std::uint32_t hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;
   std::optional<std::uint32_t> fetch_;  ///< the monitor's vm_fetch, if it interprets
+  std::optional<std::uint32_t> cb_saved_;  ///< the monitor's vm_saved, if it saves only some registers
+  /// regs[r] for every r > L(k)'s vm_saved: level k's own register r (see virtual_state_of_guest_of).
+  void fill_unsaved(unsigned k, std::vector<std::uint32_t>& regs) const;
   /// Is level k's code about to execute the word at address `a` of level k's machine?
   bool level_about_to_execute(unsigned k, std::uint32_t a) const;
   static std::uint32_t real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,

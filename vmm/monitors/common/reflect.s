@@ -23,6 +23,7 @@ reflect:
         st      r1, VMM_SIZE+CAUSE(r0)
         st      r2, VMM_SIZE+INFO(r0)
 
+reflect_new:                            ; (pgvmm.s's fast paths join here)
         ld      r4, VMM_SIZE+NEW_PSW+0(r0)      ; virtual PSW = new PSW
         andi    r4, r4, 1
         st      r4, vm_mode(r0)

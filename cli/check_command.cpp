@@ -1,6 +1,7 @@
 // pgsim check: the Popek–Goldberg analysis of an ISA, as a table, theorems and witnesses.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -53,23 +54,28 @@ int run_check(const CheckOptions& o) {
       co.only.push_back(m);
     }
     auto a = vmm::classify(isa, co);
+    auto th = [](const vmm::TheoremVerdict& t) { return nlohmann::json{{"holds", t.holds}, {"violations", t.violations}}; };
     if (o.json) {
       nlohmann::json j;
       j["isa"] = a.isa_name;
       j["seed"] = a.seed;
       j["instructions"] = nlohmann::json::array();
       for (const auto& c : a.instructions) {
-        j["instructions"].push_back({{"mnemonic", c.mnemonic}, {"privileged", c.privileged},
+        j["instructions"].push_back({{"mnemonic", c.mnemonic}, {"name", c.name()}, {"selector", c.selector},
+                                     {"privileged", c.privileged}, {"strictly_privileged", c.strictly_privileged},
                                      {"control_sensitive", c.control_sensitive},
-                                     {"behavior_sensitive", c.location_sensitive || c.mode_sensitive},
+                                     {"behavior_sensitive", c.behavior_sensitive()},
                                      {"location_sensitive", c.location_sensitive}, {"mode_sensitive", c.mode_sensitive},
+                                     {"trap_mode_sensitive", c.trap_mode_sensitive}, {"owned_sensitive", c.owned_sensitive},
                                      {"user_sensitive", c.user_sensitive}, {"timing_source", c.timing_source},
-                                     {"trials", c.trials}, {"privileged_pairs", c.privileged_pairs},
+                                     {"states", c.states}, {"trials", c.trials}, {"privileged_pairs", c.privileged_pairs},
+                                     {"strict_pairs", c.strict_pairs},
                                      {"exhaustive", c.exhaustive}, {"witness", witness_json(*isa, vmm::main_witness(c))},
+                                     {"not_strictly_privileged", witness_json(*isa, c.not_strictly_privileged)},
                                      {"notes", c.notes}});
       }
-      auto th = [](const vmm::TheoremVerdict& t) { return nlohmann::json{{"holds", t.holds}, {"violations", t.violations}}; };
       j["theorem1"] = th(a.theorem1);
+      j["theorem1_strict"] = th(a.theorem1_strict);
       j["theorem2"] = th(a.theorem2);
       j["theorem3"] = th(a.theorem3);
       j["timing_sources"] = a.timing_sources;
@@ -79,18 +85,25 @@ int run_check(const CheckOptions& o) {
     }
     std::printf("Popek-Goldberg analysis of %s (%s), seed %llu\n\n", a.isa_name.c_str(), isa->path.c_str(),
                 static_cast<unsigned long long>(a.seed));
-    std::printf("%-8s %-11s %-9s %-17s %-6s %-7s %-8s %s\n", "instr", "privileged", "control", "behavior (loc/mode)",
-                "user", "timing", "verdict", "evidence");
+    // The first column is as wide as the longest name ("csrrw[csr=0x180]"), so columns stay aligned.
+    int width = 8;
+    for (const auto& c : a.instructions) width = std::max(width, static_cast<int>(c.name().size()));
+    std::printf("%-*s %-10s %-6s %-8s %-18s %-5s %-6s %-9s %s\n", width, "instr", "privileged", "strict", "control",
+                "behavior (l/m/t/o)", "user", "timing", "verdict", "evidence");
     auto yn = [](bool b) { return b ? "yes" : "-"; };
     for (const auto& c : a.instructions) {
-      std::string beh = fmt::format("{}/{}", c.location_sensitive ? "loc" : "-", c.mode_sensitive ? "mode" : "-");
+      std::string beh = fmt::format("{}/{}/{}/{}", c.location_sensitive ? "loc" : "-", c.mode_sensitive ? "mode" : "-",
+                                    c.trap_mode_sensitive ? "trap" : "-", c.owned_sensitive ? "own" : "-");
       std::string verdict = c.sensitive() ? (c.privileged ? "ok" : "BREAKS") : (c.timing_source ? "timing" : "innocuous");
       if (c.privileged && !c.sensitive()) verdict = "ok";
-      std::string evidence = fmt::format("{} pairs{}", c.privileged_pairs, c.exhaustive ? ", all operands" : ", sampled operands");
-      std::printf("%-8s %-11s %-9s %-17s %-6s %-7s %-8s %s\n", c.mnemonic.c_str(), yn(c.privileged),
-                  yn(c.control_sensitive), beh.c_str(), yn(c.user_sensitive), yn(c.timing_source), verdict.c_str(),
-                  evidence.c_str());
+      if (c.privileged_pairs == 0 && !c.sensitive()) verdict = "untested";  // rests on no pair: never "innocuous"
+      std::string evidence = fmt::format("{} states{}", c.states, c.exhaustive ? ", all operands" : ", sampled operands");
+      std::printf("%-*s %-10s %-6s %-8s %-18s %-5s %-6s %-9s %s\n", width, c.name().c_str(), yn(c.privileged),
+                  yn(c.strictly_privileged), yn(c.control_sensitive), beh.c_str(), yn(c.user_sensitive),
+                  yn(c.timing_source), verdict.c_str(), evidence.c_str());
     }
+    std::printf("(privileged: always traps in user mode with the privileged cause; strict: P&G's literal reading, and\n"
+                " never traps in supervisor mode. behavior: location / mode / mode through a trap / owned state.)\n");
     auto list = [](const std::vector<std::string>& v) {
       std::string s;
       for (auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -99,6 +112,12 @@ int run_check(const CheckOptions& o) {
     std::printf("\nTheorem 1 (sensitive ⊆ privileged): %s\n",
                 a.theorem1.holds ? "HOLDS - a VMM can be constructed (trap-and-emulate)."
                                  : ("FAILS - sensitive but not privileged: " + list(a.theorem1.violations)).c_str());
+    if (a.theorem1_strict.holds != a.theorem1.holds || a.theorem1_strict.violations != a.theorem1.violations)
+      std::printf("  With P&G's strict reading of privileged (never traps in supervisor mode) it %s: %s.\n"
+                  "  A trap-and-emulate VMM needs only the user-mode trap; it emulates what supervisor mode does.\n",
+                  a.theorem1_strict.holds ? "holds" : "fails", list(a.theorem1_strict.violations).c_str());
+    else
+      std::printf("  The same with P&G's strict reading of privileged (never traps in supervisor mode).\n");
     std::printf("Theorem 3 (user-sensitive ⊆ privileged): %s\n",
                 a.theorem3.holds ? "HOLDS - a hybrid VMM can be constructed (interpret virtual-supervisor code)."
                                  : ("FAILS - user-sensitive but not privileged: " + list(a.theorem3.violations)).c_str());
@@ -114,19 +133,27 @@ int run_check(const CheckOptions& o) {
       if (!c.sensitive() || c.privileged) continue;
       if (!any) std::printf("\nWhy, and what can be done:\n\n");
       any = true;
-      std::printf("  %s\n", c.mnemonic.c_str());
-      for (const auto* w : {&c.control, &c.mode, &c.location})
+      std::printf("  %s\n", c.name().c_str());
+      for (const auto* w : {&c.control, &c.mode, &c.trap_mode, &c.owned, &c.location})
         if (*w) print_witness(*isa, **w);
       if (c.not_privileged) std::printf("    not privileged: %s.\n", c.not_privileged->explanation.c_str());
       std::printf("    remedies:\n");
-      std::printf("      - make %s privileged, so that it traps in user mode (then Theorem 1 can hold);\n", c.mnemonic.c_str());
+      std::printf("      - make %s privileged, so that it traps in user mode (then Theorem 1 can hold);\n", c.name().c_str());
       if (!c.user_sensitive)
-        std::printf("      - a hybrid VMM: interpret the guest's virtual-supervisor code (Theorem 3 holds for %s);\n", c.mnemonic.c_str());
+        std::printf("      - a hybrid VMM: interpret the guest's virtual-supervisor code (Theorem 3 holds for %s);\n", c.name().c_str());
       std::printf("      - paravirtualize: change the guest to call the VMM (a hypercall through svc) instead;\n");
-      std::printf("      - binary translation: rewrite %s in the guest's code into a trap or a call before it runs.\n\n", c.mnemonic.c_str());
+      std::printf("      - binary translation: rewrite %s in the guest's code into a trap or a call before it runs.\n\n", c.name().c_str());
+    }
+    bool strict_any = false;
+    for (const auto& c : a.instructions) {
+      if (!c.privileged || c.strictly_privileged || !c.not_strictly_privileged) continue;
+      if (!strict_any) std::printf("\nPrivileged, but not in P&G's strict reading:\n");
+      strict_any = true;
+      std::printf("  %s: `%s`: %s.\n", c.name().c_str(), c.not_strictly_privileged->instruction.c_str(),
+                  c.not_strictly_privileged->explanation.c_str());
     }
     for (const auto& c : a.instructions)
-      for (const auto& n : c.notes) std::printf("note: %s: %s\n", c.mnemonic.c_str(), n.c_str());
+      for (const auto& n : c.notes) std::printf("note: %s: %s\n", c.name().c_str(), n.c_str());
     return 0;
   });
 }

@@ -50,10 +50,10 @@ void IsaView::set_isa(std::shared_ptr<const isa::IsaModel> isa) {
   auto yes = [](bool b) { return new QTableWidgetItem(b ? "yes" : "–"); };
   for (int r = 0; r < table_->rowCount(); ++r) {
     const auto& c = analysis_.instructions[static_cast<std::size_t>(r)];
-    table_->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(c.mnemonic)));
+    table_->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(c.name())));
     table_->setItem(r, 1, yes(c.privileged));
     table_->setItem(r, 2, yes(c.control_sensitive));
-    table_->setItem(r, 3, new QTableWidgetItem(QString("%1 / %2").arg(c.location_sensitive ? "loc" : "–", c.mode_sensitive ? "mode" : "–")));
+    table_->setItem(r, 3, new QTableWidgetItem(QString("%1 / %2").arg(c.location_sensitive ? "loc" : "–", c.mode_sensitive || c.trap_mode_sensitive ? "mode" : "–")));
     table_->setItem(r, 4, yes(c.user_sensitive));
     table_->setItem(r, 5, yes(c.timing_source));
     bool breaks = c.sensitive() && !c.privileged;
@@ -94,12 +94,12 @@ void IsaView::show_row(int row) {
   if (row < 0 || row >= static_cast<int>(analysis_.instructions.size())) return;
   const auto& c = analysis_.instructions[static_cast<std::size_t>(row)];
   QString text = QString("%1: tested on %2 mode pairs (%3 executions), operands %4.\n\n")
-                     .arg(QString::fromStdString(c.mnemonic))
+                     .arg(QString::fromStdString(c.name()))
                      .arg(c.privileged_pairs)
                      .arg(c.trials)
                      .arg(c.exhaustive ? "all" : "sampled");
   bool any = false;
-  for (const auto* w : {&c.control, &c.mode, &c.location, &c.timing})
+  for (const auto* w : {&c.control, &c.mode, &c.trap_mode, &c.owned, &c.location, &c.timing})
     if (*w) {
       text += QString::fromStdString(vmm::format_witness(*isa_, **w, 0)) + "\n";
       any = true;

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "isa/disasm.hpp"
+#include "vmm/selectors.hpp"
 
 namespace pgsim::vmm {
 namespace {
@@ -19,6 +20,7 @@ struct Run {
   Snap after;
   bool trapped = false;
   bool memory_trap = false;
+  std::uint32_t cause = 0;  ///< the trap's cause, when trapped
 };
 
 /// The components of two snapshots that differ; `shift` relates B's storage to A's
@@ -69,28 +71,116 @@ class Classifier {
   Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o)
       : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)) {}
 
-  Classification classify(const isa::Instruction& ins) {
+  /// The rows of one instruction: one, or one per group of selector classes that classify alike.
+  std::vector<Classification> classify(const isa::Instruction& ins) {
+    SelectorPlan plan = plan_selectors(*isa_, ins);
+    if (plan.empty()) {
+      Classification c = classify_values(ins, nullptr, o_.min_states);
+      static_cross_check(ins, c);
+      return {std::move(c)};
+    }
+    // Each class on its own; then classes that classify alike are one row.
+    std::vector<Classification> rows;
+    std::vector<std::vector<std::uint32_t>> values;
+    unsigned per_class = std::max<unsigned>(o_.min_states_per_class,
+                                            (o_.min_states + static_cast<unsigned>(plan.classes.size()) - 1) /
+                                                static_cast<unsigned>(plan.classes.size()));
+    for (const auto& cls : plan.classes) {
+      Classification c = classify_values(ins, &cls, per_class);
+      auto same = std::find_if(rows.begin(), rows.end(), [&](const Classification& r) { return signature(r) == signature(c); });
+      if (same == rows.end()) {
+        rows.push_back(std::move(c));
+        values.push_back(cls);
+        continue;
+      }
+      auto& v = values[static_cast<std::size_t>(same - rows.begin())];
+      v.insert(v.end(), cls.begin(), cls.end());
+      merge(*same, c);
+    }
+    if (rows.size() > 1)
+      for (std::size_t i = 0; i < rows.size(); ++i) rows[i].selector = selector_label(plan, values[i]);
+    for (auto& r : rows) static_cross_check(ins, r);
+    return rows;
+  }
+
+ private:
+  std::shared_ptr<const isa::IsaModel> isa_;
+  ClassifierOptions o_;
+  std::mt19937_64 rng_;
+  machine::Machine m_;
+
+  static std::vector<bool> signature(const Classification& c) {
+    return {c.privileged, c.strictly_privileged, c.control_sensitive, c.location_sensitive, c.mode_sensitive,
+            c.trap_mode_sensitive, c.owned_sensitive, c.user_sensitive, c.timing_source};
+  }
+
+  /// Adds the evidence of `b` (same signature) to `a`.
+  static void merge(Classification& a, const Classification& b) {
+    a.privileged_pairs += b.privileged_pairs;
+    a.strict_pairs += b.strict_pairs;
+    a.states += b.states;
+    a.trials += b.trials;
+    a.exhaustive = a.exhaustive && b.exhaustive;
+    for (auto [x, y] : {std::pair{&a.control, &b.control}, {&a.location, &b.location}, {&a.mode, &b.mode},
+                        {&a.trap_mode, &b.trap_mode}, {&a.owned, &b.owned}, {&a.timing, &b.timing}, {&a.user, &b.user},
+                        {&a.not_privileged, &b.not_privileged}, {&a.not_strictly_privileged, &b.not_strictly_privileged}})
+      if (!*x && *y) *x = *y;
+  }
+
+  std::string cause_text(std::uint32_t cause) const {
+    return fmt::format("{} ({})", isa_->cause_name(cause), cause);
+  }
+
+  /// Classifies the instruction over the operand words whose selector bits are in `cls` (all
+  /// words when null), from at least `min_states` states.
+  Classification classify_values(const isa::Instruction& ins, const std::vector<std::uint32_t>* cls, unsigned min_states) {
     Classification c;
     c.mnemonic = ins.mnemonic;
-    auto words = operand_words(ins, c.exhaustive);
-    bool priv_ok = true;
+    auto words = operand_words(ins, cls, c.exhaustive);
+    bool priv_ok = true, strict_ok = true;
+    const unsigned per_word = std::max<unsigned>(
+        c.exhaustive ? 2u : o_.states_per_word,
+        static_cast<unsigned>((min_states + words.size() - 1) / std::max<std::size_t>(words.size(), 1)));
     for (std::uint32_t w : words) {
-      unsigned n = c.exhaustive ? 2 : o_.states_per_word;
-      for (unsigned k = 0; k < n; ++k) {
+      for (unsigned k = 0; k < per_word; ++k) {
         Snap s = random_state(w);
-        // Privileged: same state in both modes.
+        ++c.states;
+        // Privileged: the same state in both modes.
         Snap su = s, ss = s;
         su.mode = machine::User;
         ss.mode = machine::Supervisor;
         Run ru = exec(su), rs = exec(ss);
         c.trials += 2;
-        if (!ru.memory_trap && !rs.memory_trap) {
+        const bool user_priv_trap = ru.trapped && !ru.memory_trap && isa_->causes.privileged >= 0 &&
+                                    ru.cause == static_cast<std::uint32_t>(isa_->causes.privileged);
+        if (!ru.memory_trap) {  // the literature's reading: the user-mode run alone decides
           ++c.privileged_pairs;
-          if (priv_ok && !(ru.trapped && !rs.trapped)) {
+          if (priv_ok && !user_priv_trap) {
             priv_ok = false;
             c.not_privileged = make2("not privileged", w, su, ru, ss, rs, 0, {},
-                                     ru.trapped ? "it traps in supervisor mode too"
+                                     ru.trapped ? fmt::format("in user mode it traps with cause {}, not the privileged cause", cause_text(ru.cause))
                                                 : "it completes in user mode without a trap");
+          }
+        }
+        if (!ru.memory_trap && !rs.memory_trap) {  // P&G's strict reading
+          ++c.strict_pairs;
+          if (strict_ok && !(ru.trapped && !rs.trapped)) {
+            strict_ok = false;
+            c.not_strictly_privileged =
+                make2("not strictly privileged", w, su, ru, ss, rs, 0, {},
+                      ru.trapped ? fmt::format("it traps in supervisor mode too (cause {})", cause_text(rs.cause))
+                                 : "it completes in user mode without a trap");
+          }
+          // Mode sensitivity through a trap: one run traps, the other completes, and it is not
+          // the privileged pattern (user traps with the privileged cause, supervisor completes).
+          if (ru.trapped != rs.trapped && !user_priv_trap && !c.trap_mode) {
+            c.trap_mode_sensitive = true;
+            c.trap_mode = make2(
+                "mode (trap)", w, ss, rs, su, ru, 0, {rs.trapped ? "supervisor mode traps" : "user mode traps"},
+                rs.trapped ? fmt::format("it traps in supervisor mode (cause {}) but completes in user mode, so a VMM that "
+                                         "runs a guest's supervisor code in user mode never sees it", cause_text(rs.cause))
+                           : fmt::format("it traps in user mode with cause {}, not the privileged cause, and completes in "
+                                         "supervisor mode", cause_text(ru.cause)));
           }
         }
         // Control sensitive: completes without a trap and changes control state.
@@ -125,7 +215,7 @@ class Classifier {
         // Behavior sensitive (location): the same state moved by x, storage moved along.
         for (auto* base : {&su, &ss}) {
           if (c.location && (base->mode == machine::Supervisor || c.user)) continue;
-          Run ra = base->mode == machine::User ? ru : rs;
+          const Run& ra = base->mode == machine::User ? ru : rs;
           if (ra.trapped) continue;
           std::uint32_t x = relocation(*base);
           if (x == 0) continue;
@@ -159,16 +249,11 @@ class Classifier {
       }
     }
     c.privileged = priv_ok && c.privileged_pairs > 0;
+    c.strictly_privileged = strict_ok && c.strict_pairs > 0;
     if (c.privileged) c.not_privileged.reset();
-    static_cross_check(ins, c);
+    if (c.strictly_privileged) c.not_strictly_privileged.reset();
     return c;
   }
-
- private:
-  std::shared_ptr<const isa::IsaModel> isa_;
-  ClassifierOptions o_;
-  std::mt19937_64 rng_;
-  machine::Machine m_;
 
   std::uint32_t size() const { return static_cast<std::uint32_t>(m_.storage().size()); }
   std::uint32_t rnd(std::uint32_t n) { return n ? static_cast<std::uint32_t>(rng_() % n) : 0; }
@@ -176,12 +261,12 @@ class Classifier {
   Run exec(const Snap& s) {
     m_.restore(s);
     std::uint64_t traps = m_.traps();
-    m_.step();
+    machine::Event e = m_.step();
     Run r;
     r.after = m_.snapshot();
     r.trapped = m_.traps() != traps;
-    r.memory_trap = r.trapped && isa_->trap_cause < r.after.E.size() &&
-                    static_cast<int>(r.after.E[isa_->trap_cause]) == isa_->causes.memory;
+    r.cause = r.trapped && e.kind == machine::EventKind::Trap ? e.cause : 0;
+    r.memory_trap = r.trapped && isa_->causes.memory >= 0 && r.cause == static_cast<std::uint32_t>(isa_->causes.memory);
     return r;
   }
 
@@ -202,16 +287,25 @@ class Classifier {
   }
 
   /// Operand words: every value of the operand fields when they total <= 16 bits (register
-  /// fields only over existing registers), else boundary and random values.
-  std::vector<std::uint32_t> operand_words(const isa::Instruction& ins, bool& exhaustive) {
+  /// fields only over existing registers), else boundary and random values. With a class of
+  /// selector values, the selector fields take the class's values (all of them when there are
+  /// at most 64, else 64 drawn at random) and the other fields as above.
+  std::vector<std::uint32_t> operand_words(const isa::Instruction& ins, const std::vector<std::uint32_t>* cls,
+                                           bool& exhaustive) {
     const auto& f = isa_->formats[static_cast<std::size_t>(ins.format)];
+    std::uint32_t selector_bits = 0;
+    if (cls)
+      for (auto v : *cls) selector_bits |= v;
     std::vector<const isa::Field*> fields;
     unsigned bits = 0;
-    for (const auto& fl : f.fields)
-      if (fl.kind == FieldKind::Register || fl.kind == FieldKind::Signed || fl.kind == FieldKind::Unsigned) {
-        fields.push_back(&fl);
-        bits += fl.width;
-      }
+    bool selector_field_all = true;
+    for (const auto& fl : f.fields) {
+      bool operand = fl.kind == FieldKind::Register || fl.kind == FieldKind::Signed || fl.kind == FieldKind::Unsigned;
+      if (!operand) continue;
+      if (cls && (selector_bits & (isa::low_bits(fl.width) << fl.shift))) continue;  // a selector: from the class
+      fields.push_back(&fl);
+      bits += fl.width;
+    }
     auto values = [&](const isa::Field& fl, bool all) {
       std::vector<std::uint32_t> v;
       std::uint32_t n = fl.kind == FieldKind::Register ? static_cast<std::uint32_t>(isa_->registers.size())
@@ -228,6 +322,16 @@ class Classifier {
     };
     exhaustive = bits <= 16;
     std::vector<std::uint32_t> words{ins.match};
+    if (cls) {
+      words.clear();
+      std::vector<std::uint32_t> pick = *cls;
+      if (pick.size() > 64) {
+        std::shuffle(pick.begin(), pick.end(), rng_);
+        pick.resize(64);
+        selector_field_all = false;
+      }
+      for (auto v : pick) words.push_back(ins.match | v);
+    }
     for (const auto* fl : fields) {
       auto vals = values(*fl, exhaustive);
       std::vector<std::uint32_t> next;
@@ -239,11 +343,31 @@ class Classifier {
         words.resize(o_.sampled_words);
       }
     }
+    // With selectors, the class's values times the other fields can be many words: keep a
+    // sample (the class's values are alike for every condition of the semantics).
+    if (cls && exhaustive && words.size() > 4 * o_.sampled_words) exhaustive = false;
     if (!exhaustive && words.size() > o_.sampled_words) {
       std::shuffle(words.begin(), words.end(), rng_);
       words.resize(o_.sampled_words);
     }
+    if (!selector_field_all) exhaustive = false;
     return words;
+  }
+
+  /// A control register's value: boundary values, its reset value, and values that make a
+  /// pointer it holds land in the test storage (a table base, a trap vector) or in R's region.
+  std::uint32_t control_value(const isa::ControlRegister& cr, const Snap& s) {
+    std::uint32_t v = 0;
+    switch (rnd(8)) {
+      case 0: v = 0; break;
+      case 1: v = cr.reset; break;
+      case 2: v = 0xffffffffu; break;
+      case 3: v = static_cast<std::uint32_t>(rng_()); break;
+      case 4: v = 1; break;
+      case 5: v = rnd(s.bound); break;
+      default: v = rnd(size()); break;
+    }
+    return v & cr.mask();
   }
 
   std::uint32_t reg_value(std::uint32_t bound) {
@@ -263,7 +387,10 @@ class Classifier {
     m_.reset();
     Snap s = m_.snapshot();
     std::uint32_t n = size(), room = n * 5 / 8;
-    for (auto& e : s.E) e = static_cast<std::uint32_t>(rng_()) & isa_->word_mask();
+    for (auto& e : s.E) {  // random words, a quarter of them pointers into the storage
+      std::uint64_t r = rng_();
+      e = (r & 3) == 0 ? static_cast<std::uint32_t>((r >> 2) % n) : static_cast<std::uint32_t>(r >> 2) & isa_->word_mask();
+    }
     for (std::uint32_t i = 0; i < 64 && i < n; ++i) s.E[i] = rnd(64);  // low storage: small values
     switch (rnd(3)) {
       case 0: s.base = 0; break;
@@ -275,7 +402,7 @@ class Classifier {
     s.E[s.base + s.pc] = w;
     for (std::size_t r = 0; r < isa_->registers.size(); ++r)
       s.regs[r] = static_cast<int>(r) == isa_->zero_register ? 0 : reg_value(s.bound) & isa_->word_mask();
-    for (std::size_t c = 0; c < s.controls.size(); ++c) s.controls[c] = static_cast<std::uint32_t>(rng_()) & isa_->controls[c].mask();
+    for (std::size_t c = 0; c < s.controls.size(); ++c) s.controls[c] = control_value(isa_->controls[c], s);
     s.timer = 0;
     s.timer_pending = false;
     s.cycles = rng_() % 1000000;
@@ -337,14 +464,16 @@ Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOpti
     if (!options.only.empty() &&
         std::find(options.only.begin(), options.only.end(), ins.mnemonic) == options.only.end())
       continue;
-    a.instructions.push_back(cl.classify(ins));
+    for (auto& c : cl.classify(ins)) a.instructions.push_back(std::move(c));
   }
   for (const auto& c : a.instructions) {
-    if (c.sensitive() && !c.privileged) a.theorem1.violations.push_back(c.mnemonic);
-    if (c.user_sensitive && !c.privileged) a.theorem3.violations.push_back(c.mnemonic);
-    if (c.timing_source) a.timing_sources.push_back(c.mnemonic);
+    if (c.sensitive() && !c.privileged) a.theorem1.violations.push_back(c.name());
+    if (c.sensitive() && !c.strictly_privileged) a.theorem1_strict.violations.push_back(c.name());
+    if (c.user_sensitive && !c.privileged) a.theorem3.violations.push_back(c.name());
+    if (c.timing_source) a.timing_sources.push_back(c.name());
   }
   a.theorem1.holds = a.theorem1.violations.empty();
+  a.theorem1_strict.holds = a.theorem1_strict.violations.empty();
   a.theorem3.holds = a.theorem3.violations.empty();
   a.theorem2.holds = a.theorem1.holds;
   a.theorem2.violations = a.theorem1.violations;
@@ -353,18 +482,31 @@ Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOpti
 
 bool confirm(const isa::IsaModel& isa, const Witness& w) {
   machine::Machine m(std::make_shared<isa::IsaModel>(isa), static_cast<std::uint32_t>(w.before_a.E.size()));
+  struct R {
+    Snap s;
+    bool trapped;
+    std::uint32_t cause;
+  };
   auto run = [&](const Snap& s) {
     m.restore(s);
     std::uint64_t t = m.traps();
-    m.step();
-    return std::pair{m.snapshot(), m.traps() != t};
+    machine::Event e = m.step();
+    bool trapped = m.traps() != t;
+    return R{m.snapshot(), trapped, trapped && e.kind == machine::EventKind::Trap ? e.cause : 0u};
   };
-  auto [a, ta] = run(w.before_a);
+  auto [a, ta, ca] = run(w.before_a);
   if (a.E != w.after_a.E || a.regs != w.after_a.regs || a.pc != w.after_a.pc) return false;
   if (w.property == "control") return !ta && !control_changes(isa, w.before_a, a).empty();
   if (!w.before_b) return false;
-  auto [b, tb] = run(*w.before_b);
-  if (w.property == "not privileged") return !(w.before_a.mode == machine::User && ta && !tb);
+  auto [b, tb, cb] = run(*w.before_b);
+  auto priv = [&](std::uint32_t cause) { return isa.causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa.causes.privileged); };
+  if (w.property == "not privileged") return w.before_a.mode == machine::User && !(ta && priv(ca));
+  if (w.property == "not strictly privileged") return !(w.before_a.mode == machine::User && ta && !tb);
+  if (w.property == "mode (trap)") {
+    // A: supervisor, B: user; one traps, the other completes, and not "user traps PRIV".
+    return w.before_a.mode == machine::Supervisor && w.before_b->mode == machine::User && ta != tb && !(tb && priv(cb));
+  }
+  (void)cb;
   if (ta || tb) return false;
   bool ignore_mode = w.property == "mode";
   return !differences(isa, a, b, w.shift, w.before_a.bound, ignore_mode).empty();

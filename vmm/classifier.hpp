@@ -17,7 +17,9 @@ namespace pgsim::vmm {
 /// A concrete demonstration: the instruction word executed from one or two states, and the
 /// components whose results differ (or, for control sensitivity, which control state changed).
 struct Witness {
-  std::string property;  ///< "control", "location", "mode", "timing", "not privileged"
+  /// "control", "location", "mode", "mode (trap)", "owned", "timing", "not privileged",
+  /// "not strictly privileged"
+  std::string property;
   std::uint32_t word = 0;
   std::string instruction;  ///< disassembled
   machine::Machine::Snapshot before_a, after_a;
@@ -27,21 +29,46 @@ struct Witness {
   std::string explanation;                ///< one sentence
 };
 
-/// The classification of one instruction.
+/// The classification of one instruction (or, for an instruction with selector fields, of one
+/// group of their values that classify alike: vmm/selectors.hpp).
+///
+/// Readings of "privileged" (P&G 1974, section 3; DESIGN.md):
+/// - `privileged`, the one Theorem 1 needs and the literature uses: in user mode it always
+///   traps, with the ISA's privileged cause, whatever it does in supervisor mode (a
+///   trap-and-emulate VMM needs only the user-mode trap; what supervisor mode does, the VMM
+///   emulates). This is how IBM's S/370 is "virtualizable" although LPSW of an invalid PSW
+///   traps in supervisor mode too (VM/370; Robin & Irvine 2000 use the same reading for x86).
+/// - `strictly_privileged`, P&G's literal definition: it traps in user mode and does not trap
+///   in supervisor mode, over the state pairs where neither run memory-traps.
 struct Classification {
   std::string mnemonic;
-  bool privileged = false;
+  std::string selector;                 ///< e.g. "csr=0x180"; empty when not split by value
+  bool privileged = false;              ///< always traps with the privileged cause in user mode
+  bool strictly_privileged = false;     ///< P&G's literal reading (see above)
   bool control_sensitive = false;
   bool location_sensitive = false;
-  bool mode_sensitive = false;
+  bool mode_sensitive = false;          ///< both runs complete and their results differ
+  /// One run traps and the other completes (not the privileged pattern "user traps with the
+  /// privileged cause"): e.g. it traps in supervisor mode but completes in user mode, so a VMM
+  /// running a guest's supervisor code in user mode never sees it (x86 POP SS; issue 12).
+  bool trap_mode_sensitive = false;
+  /// Its result depends on control state that the ISA declares `owned` (a VMM must own it and
+  /// give the guest another value: x86 GDTR, RISC-V satp), without a trap. Robin & Irvine 2000.
+  bool owned_sensitive = false;
   bool user_sensitive = false;
   bool timing_source = false;
-  std::uint64_t privileged_pairs = 0;   ///< mode pairs tested for "privileged" (neither memory-trapped)
+  std::uint64_t privileged_pairs = 0;   ///< user-mode runs tested for "privileged" (no memory trap)
+  std::uint64_t strict_pairs = 0;       ///< mode pairs tested for the strict reading (neither memory-trapped)
+  std::uint64_t states = 0;             ///< random states the instruction was executed from
   std::uint64_t trials = 0;             ///< executions in all
   bool exhaustive = false;              ///< every operand value was tried (operand fields <= 16 bits)
-  std::optional<Witness> control, location, mode, timing, user, not_privileged;
+  std::optional<Witness> control, location, mode, trap_mode, owned, timing, user, not_privileged, not_strictly_privileged;
   std::vector<std::string> notes;       ///< static cross-check remarks
-  bool sensitive() const { return control_sensitive || location_sensitive || mode_sensitive; }
+  /// Behavior sensitive: location, mode (both kinds) or owned state.
+  bool behavior_sensitive() const { return location_sensitive || mode_sensitive || trap_mode_sensitive || owned_sensitive; }
+  bool sensitive() const { return control_sensitive || behavior_sensitive(); }
+  /// The name a report uses: the mnemonic, with the selector values when split ("csrrw[csr=0x180]").
+  std::string name() const { return selector.empty() ? mnemonic : mnemonic + "[" + selector + "]"; }
 };
 
 /// One theorem's verdict.
@@ -54,8 +81,15 @@ struct TheoremVerdict {
 struct Analysis {
   std::string isa_name;
   std::uint64_t seed = 0;
+  /// One entry per instruction, in the ISA's order; an instruction whose selector values
+  /// classify differently has one entry per group of values (Classification::selector).
   std::vector<Classification> instructions;
+  /// Theorem 1 (P&G 1974): every sensitive instruction is privileged (the literature's reading).
+  /// Theorem 3: every user-sensitive instruction is privileged (a hybrid VMM).
+  /// Theorem 2: recursive virtualizability, which needs Theorem 1 (and no timing dependencies).
   TheoremVerdict theorem1, theorem2, theorem3;
+  /// Theorem 1 with P&G's strict reading of "privileged" (Classification::strictly_privileged).
+  TheoremVerdict theorem1_strict;
   std::vector<std::string> timing_sources;
 };
 
@@ -64,11 +98,19 @@ struct ClassifierOptions {
   std::uint64_t seed = 1974;             ///< fixed by default: reports are reproducible
   std::uint32_t memory = 256;            ///< words of the test machine's storage
   unsigned sampled_words = 160;          ///< operand words tried when not exhaustive
-  unsigned states_per_word = 4;          ///< random states per operand word
+  unsigned states_per_word = 4;          ///< random states per operand word (at least)
+  unsigned min_states = 1000;            ///< random states per instruction at least, whatever its operands
+  unsigned min_states_per_class = 64;    ///< random states per class of selector values at least
   std::vector<std::string> only;         ///< restrict to these mnemonics (empty: all)
 };
 
 /// Classifies every instruction of `isa` (or those in options.only). Deterministic for a seed.
+///
+/// States: E random (words that point into the test storage among them), R placed so that the
+/// state can be moved, registers and control registers from boundary values (0, 1, all ones,
+/// the sign bit), values that point into the region, and random words. Each instruction runs
+/// from at least options.min_states states; selector fields (vmm/selectors.hpp) are enumerated
+/// exhaustively and each class of their values is tested on its own.
 Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& options = {});
 
 /// Re-executes a witness and returns true when it still shows what it claims.

@@ -49,6 +49,8 @@ std::string format_witness(const isa::IsaModel& isa, const Witness& w, int inden
 const std::optional<Witness>& main_witness(const Classification& c) {
   if (c.control) return c.control;
   if (c.mode) return c.mode;
+  if (c.trap_mode) return c.trap_mode;
+  if (c.owned) return c.owned;
   if (c.location) return c.location;
   return c.timing;
 }

@@ -11,7 +11,7 @@ namespace pgsim::vmm {
 /// components that differ. Lines are indented by `indent` spaces.
 std::string format_witness(const isa::IsaModel& isa, const Witness& w, int indent = 4);
 
-/// The witness a table shows for an instruction: control, then mode, location, timing.
+/// The witness a table shows for an instruction: control, then mode, mode (trap), owned, location, timing.
 const std::optional<Witness>& main_witness(const Classification& c);
 
 }  // namespace pgsim::vmm

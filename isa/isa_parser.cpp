@@ -167,10 +167,14 @@ auto const d_control = (kw("control") > as<std::string>("the control register's 
                         as("':' and the width in bits (control ie : 1 = 0;)", x3::lit(':')) >
                         as<std::uint64_t>("the width in bits after ':'", number) >
                         as("'=' and the reset value (control ie : 1 = 0;)", x3::lit('=')) >
-                        as<std::uint64_t>("the reset value (a number) after '='", number) > semi)[([](auto& ctx) {
+                        as<std::uint64_t>("the reset value (a number) after '='", number) >
+                        x3::matches[kw("owned")] >
+                        as("';' at the end of the declaration (or 'owned' before it: control gdtr : 32 = 0 owned;)",
+                           x3::lit(';')))[([](auto& ctx) {
   auto& d = new_decl(ctx, "control");
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.numbers = {fusion::at_c<1>(x3::_attr(ctx)), fusion::at_c<2>(x3::_attr(ctx))};
+  d.flag = fusion::at_c<3>(x3::_attr(ctx));
 })];
 x3::rule<class psw_item_r, std::string> const psw_item = "a PSW component (mode, pc, base, bound or a control register)";
 auto const psw_item_def = identifier;

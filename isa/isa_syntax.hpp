@@ -19,7 +19,7 @@ struct FieldDecl {
 
 /// One top-level declaration. Which members are used depends on `kind`:
 /// name(strings[0]); word/memory/reset(numbers[0]); registers(names[0] prefix, numbers[0] count);
-/// zero(names[0]); control(names[0], numbers[0] width, numbers[1] reset); psw(names...);
+/// zero(names[0]); control(names[0], numbers[0] width, numbers[1] reset, flag owned); psw(names...);
 /// trap(names[i] = numbers[i]); timer(names[0] cause, names[1] enable or empty);
 /// cause(names[0], numbers[0], names[1] role or empty); const(names[0], expr);
 /// format(names[0], fields); instruction(names[0] mnemonic, strings[0] syntax, names[1] format,

@@ -151,7 +151,7 @@ class Elaborator {
         m->zero_register = m->find_register(d->names[0]);
         if (m->zero_register < 0) err(d->offset, fmt::format("unknown register '{}'", d->names[0]));
       } else if (k == "control") {
-        ControlRegister c{d->names[0], static_cast<unsigned>(d->numbers[0]), static_cast<std::uint32_t>(d->numbers[1])};
+        ControlRegister c{d->names[0], static_cast<unsigned>(d->numbers[0]), static_cast<std::uint32_t>(d->numbers[1]), d->flag};
         if (d->numbers[0] < 1 || d->numbers[0] > 32) { err(d->offset, "control register width must be 1 to 32 bits"); continue; }
         if (reserved(c.name)) { err(d->offset, fmt::format("'{}' is a built-in name", c.name)); continue; }
         if (std::any_of(m->controls.begin(), m->controls.end(), [&](auto& x) { return x.name == c.name; })) {

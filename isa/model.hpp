@@ -102,6 +102,11 @@ struct ControlRegister {
   std::string name;
   unsigned width = 32;
   std::uint32_t reset = 0;
+  /// Declared `owned`: control state a VMM must keep for itself and give its guest another
+  /// (virtual) value of, as it does for M and R (x86 GDTR, IDTR, CR0; RISC-V satp). An
+  /// instruction whose result depends on it without a trap is behavior sensitive: a guest
+  /// would see the VMM's value (Robin & Irvine 2000, "sensitive register" instructions).
+  bool owned = false;
   std::uint32_t mask() const { return low_bits(width); }
 };
 

@@ -164,6 +164,22 @@ remove instruction nop;
   CHECK(m->instructions.size() == 36);
 }
 
+TEST_CASE("control state a VMM must own: `owned` after the reset value", "[isa]") {
+  auto m = mini("control gdtr : 32 = 0 owned;\ncontrol cr0 : 32 = 17;\n");
+  REQUIRE(m->controls.size() == 4);
+  CHECK_FALSE(m->controls[0].owned);  // ie
+  CHECK(m->controls[2].name == "gdtr");
+  CHECK(m->controls[2].owned);
+  CHECK_FALSE(m->controls[3].owned);
+  CHECK(m->controls[3].reset == 17);
+  // A misspelt attribute is an error at its place, saying what may come there.
+  std::string e = mini_error("control gdtr : 32 = 0 own;");
+  CHECK_THAT(e, Catch::Contains("mini.isa:23:23: error: expected ';' at the end of the declaration (or 'owned' before it"));
+  CHECK_THAT(e, Catch::Contains("control gdtr : 32 = 0 own;\n                      ^"));
+  e = mini_error("control gdtr : 32 = owned;");
+  CHECK_THAT(e, Catch::Contains("mini.isa:23:21: error: expected the reset value (a number) after '='"));
+}
+
 TEST_CASE("syntax errors point at the place with file:line:col and a caret", "[isa][errors]") {
   std::string e = error_of([] { isa::load_isa_text("bad.isa", "word 32;\nmemory 1024\nregisters r 4;\n"); });
   CHECK_THAT(e, Catch::Contains("bad.isa:3:1: error: expected ';'"));

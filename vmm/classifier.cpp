@@ -66,16 +66,30 @@ std::vector<std::string> control_changes(const isa::IsaModel& isa, const Snap& b
   return d;
 }
 
+/// The components in which two runs that differ only in the owned control register `reg`
+/// (A: before_a -> after_a, B: before_b -> after_b) end differently. `reg` itself counts only
+/// when the instruction wrote it in one of the runs (else it differs because it did before).
+std::vector<std::string> owned_differences(const isa::IsaModel& isa, const Snap& before_a, const Snap& after_a,
+                                           const Snap& before_b, const Snap& after_b, std::size_t reg) {
+  Snap b = after_b;
+  bool written = after_a.controls[reg] != before_a.controls[reg] || after_b.controls[reg] != before_b.controls[reg];
+  if (!written) b.controls[reg] = after_a.controls[reg];
+  return differences(isa, after_a, b, 0, before_a.bound, false);
+}
+
 class Classifier {
  public:
   Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o)
-      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)) {}
+      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)) {
+    for (std::size_t i = 0; i < isa_->controls.size(); ++i)
+      if (isa_->controls[i].owned) owned_.push_back(i);
+  }
 
   /// The rows of one instruction: one, or one per group of selector classes that classify alike.
   std::vector<Classification> classify(const isa::Instruction& ins) {
     SelectorPlan plan = plan_selectors(*isa_, ins);
     if (plan.empty()) {
-      Classification c = classify_values(ins, nullptr, o_.min_states);
+      Classification c = classify_values(ins, nullptr, nullptr, o_.min_states);
       static_cross_check(ins, c);
       return {std::move(c)};
     }
@@ -86,7 +100,7 @@ class Classifier {
                                             (o_.min_states + static_cast<unsigned>(plan.classes.size()) - 1) /
                                                 static_cast<unsigned>(plan.classes.size()));
     for (const auto& cls : plan.classes) {
-      Classification c = classify_values(ins, &cls, per_class);
+      Classification c = classify_values(ins, &plan, &cls, per_class);
       auto same = std::find_if(rows.begin(), rows.end(), [&](const Classification& r) { return signature(r) == signature(c); });
       if (same == rows.end()) {
         rows.push_back(std::move(c));
@@ -98,7 +112,11 @@ class Classifier {
       merge(*same, c);
     }
     if (rows.size() > 1)
-      for (std::size_t i = 0; i < rows.size(); ++i) rows[i].selector = selector_label(plan, values[i]);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i].selector = selector_label(plan, values[i]);
+        std::sort(values[i].begin(), values[i].end());
+        rows[i].selector_values = std::move(values[i]);
+      }
     for (auto& r : rows) static_cross_check(ins, r);
     return rows;
   }
@@ -108,6 +126,7 @@ class Classifier {
   ClassifierOptions o_;
   std::mt19937_64 rng_;
   machine::Machine m_;
+  std::vector<std::size_t> owned_;  ///< indices of the control registers declared `owned`
 
   static std::vector<bool> signature(const Classification& c) {
     return {c.privileged, c.strictly_privileged, c.control_sensitive, c.location_sensitive, c.mode_sensitive,
@@ -131,12 +150,13 @@ class Classifier {
     return fmt::format("{} ({})", isa_->cause_name(cause), cause);
   }
 
-  /// Classifies the instruction over the operand words whose selector bits are in `cls` (all
-  /// words when null), from at least `min_states` states.
-  Classification classify_values(const isa::Instruction& ins, const std::vector<std::uint32_t>* cls, unsigned min_states) {
+  /// Classifies the instruction over the operand words whose selector fields (of `plan`) take
+  /// the values of `cls` (all words when null), from at least `min_states` states.
+  Classification classify_values(const isa::Instruction& ins, const SelectorPlan* plan,
+                                 const std::vector<std::uint32_t>* cls, unsigned min_states) {
     Classification c;
     c.mnemonic = ins.mnemonic;
-    auto words = operand_words(ins, cls, c.exhaustive);
+    auto words = operand_words(ins, plan, cls, c.exhaustive);
     bool priv_ok = true, strict_ok = true;
     const unsigned per_word = std::max<unsigned>(
         c.exhaustive ? 2u : o_.states_per_word,
@@ -232,6 +252,33 @@ class Classifier {
             if (base->mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
           }
         }
+        // Behavior sensitive (owned state): the same state with another value of a control
+        // register the ISA declares `owned` (a VMM gives its guest a virtual value of it).
+        if (!owned_.empty()) {
+          for (auto* base : {&su, &ss}) {
+            if (c.owned && (base->mode == machine::Supervisor || c.user)) continue;
+            const Run& ra = base->mode == machine::User ? ru : rs;
+            if (ra.trapped) continue;
+            std::size_t reg = owned_[rnd(static_cast<std::uint32_t>(owned_.size()))];
+            Snap other = *base;
+            const auto& cr = isa_->controls[reg];
+            std::uint32_t v = control_value(cr, *base);
+            if (v == base->controls[reg]) v = (v ^ 1u) & cr.mask();
+            other.controls[reg] = v;
+            Run rb = exec(other);
+            ++c.trials;
+            if (rb.trapped) continue;
+            auto d = owned_differences(*isa_, *base, ra.after, other, rb.after, reg);
+            if (!d.empty()) {
+              c.owned_sensitive = true;
+              auto wt = make2("owned", w, *base, ra, other, rb, 0, d,
+                              fmt::format("the same state with another value of {}, which a VMM must own, gives different results",
+                                          cr.name));
+              if (!c.owned) c.owned = wt;
+              if (base->mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
+            }
+          }
+        }
         // Timing source: the same state at another time.
         if (!c.timing && !rs.trapped) {
           Snap later = ss;
@@ -286,23 +333,24 @@ class Classifier {
     return wt;
   }
 
-  /// Operand words: every value of the operand fields when they total <= 16 bits (register
-  /// fields only over existing registers), else boundary and random values. With a class of
+  /// Operand words: every value of the operand fields when they total <= 16 bits and at most
+  /// 4096 combinations (register fields only over existing registers), else boundary and
+  /// random values. With a class of
   /// selector values, the selector fields take the class's values (all of them when there are
   /// at most 64, else 64 drawn at random) and the other fields as above.
-  std::vector<std::uint32_t> operand_words(const isa::Instruction& ins, const std::vector<std::uint32_t>* cls,
-                                           bool& exhaustive) {
+  std::vector<std::uint32_t> operand_words(const isa::Instruction& ins, const SelectorPlan* plan,
+                                           const std::vector<std::uint32_t>* cls, bool& exhaustive) {
     const auto& f = isa_->formats[static_cast<std::size_t>(ins.format)];
-    std::uint32_t selector_bits = 0;
-    if (cls)
-      for (auto v : *cls) selector_bits |= v;
+    auto is_selector = [&](const isa::Field& fl) {
+      return cls && plan && std::find(plan->fields.begin(), plan->fields.end(), &fl) != plan->fields.end();
+    };
     std::vector<const isa::Field*> fields;
     unsigned bits = 0;
     bool selector_field_all = true;
     for (const auto& fl : f.fields) {
       bool operand = fl.kind == FieldKind::Register || fl.kind == FieldKind::Signed || fl.kind == FieldKind::Unsigned;
       if (!operand) continue;
-      if (cls && (selector_bits & (isa::low_bits(fl.width) << fl.shift))) continue;  // a selector: from the class
+      if (is_selector(fl)) continue;  // a selector: its values come from the class
       fields.push_back(&fl);
       bits += fl.width;
     }
@@ -320,7 +368,11 @@ class Classifier {
       for (int i = 0; i < 8; ++i) v.push_back(rnd(64));
       return v;
     };
-    exhaustive = bits <= 16;
+    // Every combination when the operand fields total <= 16 bits and give at most 4096 words.
+    std::uint64_t combos = 1;
+    for (const auto* fl : fields)
+      combos *= fl->kind == FieldKind::Register ? isa_->registers.size() : std::uint64_t{isa::low_bits(fl->width)} + 1;
+    exhaustive = bits <= 16 && combos <= 4096;
     std::vector<std::uint32_t> words{ins.match};
     if (cls) {
       words.clear();
@@ -427,7 +479,7 @@ class Classifier {
   }
 
   void static_cross_check(const isa::Instruction& ins, Classification& c) {
-    bool writes_control = false, reads_location = false, reads_mode = false;
+    bool writes_control = false, reads_location = false, reads_mode = false, reads_owned = false;
     for (const auto& code : ins.semantics.code) {
       switch (code.op) {
         case Op::StoreMode: case Op::StoreBase: case Op::StoreBound: case Op::StoreControl: case Op::SetTimer:
@@ -440,6 +492,9 @@ class Classifier {
         case Op::LoadReal: case Op::StoreReal: case Op::PushBase: case Op::PushBound: reads_location = true; break;
         case Op::StorePsw: reads_location = reads_mode = true; break;
         case Op::PushMode: reads_mode = true; break;
+        case Op::PushControl:
+          if (code.arg < isa_->controls.size() && isa_->controls[code.arg].owned) reads_owned = true;
+          break;
         default: break;
       }
     }
@@ -448,6 +503,8 @@ class Classifier {
       c.notes.push_back("its semantics write control state, but no tested state showed a change without a trap");
     if (reads_location && !c.location_sensitive)
       c.notes.push_back("its semantics read R or real storage, but no tested relocation changed its result");
+    if (reads_owned && !c.owned_sensitive)
+      c.notes.push_back("its semantics read a control register declared owned, but no tested state pair showed a difference");
     if (reads_mode && !c.mode_sensitive)
       c.notes.push_back("its semantics read the mode, but no tested state pair showed a difference");
   }
@@ -508,6 +565,12 @@ bool confirm(const isa::IsaModel& isa, const Witness& w) {
   }
   (void)cb;
   if (ta || tb) return false;
+  if (w.property == "owned") {
+    for (std::size_t r = 0; r < isa.controls.size(); ++r)
+      if (isa.controls[r].owned && w.before_a.controls[r] != w.before_b->controls[r])
+        return !owned_differences(isa, w.before_a, a, *w.before_b, b, r).empty();
+    return false;
+  }
   bool ignore_mode = w.property == "mode";
   return !differences(isa, a, b, w.shift, w.before_a.bound, ignore_mode).empty();
 }

@@ -43,6 +43,9 @@ struct Witness {
 struct Classification {
   std::string mnemonic;
   std::string selector;                 ///< e.g. "csr=0x180"; empty when not split by value
+  /// When split by value: the selector fields' bits of every value in this row, placed at the
+  /// fields' positions in the instruction word (vmm/selectors.hpp); empty otherwise.
+  std::vector<std::uint32_t> selector_values;
   bool privileged = false;              ///< always traps with the privileged cause in user mode
   bool strictly_privileged = false;     ///< P&G's literal reading (see above)
   bool control_sensitive = false;

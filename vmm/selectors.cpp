@@ -203,7 +203,11 @@ std::optional<std::vector<Key>> find_keys(const std::vector<isa::Code>& code, co
         if (st.empty()) return std::nullopt;
         st.back().pure = false;
         break;
-      case Op::Neg: case Op::Not: case Op::LNot: case Op::Bool: case Op::Sext: case Op::Zext:
+      case Op::Bool:  // the right operand of && or ||: a condition too
+        if (st.empty()) return std::nullopt;
+        record(st.back(), pc);
+        break;
+      case Op::Neg: case Op::Not: case Op::LNot: case Op::Sext: case Op::Zext:
         if (st.empty()) return std::nullopt;
         break;
       case Op::JumpIfZero: {
@@ -350,12 +354,16 @@ std::string selector_label(const SelectorPlan& plan, const std::vector<std::uint
     if (items.size() > kMaxItems) out += fmt::format(",... ({} values)", raw.size());
     return out;
   }
-  for (std::size_t i = 0; i < sorted.size() && i < kMaxItems; ++i) {
+  if (sorted.size() > 3) {  // several fields, many values: their names and how many
+    std::string names;
+    for (const auto* fl : plan.fields) names += (names.empty() ? "" : ",") + fl->name;
+    return fmt::format("{}: {} values", names, sorted.size());
+  }
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
     std::string t;
     for (const auto* fl : plan.fields) t += (t.empty() ? "" : ",") + fl->name + "=" + fmt_value(*fl, fl->extract(sorted[i]));
     out += (i ? " | " : "") + t;
   }
-  if (sorted.size() > kMaxItems) out += fmt::format(" | ... ({} values)", sorted.size());
   return out;
 }
 

@@ -38,7 +38,9 @@ struct SelectorPlan {
 SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& ins);
 
 /// Text for the selector values of a group of classes, as in `csr=0x180` or
-/// `k=0..12,14,15` (hex with as many digits as the field for fields of 8 bits or more: `csr=0x001`; long lists are cut with "... (N values)").
+/// `k=0..12,14,15` (hex with as many digits as the field for fields of 8 bits or more:
+/// `csr=0x001`; long lists are cut with "... (N values)"). Several fields: up to three value
+/// tuples (`c1=0,c3=1 | c1=2,c3=2`), else their names and the count (`c1,c3: 49 values`).
 std::string selector_label(const SelectorPlan& plan, const std::vector<std::uint32_t>& values);
 
 }  // namespace pgsim::vmm

@@ -116,7 +116,7 @@ TEST_CASE("PDP-10 (KA10): Theorem 1 fails (JRST 1, JRSTF, the PC word's USER fla
   }
 }
 
-TEST_CASE("System/370: every sensitive instruction is privileged (Theorem 1 holds); strictly, LPSW and SSM are not",
+TEST_CASE("System/370: every sensitive instruction is privileged (Theorem 1 holds) -- strictly, LPSW and SSM are not",
           "[analysis][real]") {
   // IBM GA22-7000: the privileged-operation exception in the problem state; VM/370 runs
   // System/370 operating systems by trap and emulate.

@@ -479,6 +479,11 @@ class GuiEditorTest : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     raise_dock(w, "source");
     auto* cost = w.cost_view();
+    // The largest budget per depth: with the fast engine a 100 M-cycle depth takes well under the
+    // 300 ms this test waits, and the computation must still be running when it looks.
+    auto* budget = cost->findChild<QSpinBox*>("cost_budget");
+    QVERIFY(budget != nullptr);
+    budget->setValue(budget->maximum());
     QTest::qWait(300);
     QVERIFY(!cost->computing());
     QCOMPARE(cost->cycles_spent(), std::uint64_t{0});

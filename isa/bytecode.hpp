@@ -22,6 +22,7 @@ enum class Op : std::uint8_t {
   LoadVirtual,   ///< pop a; push E[base + a], MEMORY trap unless a < bound and base+a < |E|
   LoadReal,      ///< pop a; push E[a], MEMORY trap unless a < |E|
   ConsoleIn,     ///< push next console input word, or all ones when there is none
+  PushLocal,     ///< push temporary arg (a `let`; Program::locals slots, each written before it is read)
   // -- arithmetic (binary: pop b, pop a, push a op b; all modulo the word)
   Add, Sub, Mul, DivS, RemS, DivU, RemU, And, Or, Xor, Shl, ShrU, ShrS,
   Eq, Ne, LtS, LeS, GtS, GeS, LtU, LeU, GtU, GeU,
@@ -30,6 +31,7 @@ enum class Op : std::uint8_t {
   Sext,          ///< pop x; push x sign-extended from arg bits
   Zext,          ///< pop x; push x & (2^arg - 1)
   // -- effects
+  StoreLocal,    ///< pop v; temporary arg = v (not machine state: no journal, no effect)
   StoreReg,      ///< pop v; R[arg] = v (writes to the zero register are ignored)
   StoreRegField, ///< pop v; R[field] = v; arg = shift | width << 8
   StorePc,       ///< pop v; the next P = v
@@ -61,6 +63,10 @@ enum class Op : std::uint8_t {
   End,
 };
 
+/// Most temporaries (`let`) one instruction's semantics may declare, all blocks together: the
+/// machine keeps them in a fixed array while it executes the instruction.
+inline constexpr unsigned kMaxLocals = 64;
+
 /// One bytecode instruction.
 struct Code {
   Op op;
@@ -89,6 +95,7 @@ struct Program {
   FastForm fast;           ///< a dedicated path, when the code has one of the common shapes
   std::vector<Code> code;
   unsigned max_stack = 0;  ///< deepest evaluation stack the code can need
+  unsigned locals = 0;     ///< temporaries (`let`) the code uses: slots 0 .. locals-1 (<= kMaxLocals)
   /// True when some path can trap after an effect: the machine then journals the
   /// instruction's effects and undoes them on a trap, so traps stay precise.
   bool needs_journal = false;

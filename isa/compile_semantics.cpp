@@ -20,7 +20,7 @@ class Compiler {
       : model_(m), format_(f), pool_(p), file_(std::move(file)), diags_(d), warnings_(w) {}
 
   Program run(const std::vector<int>& body) {
-    for (int s : body) stmt(s);
+    block(body);
     emit(Op::End);
     prog_.max_stack = max_depth_;
     prog_.needs_journal = needs_journal();
@@ -38,6 +38,39 @@ class Compiler {
   Program prog_;
   int depth_ = 0;
   unsigned max_depth_ = 0;
+  /// The temporaries in scope (`let`), innermost last: name, slot, where declared.
+  struct Local {
+    std::string name;
+    std::uint32_t slot;
+    std::size_t offset;
+  };
+  std::vector<Local> locals_;
+
+  int local_index(const std::string& name) const {
+    for (std::size_t i = locals_.size(); i-- > 0;)
+      if (locals_[i].name == name) return static_cast<int>(locals_[i].slot);
+    return -1;
+  }
+  /// What an existing name `t` already is, in words, or "" when it is free for a temporary.
+  std::string taken(const std::string& t) const {
+    if (field_index(t) >= 0) return fmt::format("a field of format {}", format_.name);
+    if (model_.find_register(t) >= 0) return "a general register";
+    if (control_index(t) >= 0) return "a control register";
+    if (model_.constants.count(t)) return "a constant";
+    static const char* const reserved[] = {"pc", "mode", "base", "bound", "cycles", "insn", "mem", "real", "in",
+                                           "halt", "trap", "trap_after", "out", "stimer", "loadpsw", "storepsw",
+                                           "vmentry", "sext", "zext", "ltu", "leu", "gtu", "geu", "divu", "remu",
+                                           "if", "else", "let"};
+    for (const char* r : reserved)
+      if (t == r) return "a word of the language";
+    return "";
+  }
+  /// Compiles a block: its temporaries go out of scope at its end.
+  void block(const std::vector<int>& body) {
+    std::size_t outer = locals_.size();
+    for (int b : body) stmt(b);
+    locals_.resize(outer);
+  }
 
   void error(std::size_t off, std::string msg) { diags_.push_back({file_, off, std::move(msg)}); }
   void warning(std::size_t off, std::string msg) { warnings_.push_back({file_, off, std::move(msg), true}); }
@@ -77,7 +110,7 @@ class Compiler {
     switch (op) {
       case Op::PushConst: case Op::PushReg: case Op::PushRegField: case Op::PushField: case Op::PushPc:
       case Op::PushMode: case Op::PushBase: case Op::PushBound: case Op::PushControl: case Op::PushCycles:
-      case Op::PushInsn: case Op::ConsoleIn:
+      case Op::PushInsn: case Op::ConsoleIn: case Op::PushLocal:
         return 1;
       case Op::LoadVirtual: case Op::LoadReal: case Op::Neg: case Op::Not: case Op::LNot: case Op::Sext:
       case Op::Zext: case Op::Jump: case Op::End: case Op::Halt: case Op::Bool:
@@ -132,6 +165,21 @@ class Compiler {
         emit(Op::PushConst, 0);
         return;
       case ExprKind::Name: return name(n);
+      case ExprKind::Cond: {
+        // c ? a : b, as in C: only the chosen operand is evaluated.
+        expr(n.args[0]);
+        std::size_t jz = prog_.code.size();
+        emit(Op::JumpIfZero);
+        const int depth = depth_;
+        expr(n.args[1]);
+        std::size_t j = prog_.code.size();
+        emit(Op::Jump);
+        prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
+        depth_ = depth;
+        expr(n.args[2]);
+        prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
+        return;
+      }
       case ExprKind::Index: {
         expr(n.args[0]);
         if (n.text == "mem") emit(Op::LoadVirtual);
@@ -177,6 +225,7 @@ class Compiler {
 
   void name(const ExprNode& n) {
     const std::string& t = n.text;
+    if (int l = local_index(t); l >= 0) { emit(Op::PushLocal, static_cast<std::uint32_t>(l)); return; }
     if (int f = field_index(t); f >= 0) {
       const Field& fl = format_.fields[static_cast<std::size_t>(f)];
       emit(fl.kind == FieldKind::Register ? Op::PushRegField : Op::PushField, field_arg(fl));
@@ -195,7 +244,7 @@ class Compiler {
       error(n.offset, fmt::format("'{}' is a statement, not a value", t));
     else
       error(n.offset, fmt::format("unknown name '{}' (not a field of format {}, a register, a control register, "
-                                  "pc, mode, base, bound, cycles, insn or a constant)", t, format_.name));
+                                  "a temporary declared with let, pc, mode, base, bound, cycles, insn or a constant)", t, format_.name));
     emit(Op::PushConst, 0);
   }
 
@@ -241,21 +290,51 @@ class Compiler {
         expr(st.cond);
         std::size_t jz = prog_.code.size();
         emit(Op::JumpIfZero);
-        for (int b : st.body) stmt(b);
+        block(st.body);
         if (st.else_body.empty()) {
           prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
         } else {
           std::size_t j = prog_.code.size();
           emit(Op::Jump);
           prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
-          for (int b : st.else_body) stmt(b);
+          block(st.else_body);
           prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
         }
         return;
       }
       case StmtKind::Expr: return effect(E(st.lhs));
       case StmtKind::Assign: return assign(st);
+      case StmtKind::Let: return let(st);
     }
+  }
+
+  /// `let t = e;`: a new temporary, in scope to the end of its block. Its value is computed
+  /// before the name is in scope (`let t = t + 1;` needs an outer t, which is an error anyway).
+  void let(const StmtNode& st) {
+    const ExprNode& nm = E(st.lhs);
+    expr(st.rhs);
+    for (const auto& l : locals_)
+      if (l.name == nm.text) {
+        auto [line, col] = file_->line_col(l.offset);
+        error(nm.offset, fmt::format("temporary '{}' is already declared (at {}:{}:{}): give this one another "
+                                     "name, or assign to it without 'let'",
+                                     nm.text, file_->path, line, col));
+        emit(Op::StoreLocal, 0);
+        return;
+      }
+    if (std::string what = taken(nm.text); !what.empty()) {
+      error(nm.offset, fmt::format("temporary '{}' has the name of {}: give it another name", nm.text, what));
+      emit(Op::StoreLocal, 0);
+      return;
+    }
+    if (prog_.locals >= kMaxLocals) {
+      error(nm.offset, fmt::format("more than {} temporaries (let) in one instruction (the limit)", kMaxLocals));
+      emit(Op::StoreLocal, 0);
+      return;
+    }
+    std::uint32_t slot = prog_.locals++;
+    locals_.push_back({nm.text, slot, nm.offset});
+    emit(Op::StoreLocal, slot);
   }
 
   void effect(const ExprNode& n) {
@@ -320,6 +399,7 @@ class Compiler {
       return;
     }
     const std::string& t = lhs.text;
+    if (int l = local_index(t); l >= 0) { value(); emit(Op::StoreLocal, static_cast<std::uint32_t>(l)); return; }
     if (t == "cycles") {
       if (st.op != "+=") { error(lhs.offset, "cycles is read-only; 'cycles += n' adds n cycles to this instruction"); return; }
       expr(st.rhs);

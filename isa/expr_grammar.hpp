@@ -3,7 +3,7 @@
 // line parser. Included by exactly those two translation units; it builds nodes into a
 // syntax::Pool reached through the parse context (x3::with<state_tag>).
 //
-// Precedence, lowest first (C's): || && | ^ & (== !=) (< <= > >=) (<< >> >>>) (+ -) (* / %)
+// Precedence, lowest first (C's): ?: || && | ^ & (== !=) (< <= > >=) (<< >> >>>) (+ -) (* / %)
 // unary (- ~ ! +), primary (number, 'c', name, name(args), name[expr], (expr), .).
 //
 // Robustness rules (issue 9): only ASCII character classes are used (x3::ascii::..., never
@@ -210,7 +210,7 @@ inline auto const fold_binary = [](auto& ctx) {
 };
 
 // ---- constructs the languages do not have: a clear error instead of a puzzling one
-/// `017`: C's octal literal (which would silently mean 17 here).
+/// `017`: C's octal literal, which would silently mean 17 here. Octal is written `0o17`.
 inline auto const reject_octal = [](auto& ctx) {
   auto& r = x3::_attr(ctx);
   std::string t(r.begin(), r.end());
@@ -220,10 +220,12 @@ inline auto const reject_octal = [](auto& ctx) {
     if (c > '7') octal = false;
     v = v * 8 + static_cast<std::uint64_t>(c - '0');
   }
-  fail_at(&*r.begin(), octal ? fmt::format("octal literals ('{}') are not supported in {}: write {} or {:#x}", t,
-                                           state(ctx).language, v, v)
+  std::string digits = t.substr(t.find_first_not_of('0') == std::string::npos ? t.size() - 1 : t.find_first_not_of('0'));
+  fail_at(&*r.begin(), octal ? fmt::format("a leading 0 does not make an octal literal in {} ('{}'): write 0o{} "
+                                           "for octal (= {} = {:#x}), or {} for decimal",
+                                           state(ctx).language, t, digits, v, v, digits)
                              : fmt::format("a number with a leading 0 ('{}') is not supported in {} (octal "
-                                           "literals are not): write it without the 0",
+                                           "literals are written 0o17): write it without the 0",
                                            t, state(ctx).language));
 };
 /// A number too large for 64 bits.
@@ -231,13 +233,25 @@ inline auto const reject_too_large = [](auto& ctx) {
   auto& r = x3::_attr(ctx);
   fail_at(&*r.begin(), fmt::format("number '{}' does not fit in 64 bits", std::string(r.begin(), r.end())));
 };
-/// `c ? a : b`: C's conditional operator.
-inline auto const reject_conditional = [](auto& ctx) {
-  auto& r = x3::_attr(ctx);
-  fail_at(&*r.begin(), fmt::format("the conditional operator '? :' is not supported in {}{}", state(ctx).language,
-                                   std::string(state(ctx).language) == "ISA semantics"
-                                       ? ": write if (c) { x = a; } else { x = b; }"
-                                       : ""));
+/// Whether the language being parsed has the conditional operator (ISA semantics and ISA
+/// constants do; assembly does not).
+template <class Ctx>
+bool has_conditional(Ctx& ctx) { return std::string(state(ctx).language) == "ISA semantics"; }
+/// `c ? a : b` (ISA semantics): a Cond node, args = {c, a, b}; only the chosen operand is
+/// evaluated, as in C.
+inline auto const make_conditional = [](auto& ctx) {
+  auto& pool = *state(ctx).pool;
+  auto& tail = x3::_attr(ctx);
+  auto& q = fusion::at_c<0>(tail);
+  if (!has_conditional(ctx))
+    fail_at(&*q.begin(), fmt::format("the conditional operator '? :' is not supported in {}", state(ctx).language));
+  syntax::ExprNode n;
+  n.kind = syntax::ExprKind::Cond;
+  n.args = {x3::_val(ctx), fusion::at_c<1>(tail), fusion::at_c<2>(tail)};
+  n.offset = pool.exprs[static_cast<std::size_t>(n.args[0])].offset;
+  for (int a : n.args) n.size += size_of(ctx, a);
+  std::size_t at = static_cast<std::size_t>(&*q.begin() - state(ctx).begin);
+  x3::_val(ctx) = add_node(ctx, std::move(n), at);
 };
 
 struct escapes_ : x3::symbols<char> {
@@ -253,6 +267,11 @@ x3::rule<class located_unary_op_r, Range> const located_unary_op = "operator";
 x3::rule<class number_r, std::uint64_t> const number = "number";
 x3::rule<class hex_digits_r, std::uint64_t> const hex_digits = "hex digits after 0x";
 x3::rule<class bin_digits_r, std::uint64_t> const bin_digits = "binary digits (0 or 1) after 0b";
+x3::rule<class oct_digits_r, std::uint64_t> const oct_digits = "octal digits (0 to 7) after 0o";
+x3::rule<class cond_mark_r, boost::iterator_range<const char*>> const cond_mark = "'?'";
+x3::rule<class cond_colon_r> const cond_colon = "':' and the value when the condition is false (c ? a : b)";
+x3::rule<class cond_then_r, int> const cond_then = "the value when the condition is true after '?' (c ? a : b)";
+x3::rule<class cond_else_r, int> const cond_else = "the value when the condition is false after ':' (c ? a : b)";
 x3::rule<class escape_r, char> const escape = "an escape (\\n \\t \\r \\0 \\\\ \\' \\\")";
 x3::rule<class char_lit_r, char> const char_literal = "character";
 x3::rule<class char_end_r> const char_end = "' closing the character";
@@ -302,8 +321,11 @@ inline auto const hex_digits_def = (x3::uint_parser<std::uint64_t, 16>() >> !x3:
                                    x3::raw[+x3::ascii::xdigit][reject_too_large];
 inline auto const bin_digits_def = (x3::uint_parser<std::uint64_t, 2>() >> !x3::char_("01"))[copy_attr] |
                                    x3::raw[+x3::char_("01")][reject_too_large];
+inline auto const oct_digits_def = (x3::uint_parser<std::uint64_t, 8>() >> !digit)[copy_attr] |
+                                   x3::raw[+x3::char_("0-7") >> !digit][reject_too_large];
 inline auto const number_def =
     x3::lexeme[(x3::lit("0x") | x3::lit("0X")) > hex_digits][copy_attr] |
+    x3::lexeme[(x3::lit("0o") | x3::lit("0O")) > oct_digits][copy_attr] |
     x3::lexeme[(x3::lit("0b") | x3::lit("0B")) > bin_digits][copy_attr] |
     x3::lexeme[x3::raw[x3::char_('0') >> +digit]][reject_octal] |
     x3::lexeme[x3::uint_parser<std::uint64_t, 10>() >> !name_char][copy_attr] |
@@ -315,7 +337,7 @@ inline auto const char_literal_def =
     x3::lexeme['\'' >> (('\\' > escape) | (x3::char_ - '\'' - '\\')) > char_end];
 inline auto const string_literal_def =
     x3::lexeme['"' >> *(('\\' > escape) | (x3::char_ - '"' - '\\' - x3::eol)) > string_end];
-BOOST_SPIRIT_DEFINE(hex_digits, bin_digits, escape, char_end, string_end)
+BOOST_SPIRIT_DEFINE(hex_digits, bin_digits, oct_digits, escape, char_end, string_end)
 
 inline auto const located_identifier_def = x3::raw[identifier];
 inline auto const located_unary_op_def = x3::raw[unary_op];
@@ -349,8 +371,16 @@ inline auto const bor_expr_def =
     bxor_expr[copy_attr] >> *(bor_op >> bxor_expr)[fold_binary];
 inline auto const land_expr_def = bor_expr[copy_attr] >> *(x3::string("&&") >> bor_expr)[fold_binary];
 inline auto const lor_expr_def = land_expr[copy_attr] >> *(x3::string("||") >> land_expr)[fold_binary];
-inline auto const expression_def = lor_expr[copy_attr] >> -x3::raw[x3::lit('?')][reject_conditional];
+// `c ? a : b` is right-associative (`a ? b : c ? d : e` is `a ? b : (c ? d : e)`), as in C; each
+// `?` opens a nesting level, so a long chain is bounded like parentheses.
+inline auto const cond_mark_def = x3::raw[x3::lit('?')];
+inline auto const cond_colon_def = x3::lit(':');
+inline auto const cond_then_def = expression[copy_attr];
+inline auto const cond_else_def = expression[copy_attr];
+inline auto const expression_def =
+    lor_expr[copy_attr] >> -nest_expr[(cond_mark > cond_then > cond_colon > cond_else)[make_conditional]];
 
+BOOST_SPIRIT_DEFINE(cond_mark, cond_colon, cond_then, cond_else)
 BOOST_SPIRIT_DEFINE(identifier, number, char_literal, string_literal, expression, lor_expr, land_expr,
                     bor_expr, bxor_expr, band_expr, eq_expr, rel_expr, shift_expr, add_expr, mul_expr,
                     unary_expr, primary_expr)

@@ -90,17 +90,31 @@ auto const reject_local = [](auto& ctx) {
     if (!blank) decl += c;
     else if (!decl.empty() && decl.back() != ' ') decl += ' ';
   }
-  grammar::fail_at(&*r.begin(), fmt::format("local variables are not supported in ISA semantics ('{}' declares "
-                                            "one): compute into the destination register, or repeat the "
-                                            "expression",
-                                            decl));
+  std::string name = decl.substr(decl.rfind(' ') + 1);
+  grammar::fail_at(&*r.begin(), fmt::format("'{}' is C, not ISA semantics: a temporary is declared with 'let' "
+                                            "(let {} = ...;), and has no type (every value is a word)",
+                                            decl, name));
+};
+auto const make_let = [](auto& ctx) {
+  syntax::StmtNode n;
+  n.kind = syntax::StmtKind::Let;
+  n.offset = grammar::offset_of(ctx, fusion::at_c<0>(x3::_attr(ctx)));
+  syntax::ExprNode name;
+  name.kind = syntax::ExprKind::Name;
+  auto& r = fusion::at_c<1>(x3::_attr(ctx));
+  name.text.assign(r.begin(), r.end());
+  name.offset = grammar::offset_of(ctx, r);
+  n.lhs = grammar::state(ctx).pool->add(std::move(name));
+  n.op = "=";
+  n.rhs = fusion::at_c<2>(x3::_attr(ctx));
+  x3::_val(ctx) = grammar::state(ctx).pool->add(std::move(n));
 };
 auto const assign_op_def = (x3::string("=") >> !x3::lit('=')) | x3::string("+=") | x3::string("-=") |
                            x3::string("|=") | x3::string("&=") | x3::string("^=") |
                            x3::string("<<=") | x3::string(">>=");
 x3::rule<class type_word_r> const type_word = "type";
 auto const type_word_def = kw("int") | kw("unsigned") | kw("signed") | kw("long") | kw("short") | kw("char") |
-                           kw("bool") | kw("auto") | kw("var") | kw("let") | kw("word") | kw("uint32_t") |
+                           kw("bool") | kw("auto") | kw("var") | kw("word") | kw("uint32_t") |
                            kw("int32_t") | kw("uint64_t") | kw("int64_t") | kw("const");
 BOOST_SPIRIT_DEFINE(type_word)
 // (Each needs what follows it in C, so that a field or register that happens to be called
@@ -133,10 +147,21 @@ auto const else_body_def = if_statement[wrap_vec] | block[grammar::copy_attr];
 auto const if_statement_def =
     &if_keyword >>
     nest_if[(if_keyword > cond_open > expression > cond_close > block > -(kw("else") > else_body))[make_if]];
+x3::rule<class let_keyword_r, grammar::Range> const let_keyword = "let";
+auto const let_keyword_def = x3::raw[kw("let")];
+x3::rule<class let_eq_r> const let_eq = "'=' and the temporary's value after its name (let t = rs + 1;)";
+auto const let_eq_def = x3::lit('=') >> !x3::lit('=');
+BOOST_SPIRIT_DEFINE(let_keyword, let_eq)
+// `let t = e;` -- `let` followed by a name (so that a field or control register called `let`
+// still works: `let = 1;` is an assignment).
+x3::rule<class let_r, int> const let_statement = "let statement";
+auto const let_statement_def = (let_keyword >> grammar::located_identifier > let_eq > expression > statement_end)[make_let];
 auto const simple_statement_def =
     (expression >> assign_op > expression > statement_end)[make_assign] | (expression > statement_end)[make_effect];
 auto const statement_def =
-    !unsupported_statement >> (if_statement[grammar::copy_attr] | simple_statement[grammar::copy_attr]);
+    !unsupported_statement >>
+    (if_statement[grammar::copy_attr] | let_statement[grammar::copy_attr] | simple_statement[grammar::copy_attr]);
+BOOST_SPIRIT_DEFINE(let_statement)
 BOOST_SPIRIT_DEFINE(statement, if_statement, simple_statement, block, block_end, else_body, assign_op,
                     statement_end, unsupported_statement)
 

@@ -619,6 +619,11 @@ class Elaborator {
         if (auto it = m.constants.find(n.text); it != m.constants.end()) return it->second;
         diags.push_back({syn.file, n.offset, fmt::format("unknown constant '{}'", n.text)});
         return std::nullopt;
+      case ExprKind::Cond: {  // c ? a : b: only the chosen operand is computed
+        auto c = sub(n.args[0]);
+        if (!c) return c;
+        return sub(n.args[*c != 0 ? 1 : 2]);
+      }
       case ExprKind::Unary: {
         auto a = sub(n.a);
         if (!a) return a;

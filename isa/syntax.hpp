@@ -16,6 +16,7 @@ enum class ExprKind : std::uint8_t {
   Unary,    ///< text = "-", "~", "!", "+"; a = operand
   Binary,   ///< text = operator; a, b = operands
   String,   ///< string literal (text), only as a directive operand
+  Cond,     ///< c ? a : b (ISA semantics and constants): args = {c, a, b}
 };
 
 /// One expression node. `offset` is the byte offset in the source text where it starts.
@@ -34,6 +35,7 @@ enum class StmtKind : std::uint8_t {
   Expr,    ///< a call or bare name used as a statement: trap(..), halt
   Assign,  ///< lhs op rhs, op is "=", "+=", "-=" ...
   If,      ///< if (cond) body else else_body
+  Let,     ///< let name = rhs; (a block-scoped temporary): lhs = the Name node of its name
 };
 
 /// One statement node.

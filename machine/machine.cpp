@@ -1,5 +1,6 @@
 #include "machine/machine.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <tuple>
@@ -310,6 +311,10 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   }
   std::uint32_t stack[64];
   int sp = 0;  // next free slot
+  // The instruction's temporaries (`let`): each is written before it is read (the compiler's
+  // scoping guarantees it); zeroed only so that nothing depends on stale host memory.
+  std::uint32_t locals[isa::kMaxLocals];
+  if (prog.locals) std::fill(locals, locals + prog.locals, 0u);
   const std::uint32_t p = pc_;
   Exec result = Exec::Ok;
 
@@ -396,6 +401,8 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         break;
       }
       case Op::ConsoleIn: stack[sp++] = in_pos_ < in_.size() ? (in_[in_pos_++] & M) : M; break;
+      case Op::PushLocal: stack[sp++] = locals[c.arg]; break;
+      case Op::StoreLocal: locals[c.arg] = stack[--sp]; break;
 #define PGSIM_BIN(OP, EXPR)                     \
   case Op::OP: {                                \
     std::uint32_t b = stack[--sp];              \

@@ -279,8 +279,8 @@ TEST_CASE("no assembly syntax error shows a C++ type name: every prefix of a pro
   CHECK_THAT(asm_error("li r1, 0b2\n"), Catch::Contains("error: expected binary digits (0 or 1) after 0b"));
   CHECK_THAT(asm_error("li r1, '\\q'\n"), Catch::Contains("error: expected an escape"));
   CHECK_THAT(asm_error("li r1, 'ab'\n"), Catch::Contains("error: expected ' closing the character"));
-  CHECK_THAT(asm_error("li r1, 017\n"), Catch::Contains("test.s:1:8: error: octal literals ('017') are not supported "
-                                                        "in assembly: write 15 or 0xf"));
+  CHECK_THAT(asm_error("li r1, 017\n"), Catch::Contains("test.s:1:8: error: a leading 0 does not make an octal literal "
+                                                        "in assembly ('017'): write 0o17 for octal (= 15 = 0xf)"));
   CHECK_THAT(asm_error("li r1, 1 ? 2 : 3\n"),
              Catch::Contains("error: the conditional operator '? :' is not supported in assembly"));
 }

@@ -4,6 +4,8 @@
 #include "helpers.hpp"
 #include <set>
 
+#include <fmt/format.h>
+
 #include "isa/disasm.hpp"
 
 using namespace pgsim;
@@ -312,23 +314,122 @@ TEST_CASE("a missing or misplaced `cycles N` says so in words", "[isa][errors]")
   CHECK_THAT(e, Catch::Contains("error: expected hex digits after 0x"));
 }
 
-TEST_CASE("what the language does not have is named: octal, ?:, loops, local variables", "[isa][errors]") {
+TEST_CASE("what the language does not have is named: C octal, loops, typed locals", "[isa][errors]") {
   auto in_semantics = [](const std::string& body) {
     return mini_error("instruction x \"rd, rs\" R 9 cycles 1 { " + body + " }");
   };
-  CHECK_THAT(in_semantics("rd = 017;"), Catch::Contains("mini.isa:23:44: error: octal literals ('017') are not "
-                                                        "supported in ISA semantics: write 15 or 0xf"));
-  CHECK_THAT(in_semantics("rd = rs ? 1 : 2;"),
-             Catch::Contains("error: the conditional operator '? :' is not supported in ISA semantics"));
+  CHECK_THAT(in_semantics("rd = 017;"), Catch::Contains("mini.isa:23:44: error: a leading 0 does not make an octal "
+                                                        "literal in ISA semantics ('017'): write 0o17 for octal "
+                                                        "(= 15 = 0xf), or 17 for decimal"));
+  CHECK_THAT(in_semantics("rd = 019;"), Catch::Contains("error: a number with a leading 0 ('019') is not supported"));
   CHECK_THAT(in_semantics("while (rs) { rd = rd + 1; }"),
              Catch::Contains("error: 'while' is not supported in ISA semantics"));
   CHECK_THAT(in_semantics("for (rd = 0; rd < 3; rd += 1) { }"),
              Catch::Contains("error: 'for' is not supported in ISA semantics"));
   CHECK_THAT(in_semantics("int t = rs + 1; rd = t;"),
-             Catch::Contains("mini.isa:23:39: error: local variables are not supported in ISA semantics ('int t' declares one)"));
+             Catch::Contains("mini.isa:23:39: error: 'int t' is C, not ISA semantics: a temporary is declared with "
+                             "'let' (let t = ...;)"));
   CHECK_THAT(in_semantics("return;"), Catch::Contains("error: 'return' is not supported in ISA semantics"));
   // Names that merely look like C keywords are still names.
   CHECK_NOTHROW(mini("control do : 4 = 0;\ninstruction x \"rd\" R 9 cycles 1 { do = rd; }"));
+}
+
+namespace {
+/// Runs `asm_line` (then halt) on `m` with r2 = a, r3 = b; returns r1 (the machine must halt
+/// without a trap).
+std::uint32_t run_mini(const std::shared_ptr<const isa::IsaModel>& m, const std::string& asm_line, std::uint32_t a,
+                       std::uint32_t b) {
+  machine::Machine mc(m, 1024);
+  mc.set_reg(2, a);
+  mc.set_reg(3, b);
+  auto code = assemble(".org 16\n" + asm_line + "\nhalt\n", m);
+  mc.load(0, code->words);
+  CHECK(mc.run(1000) == machine::StopReason::Halted);
+  CHECK(mc.traps() == 0);
+  return mc.reg(1);
+}
+}  // namespace
+
+TEST_CASE("octal literals are written 0o17, in ISA files and in assembly", "[isa][semantics]") {
+  auto m = mini("const O = 0o777;\ninstruction x \"rd\" R 9 cycles 1 { rd = 0o17 + O; }");
+  CHECK(m->constants.at("O") == 511);
+  CHECK(run_mini(m, "x r1", 0, 0) == 15 + 511);
+  CHECK(run_mini(m, "li r1, 0O70", 0, 0) == 56);
+  CHECK_THAT(mini_error("const Q = 0o8;"), Catch::Contains("mini.isa:23:13: error: expected octal digits (0 to 7) after 0o"));
+  CHECK_THAT(mini_error("const Q = 0o2000000000000000000000;"), Catch::Contains("error: number '2000000000000000000000' does not fit in 64 bits"));
+}
+
+TEST_CASE("c ? a : b evaluates only the chosen operand, as in C", "[isa][semantics]") {
+  // sel: rd = rs when rs < rt, else rt; probe: the unchosen side would memory-trap.
+  auto m = mini(R"(
+const BIG = 1 ? 7 : 1 / 0;
+instruction sel   "rd, rs, rt" R 0x20 cycles 1 { rd = rs < rt ? rs : rt; }
+instruction probe "rd, rs, rt" R 0x21 cycles 1 { rd = ltu(rs, bound) ? mem[rs] + 1 : 0 - 1; }
+instruction chain "rd, rs, rt" R 0x22 cycles 1 { rd = rs == 0 ? 10 : rs == 1 ? 11 : rt == 0 ? 12 : 13; }
+)");
+  CHECK(m->constants.at("BIG") == 7);
+  CHECK(run_mini(m, "sel r1, r2, r3", 5, 9) == 5);
+  CHECK(run_mini(m, "sel r1, r2, r3", 9, 5) == 5);
+  CHECK(run_mini(m, "sel r1, r2, r3", 0xffffffff, 1) == 0xffffffff);  // < is signed
+  CHECK(run_mini(m, "probe r1, r2, r3", 100, 0) == 1);  // mem[100] is 0
+  CHECK(run_mini(m, "probe r1, r2, r3", 5000, 0) == 0xffffffff);  // outside R: no MEMORY trap
+  CHECK(run_mini(m, "chain r1, r2, r3", 0, 0) == 10);
+  CHECK(run_mini(m, "chain r1, r2, r3", 1, 0) == 11);
+  CHECK(run_mini(m, "chain r1, r2, r3", 2, 0) == 12);
+  CHECK(run_mini(m, "chain r1, r2, r3", 2, 1) == 13);
+  auto in_semantics = [](const std::string& body) {
+    return mini_error("instruction x \"rd, rs\" R 9 cycles 1 { " + body + " }");
+  };
+  CHECK_THAT(in_semantics("rd = rs ? 1;"),
+             Catch::Contains("mini.isa:23:50: error: expected ':' and the value when the condition is false (c ? a : b)"));
+  CHECK_THAT(in_semantics("rd = rs ? : 2;"),
+             Catch::Contains("mini.isa:23:49: error: expected the value when the condition is true after '?'"));
+}
+
+TEST_CASE("let declares a block-scoped temporary", "[isa][semantics]") {
+  // swap: the old value of rd survives the write; scoped: each block's t is its own.
+  auto m = mini(R"(
+instruction swap   "rd, rs" R 0x20 cycles 1 { let old = rd; rd = rs; rs = old; }
+instruction scoped "rd, rs, rt" R 0x21 cycles 1 {
+  let t = rs + 1;
+  if (rt != 0) { let u = t * 2; t = u + rt; } else { let u = 100; t += u; }
+  rd = t;
+}
+instruction maxof "rd, rs, rt" R 0x22 cycles 1 { let a = rs; let b = rt; rd = a > b ? a : b; }
+)");
+  {
+    machine::Machine mc(m, 1024);
+    mc.set_reg(1, 7);
+    mc.set_reg(2, 9);
+    auto code = assemble(".org 16\nswap r1, r2\nhalt\n", m);
+    mc.load(0, code->words);
+    CHECK(mc.run(1000) == machine::StopReason::Halted);
+    CHECK(mc.reg(1) == 9);
+    CHECK(mc.reg(2) == 7);
+  }
+  CHECK(run_mini(m, "scoped r1, r2, r3", 4, 3) == 13);   // t = 5; u = 10; t = 13
+  CHECK(run_mini(m, "scoped r1, r2, r3", 4, 0) == 105);  // t = 5 + 100
+  CHECK(run_mini(m, "maxof r1, r2, r3", 4, 0xfffffffe) == 4);
+  auto in_semantics = [](const std::string& body) {
+    return mini_error("instruction x \"rd, rs\" R 9 cycles 1 { " + body + " }");
+  };
+  // Out of scope after its block; declared twice; a name that is taken; no '='.
+  CHECK_THAT(in_semantics("if (rs) { let t = 1; } rd = t;"),
+             Catch::Contains("mini.isa:23:67: error: unknown name 't'"));
+  CHECK_THAT(in_semantics("let t = 1; if (rs) { let t = 2; } rd = t;"),
+             Catch::Contains("mini.isa:23:64: error: temporary 't' is already declared (at mini.isa:23:43)"));
+  CHECK_THAT(in_semantics("let rs = 1;"),
+             Catch::Contains("mini.isa:23:43: error: temporary 'rs' has the name of a field of format R"));
+  CHECK_THAT(in_semantics("let ie = 1;"), Catch::Contains("error: temporary 'ie' has the name of a control register"));
+  CHECK_THAT(in_semantics("let K = 1;"), Catch::Contains("error: temporary 'K' has the name of a constant"));
+  CHECK_THAT(in_semantics("let mode = 1;"), Catch::Contains("error: temporary 'mode' has the name of a word of the language"));
+  CHECK_THAT(in_semantics("let t;"),
+             Catch::Contains("mini.isa:23:44: error: expected '=' and the temporary's value after its name (let t = rs + 1;)"));
+  std::string many;
+  for (int i = 0; i <= 64; ++i) many += fmt::format("let t{} = {}; ", i, i);
+  CHECK_THAT(in_semantics(many), Catch::Contains("error: more than 64 temporaries (let) in one instruction (the limit)"));
+  // A field or control register called `let` is still a name.
+  CHECK_NOTHROW(mini("control let : 4 = 0;\ninstruction x \"rd\" R 9 cycles 1 { let = rd; rd = let + 1; }"));
 }
 
 TEST_CASE("a comparison that can never hold is a warning with its place", "[isa][warnings]") {

@@ -44,7 +44,7 @@ int effect_pops(Op op) {
     case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter: return 2;
     case Op::StoreReg: case Op::StoreRegField: case Op::StorePc: case Op::StoreMode: case Op::StoreBase:
     case Op::StoreBound: case Op::StoreControl: case Op::AddCycles: case Op::ConsoleOut: case Op::SetTimer:
-    case Op::LoadPsw: case Op::StorePsw: case Op::VmEntry:
+    case Op::LoadPsw: case Op::StorePsw: case Op::VmEntry: case Op::StoreLocal:
       return 1;
     default: return 0;
   }
@@ -197,6 +197,7 @@ std::optional<std::vector<Key>> find_keys(const std::vector<isa::Code>& code, co
       }
       case Op::PushReg: case Op::PushRegField: case Op::PushPc: case Op::PushMode: case Op::PushBase:
       case Op::PushBound: case Op::PushControl: case Op::PushCycles: case Op::PushInsn: case Op::ConsoleIn:
+      case Op::PushLocal:  // a temporary: not followed through (its value is not a selector)
         st.push_back({0, false, pc});
         break;
       case Op::LoadVirtual: case Op::LoadReal:

@@ -284,7 +284,7 @@ class SteppingTest : public QObject {
     auto* s = w->session();
     QVERIFY(s->stack().livelock().has_value());
     QVERIFY(!s->machine().halted());
-    QVERIFY2(w->status_text().contains("stopped: timer livelock in L5: its timer period is 5000 cycles"),
+    QVERIFY2(w->status_text().contains("stopped: timer livelock in L5: its timer period is 4000 cycles"),
              qPrintable(w->status_text()));
     QVERIFY2(w->status_text().contains(QString("one tick costs %1 cycles at depth 5").arg(s->stack().livelock()->tick_cycles)),
              qPrintable(w->status_text()));

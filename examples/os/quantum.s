@@ -1,5 +1,5 @@
 ; quantum.s -- a small PREEMPTIVE operating system for PG-1, with a realistic
-; time slice: every 5,000 cycles the timer takes the processor away from the
+; time slice: every 4,000 cycles the timer takes the processor away from the
 ; running task and gives it to the next one (round robin).
 ;
 ; Run it:   pgsim run examples/os/quantum.s
@@ -16,7 +16,7 @@
 ;
 ; ---- Preemption without a timing dependency in the output ---------------------
 ; Which instruction a tick interrupts depends on time, and time is not part of
-; P&G's equivalence: under a VMM every trap costs more cycles, so a 5,000-cycle
+; P&G's equivalence: under a VMM every trap costs more cycles, so a 4,000-cycle
 ; quantum holds fewer of the guest's instructions (lesson 9).  The console
 ; output and the final state must therefore not depend on WHEN the ticks come:
 ;   * the tasks never print while they run (their order of finishing depends
@@ -29,11 +29,11 @@
 ; ---- Why this OS livelocks under the naive VMM ------------------------------
 ; The tick handler re-arms the timer (`stimer`, privileged) and resumes the
 ; next task (`lpsw`, privileged).  On the bare machine that takes about a
-; hundred cycles, so a task gets nearly all of its 5,000-cycle quantum.  Under
+; hundred cycles, so a task gets nearly all of its 4,000-cycle quantum.  Under
 ; the reference VMM nested d deep, each privileged instruction of the guest
 ; costs 2^(d-1) (lpsw, the reflected tick) or 2^d - 1 (stimer) real traps, and
 ; the time from the real `stimer` to the task's next instruction grows like
-; 235 * (2^d - 1) cycles.  From the depth where that exceeds the quantum, the
+; about 158 * (2^d - 1) cycles (4,904 at depth 5, 9,889 at depth 6).  From the depth where that exceeds the quantum, the
 ; next tick is already due when the task is resumed: it is taken before the
 ; task's first instruction, the handler re-arms, resumes, and so on -- every
 ; tick, no task ever runs an instruction again.  pgsim diagnoses that as a
@@ -50,7 +50,7 @@
         .equ USER0, 2048        ; real address of the first task region
         .equ REGION, 512        ; words per task region (its bound)
         .equ NTASK, 3           ; number of tasks
-        .equ QUANTUM, 5000      ; cycles per time slice: the timer's period
+        .equ QUANTUM, 4000      ; cycles per time slice: the timer's period
 
         .equ SYS_EXIT, 0        ; the one system call: end the task (r1, r2 = results)
 
@@ -323,7 +323,7 @@ x_sort_0:  .asciz "200 numbers in order, from "
 x_sort_1:  .asciz " to "
 x_sort_2:  .asciz "\n"
 
-s_banner:  .asciz "quantum: 3 tasks, preemptive round robin, a time slice of 5000 cycles\n"
+s_banner:  .asciz "quantum: 3 tasks, preemptive round robin, a time slice of 4000 cycles\n"
 s_list_1:  .asciz "  "
 s_list_2:  .asciz ": base "
 s_done:    .asciz "[os] all tasks done\n"

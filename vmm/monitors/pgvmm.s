@@ -153,23 +153,31 @@
 ;   * one look at lpsw.  The frequent lpsw -- a kernel returning from a
 ;     trap, a nested VMM resuming its guest -- names its PSW with r0 and an
 ;     immediate, inside an R that starts at the guest's address 0.  lim_s
-;     turns that test into one comparison (see lpsw_fast).
+;     turns that test into one comparison, which handler_s makes first: it
+;     also tells lpsw from every other instruction (see lpsw_fast).
 ;
 ; Measured at depth 1 (tests/trappath_test.cpp, pgsim_tests "[trappath]"
 ; prints the table), our instructions from a guest's trap to its next
 ; instruction, before (the textbook path alone) and now:
 ;
 ;   emulate, supervisor -> supervisor    before   now
-;     lpsw                                  76     32
-;     getm                                  68     29
-;     out                                   58     29
-;     in                                    66     31
-;     stimer                                62     31
-;     spsw / ldp / stp (general path)    81/74/75  82/69/70
-;   emulate lpsw, supervisor -> user        76     40 (R composed: 56)
-;   reflect svc, supervisor -> supervisor   59     34
-;   reflect svc, memory, PRIV, timer,     59..61   38
+;     lpsw                                  76     28
+;     getm                                  68     32
+;     out                                   58     32
+;     in                                    66     34
+;     stimer                                62     34
+;     spsw / ldp / stp (general path)    81/74/75  85/72/73
+;   emulate lpsw, supervisor -> user        76     36 (R composed: 47)
+;   reflect svc, supervisor -> supervisor   59     33
+;   reflect svc, memory, PRIV, timer,     59..61   37
 ;     user -> supervisor
+;
+; The two that change the guest's virtual mode cost a few more: they switch
+; the dispatcher (NEW_PSW) and load the other mode's real PSW, whose R may
+; have to be composed.  Nested, they are most of the work: L0 reflects its
+; guest's traps into L1's kernel and emulates L1's lpsw back to user mode,
+; and under a deep stack that lpsw names a different R almost every time
+; (each level's machine is another R), so psw_u is mostly composed again.
 ;
 ; The number of real traps is the same as before: the fast paths execute
 ; the same privileged instructions (the resuming lpsw, and the emulated
@@ -279,8 +287,8 @@ handler_u:
         st      r2, G+OLD_PSW+2(r0)
         ; Its new PSW: usually supervisor (the guest's trap handler).
         ld      r1, G+NEW_PSW+0(r0)
-        andi    r1, r1, 1
-        bne     r1, r0, deliver_slow    ; user -> user: rare, the general way
+        bne     r1, r0, deliver_slow    ; user -> user (or a mode word other
+                                        ; than 0): rare, the general way
 u_to_s:                                 ; user -> supervisor
         st      r0, vm_mode(r0)         ; SUPERVISOR
         ld      r1, G+NEW_PSW+1(r0)
@@ -313,13 +321,20 @@ handler_s:
         li      r2, PRIV
         bne     r1, r2, reflect_s
         ; Which instruction?  PRIV's info is its word: op 8 | rd 4 | rs 4 |
-        ; imm 16.  The five the guest uses most have a fast path here, most
-        ; frequent first; the others take the general path.
+        ; imm 16.  The most frequent, a simple lpsw (see lpsw_fast), is
+        ; recognized in one comparison: x = the word minus lpsw's op field
+        ; is below lim_s only for an lpsw, and then only in the simple case.
         ld      r1, INFO(r0)
+        lui     r2, OP_LPSW<<8
+        sub     r1, r1, r2              ; x = the word - (OP_LPSW << 24)
+        ld      r2, lim_s(r0)
+        sltu    r2, r1, r2
+        bne     r2, r0, lpsw_fast
+        ; The four others the guest uses most have a fast path too, most
+        ; frequent first; everything else takes the general path.  x's top
+        ; byte is op - OP_LPSW (mod 256); its other fields are the word's.
         li      r2, 24
-        shr     r2, r1, r2              ; r2 = op
-        addi    r2, r2, -OP_LPSW
-        beq     r2, r0, lpsw_fast
+        shr     r2, r1, r2
         addi    r2, r2, OP_LPSW-OP_OUT
         beq     r2, r0, out_fast
         addi    r2, r2, OP_OUT-OP_STIMER
@@ -346,7 +361,6 @@ reflect_s:
         ld      r2, vm_base(r0)         ; (r2 = the old base, kept)
         st      r2, G+OLD_PSW+2(r0)
         ld      r1, G+NEW_PSW+0(r0)
-        andi    r1, r1, 1
         bne     r1, r0, deliver_slow    ; supervisor -> user: rare, likewise
         ; supervisor -> supervisor
         ld      r1, G+NEW_PSW+1(r0)
@@ -360,17 +374,13 @@ reflect_s:
         ld      r2, vm_bound(r0)
         bne     r1, r2, deliver_slow
         jmp     exit_s
-; lpsw_fast -- lpsw imm(rs), r1 = its word.  The simple case: rs = r0, and
-; the five words at imm all inside the guest's R, which starts at the
-; guest's address 0 (vm_base = 0, the usual R of a kernel).  lim_s says
-; how far that is true: x = the word minus its op field = rd|rs|imm is below
-; lim_s exactly in that case (resume computes lim_s with psw_s).
+; lpsw_fast -- lpsw imm(rs), r1 = x, its word minus the op field: rd|rs|imm.
+; The simple case, which the dispatcher has checked: rs = r0, and the five
+; words at imm all inside the guest's R, which starts at the guest's address
+; 0 (vm_base = 0, the usual R of a kernel).  lim_s says how far that is
+; true: x is below lim_s exactly in that case (resume computes lim_s with
+; psw_s), and then x = imm.
 lpsw_fast:
-        lui     r2, OP_LPSW<<8
-        sub     r1, r1, r2              ; x = rd|rs|imm
-        ld      r2, lim_s(r0)
-        sltu    r2, r1, r2
-        beq     r2, r0, priv_slow       ; not the simple case
         ld      r2, G+0(r1)             ; the new mode: our G+x is its x
         andi    r2, r2, 1
         bne     r2, r0, lpsw_to_user
@@ -403,20 +413,14 @@ lpsw_to_user:                           ; supervisor -> user: a kernel returns
         bne     r1, r2, compose_u       ; not the R psw_u was composed for
         ld      r1, vm_bound(r0)
         ld      r2, vr_u+1(r0)
-        bne     r1, r2, compose_u0
-to_user:
-        li      r1, handler_u           ; its next trap comes from user mode
-        st      r1, NEW_PSW+1(r0)
-exit_u: ld      r1, vm_regs+1(r0)       ; (the general resume ends here too)
-        ld      r2, vm_regs+2(r0)
-        lpsw    psw_u(r0)
+        beq     r1, r2, to_user         ; psw_u is composed for this R
 
 ; compose_u -- compose psw_u's R for the new (vm_base, vm_bound), when it
 ; lies inside the guest's machine: (VMM_SIZE + vm_base, vm_bound).  Else
 ; (an empty R, or one reaching past gsize: rare) the general way.  The
 ; nested VMMs above us run their guests in as many Rs as there are levels,
 ; so this is frequent under a deep stack.
-compose_u0:                             ; (from the bound's test: r1 = vm_base)
+compose_u0:                             ; (from the bound's test)
         ld      r1, vm_base(r0)
 compose_u:                              ; r1 = vm_base
         st      r1, vr_u(r0)
@@ -433,7 +437,12 @@ compose_u:                              ; r1 = vm_base
         bne     r1, r0, resume_slow     ; room < vm_bound
         beq     r2, r0, resume_slow     ; vm_bound = 0
         st      r2, psw_u+3(r0)
-        jmp     to_user
+to_user:
+        li      r1, handler_u           ; its next trap comes from user mode
+        st      r1, NEW_PSW+1(r0)
+exit_u: ld      r1, vm_regs+1(r0)       ; (the general resume ends here too)
+        ld      r2, vm_regs+2(r0)
+        lpsw    psw_u(r0)
 
 ; out_fast, stimer_fast -- out rs / stimer rs, r1 = the word.  The guest's
 ; rs may be any register: copy r3..r7 into vm_regs (the machine keeps them
@@ -561,7 +570,8 @@ priv_decode:
         sra     r7, r7, r1              ; r7 = imm, sign-extended
 
         ; Which interpreter routine?  (out, stimer, getm and in always
-        ; take their fast paths, and come here only from a variant ISA.)
+        ; take their fast paths; their routines in common/privileged.s
+        ; serve hybrid.s, and lesson 9.)
         li      r1, OP_LPSW
         beq     r4, r1, emu_lpsw
         li      r1, OP_SPSW

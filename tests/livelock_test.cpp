@@ -265,7 +265,7 @@ TEST_CASE("pgsim run reports the timer livelock in text and in --json", "[livelo
 }
 
 TEST_CASE("lessons: expect stop-reason and expect livelock check the diagnosis -- a wrong expectation fails",
-          "[livelock][lesson]") {
+          "[livelock][lesson][asan_slow]") {
   auto failure = [](const std::string& commands) -> std::string {
     auto l = vmm::parse_lesson("t.md", "# Lesson 95: livelock\n```pgsim\n" + commands + "```\n");
     vmm::LessonRunner r(PGSIM_SOURCE_DIR, true);

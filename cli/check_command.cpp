@@ -73,7 +73,14 @@ int run_check(const CheckOptions& o) {
                                      {"exhaustive", c.exhaustive}, {"witness", witness_json(*isa, vmm::main_witness(c))},
                                      {"not_strictly_privileged", witness_json(*isa, c.not_strictly_privileged)},
                                      {"notes", c.notes}});
+        if (isa->levels.size() > 2) {  // every pair of levels that behave differently, by name
+          auto pairs = nlohmann::json::array();
+          for (auto [x, y] : c.mode_pairs) pairs.push_back({isa->level_name(x), isa->level_name(y)});
+          j["instructions"].back()["level_pairs"] = pairs;
+        }
       }
+      j["levels"] = isa->levels;
+      j["guest_kernel"] = isa->level_name(isa->guest_kernel);
       j["theorem1"] = th(a.theorem1);
       j["theorem1_strict"] = th(a.theorem1_strict);
       j["theorem2"] = th(a.theorem2);
@@ -104,6 +111,25 @@ int run_check(const CheckOptions& o) {
     }
     std::printf("(privileged: always traps in user mode with the privileged cause; strict: P&G's literal reading, and\n"
                 " never traps in supervisor mode. behavior: location / mode / mode through a trap / owned state.)\n");
+    if (isa->levels.size() > 2) {
+      // More than P&G's two modes: what "user mode" means above, and each pair of levels that
+      // an instruction tells apart.
+      std::string lv;
+      for (const auto& l : isa->levels) lv += (lv.empty() ? "" : ", ") + l;
+      std::printf("Levels %s (most privileged first). A VMM runs at %s and the guest's kernel at %s: \"user mode\"\n"
+                  "above means %s and every less privileged level, \"supervisor mode\" %s.\n",
+                  lv.c_str(), isa->level_name(0).c_str(), isa->level_name(isa->guest_kernel).c_str(),
+                  isa->level_name(isa->guest_kernel).c_str(), isa->level_name(0).c_str());
+      bool head = false;
+      for (const auto& c : a.instructions) {
+        if (c.mode_pairs.empty() || c.privileged) continue;
+        if (!head) std::printf("Levels that an unprivileged instruction tells apart (same state, other result or a trap):\n");
+        head = true;
+        std::string ps;
+        for (auto [x, y] : c.mode_pairs) ps += (ps.empty() ? "" : ", ") + isa->level_name(x) + "/" + isa->level_name(y);
+        std::printf("  %-*s %s\n", width, c.name().c_str(), ps.c_str());
+      }
+    }
     auto list = [](const std::vector<std::string>& v) {
       std::string s;
       for (auto& x : v) s += (s.empty() ? "" : ", ") + x;

@@ -194,13 +194,29 @@ auto const d_control = (kw("control") > as<std::string>("the control register's 
                         as("'=' and the reset value (control ie : 1 = 0;)", x3::lit('=')) >
                         as<std::uint64_t>("the reset value (a number) after '='", number) >
                         x3::matches[kw("owned")] >
+                        -(kw("guest") > as("'=' and the value a VMM keeps it at while a guest runs (owned guest = 0)",
+                                           x3::lit('=')) >
+                          as<std::uint64_t>("the value (a number) after 'guest ='", number)) >
                         as("';' at the end of the declaration (or 'owned' before it: control gdtr : 32 = 0 owned;)",
                            x3::lit(';')))[([](auto& ctx) {
   auto& d = new_decl(ctx, "control");
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.numbers = {fusion::at_c<1>(x3::_attr(ctx)), fusion::at_c<2>(x3::_attr(ctx))};
   d.flag = fusion::at_c<3>(x3::_attr(ctx));
+  if (auto& gv = fusion::at_c<4>(x3::_attr(ctx))) {  // numbers[2]: the value a VMM keeps it at while a guest runs
+    d.flag2 = true;
+    d.numbers.push_back(*gv);
+  }
 })];
+auto const d_levels = (kw("levels") > (as<std::string>("a privilege level's name (levels ring0, ring1, ring2, ring3;)", identifier) % ',') >
+                       semi)[([](auto& ctx) {
+  auto& d = new_decl(ctx, "levels");
+  d.names = x3::_attr(ctx);
+})];
+auto const d_guest_kernel = (kw("guest_kernel") > as<std::string>("the level a VMM runs a guest's kernel at, after "
+                                                                   "'guest_kernel' (guest_kernel ring1;)",
+                                                                   identifier) >
+                             semi)[([](auto& ctx) { new_decl(ctx, "guest_kernel").names = {x3::_attr(ctx)}; })];
 x3::rule<class psw_item_r, std::string> const psw_item = "a PSW component (mode, pc, base, bound or a control register)";
 auto const psw_item_def = identifier;
 x3::rule<class named_number_r, fusion::deque<std::string, std::uint64_t>> const named_number =
@@ -278,7 +294,8 @@ auto const d_instruction =
      as<std::string>("the format's name after the operand syntax", identifier) >
      as<std::uint64_t>("the opcode (a number) after the format", number) >
      as("`cycles N` after the opcode (then `privileged`, if the instruction is privileged)", kw("cycles")) >
-     as<std::uint64_t>("the number of cycles after 'cycles'", number) > x3::matches[kw("privileged")] >
+     as<std::uint64_t>("the number of cycles after 'cycles'", number) >
+     x3::matches[kw("privileged")] > -(!kw("intercept") >> identifier) >
      -(kw("intercept") > as<std::uint64_t>("the intercept bit (a number, 0 to 31) after 'intercept'", number)) >
      as<std::vector<int>>("'{' and the semantics (after `cycles N`, `privileged` and `intercept N`, if any)",
                           block))[([](auto& ctx) {
@@ -289,8 +306,9 @@ auto const d_instruction =
       d.strings = {fusion::at_c<2>(a)};
       d.numbers = {fusion::at_c<4>(a), fusion::at_c<5>(a)};
       d.flag = fusion::at_c<6>(a);
-      if (auto& bit = fusion::at_c<7>(a)) d.numbers.push_back(*bit);  // numbers[2]: the intercept bit
-      d.body = fusion::at_c<8>(a);
+      d.names.push_back(fusion::at_c<7>(a).value_or(""));  // names[2]: the level after `privileged`
+      if (auto& bit = fusion::at_c<8>(a)) d.numbers.push_back(*bit);  // numbers[2]: the intercept bit
+      d.body = fusion::at_c<9>(a);
     })];
 auto const d_pseudo =
     (kw("pseudo") > as<std::string>("the pseudo-instruction's mnemonic after 'pseudo'", identifier) >
@@ -367,11 +385,11 @@ auto const d_assist = (kw("assist") > as("'{' and the assist's items (state, rea
 auto const declaration = grammar::decl_mark >> (d_name | number_decl("word", "the number of bits per word after 'word'") |
                          number_decl("memory", "the number of words of storage after 'memory'") |
                          number_decl("reset", "the reset address after 'reset'") |
-                         d_registers | d_zero | d_control | d_psw | d_trap | d_timer | d_cause |
+                         d_registers | d_zero | d_control | d_levels | d_guest_kernel | d_psw | d_trap | d_timer | d_cause |
                          d_const | d_format | d_instruction | d_pseudo | d_include | d_remove | d_assist);
 
 x3::rule<class isa_file_r> const isa_file = "a declaration (name, word, memory, registers, zero, control, "
-                                            "psw, trap, reset, timer, cause, const, format, instruction, "
+                                            "levels, guest_kernel, psw, trap, reset, timer, cause, const, format, instruction, "
                                             "pseudo, include, remove, assist)";
 auto const isa_file_def = *declaration > x3::eoi;
 BOOST_SPIRIT_DEFINE(isa_file)
@@ -411,7 +429,7 @@ bool parse_isa_syntax(std::shared_ptr<const SourceFile> file, IsaSyntax& out, Di
     x3::parse(where, last, *skipper);
     std::string which = e.which();
     std::string msg = (which == "eoi" || which.rfind("a declaration", 0) == 0)
-                          ? "expected a declaration (name, word, memory, registers, zero, control, psw, "
+                          ? "expected a declaration (name, word, memory, registers, zero, control, levels, guest_kernel, psw, "
                             "trap, reset, timer, cause, const, format, instruction, pseudo, include, remove, "
                             "assist)"
                           : grammar::expected_message(which);

@@ -1,6 +1,7 @@
 #include "isa/loader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -115,6 +116,7 @@ class Elaborator {
     m->registers.clear();
     bool have_psw = false;
     const Located* regs_decl = nullptr;
+    const Located* levels_decl = nullptr;
     // Pass 1: machine-wide declarations, in order.
     for (const auto& loc : decls_) {
       const IsaSyntax* syn = loc.syn;
@@ -159,7 +161,40 @@ class Elaborator {
           continue;
         }
         if (d->numbers[1] > c.mask()) err(d->offset, "reset value does not fit the width");
+        if (d->flag2) {
+          if (!d->flag)
+            err(d->offset, fmt::format("'guest = {}' is the value a VMM keeps owned state at: write 'owned guest = {}'",
+                                       d->numbers[2], d->numbers[2]));
+          if (d->numbers[2] > c.mask())
+            err(d->offset, fmt::format("the guest value {} of '{}' does not fit its {} bits", d->numbers[2], c.name, c.width));
+          c.has_guest_value = true;
+          c.guest_value = static_cast<std::uint32_t>(d->numbers[2] & c.mask());
+        }
         m->controls.push_back(c);
+      } else if (k == "levels") {
+        if (levels_decl) {
+          auto [line, col] = levels_decl->syn->file->line_col(levels_decl->decl->offset);
+          err(d->offset, fmt::format("the levels are declared twice (first at {}:{}:{})", levels_decl->syn->file->path,
+                                     line, col));
+          continue;
+        }
+        levels_decl = &loc;
+        if (d->names.size() < 2 || d->names.size() > kMaxLevels) {
+          err(d->offset, fmt::format("{} privilege level{}: a machine has 2 to {} (the limit), most privileged first",
+                                     d->names.size(), d->names.size() == 1 ? "" : "s", kMaxLevels));
+          continue;
+        }
+        m->levels.clear();
+        for (std::size_t i = 0; i < d->names.size(); ++i) {
+          const std::string& n = d->names[i];
+          if (reserved(n) || m->find_level(n) >= 0 || m->constants.count(n)) {
+            err(d->offset, fmt::format("level name '{}' is {}", n,
+                                       m->find_level(n) >= 0 ? "given twice" : reserved(n) ? "a built-in name" : "already a constant"));
+            continue;
+          }
+          m->levels.push_back(n);
+          m->constants[n] = static_cast<std::uint32_t>(i);  // the level's number, for semantics and assembly
+        }
       } else if (k == "cause") {
         if (!fits32(d->numbers[0], fmt::format("cause {}'s value", d->names[0]).c_str())) continue;
         auto v = static_cast<std::uint32_t>(d->numbers[0]);
@@ -227,6 +262,16 @@ class Elaborator {
           }
           else err(d->offset, fmt::format("unknown trap item '{}' (old_psw, cause, info, new_psw, cycles)", n));
         }
+      } else if (k == "guest_kernel") {
+        int l = m->find_level(d->names[0]);
+        if (l < 0)
+          err(d->offset, fmt::format("unknown level '{}' (the levels are {})", d->names[0], fmt::join(m->levels, ", ")));
+        else if (l == 0)
+          err(d->offset, fmt::format("guest_kernel {}: that is the most privileged level, where the VMM itself runs; "
+                                     "name a less privileged one",
+                                     d->names[0]));
+        else
+          m->guest_kernel = static_cast<std::uint32_t>(l);
       } else if (k == "timer") {
         auto it = m->constants.find(d->names[0]);
         if (it == m->constants.end()) err(d->offset, fmt::format("unknown cause '{}'", d->names[0]));
@@ -345,6 +390,30 @@ class Elaborator {
       }
       ins.cycles = static_cast<unsigned>(d->numbers[1]);
       ins.privileged = d->flag;
+      if (!d->flag && !d->names[2].empty()) {
+        err(d->offset, fmt::format("instruction {}: '{}' after `cycles N`: a level belongs after 'privileged' "
+                                   "(privileged {}), and the semantics start with '{{'",
+                                   lower(d->names[0]), d->names[2], d->names[2]));
+        continue;
+      }
+      if (d->flag) {
+        ins.max_level = 0;
+        if (const std::string& lv = d->names[2]; !lv.empty()) {
+          int l = m->find_level(lv);
+          if (l < 0) {
+            err(d->offset, fmt::format("instruction {}: unknown level '{}' after 'privileged' (the levels are {})",
+                                       lower(d->names[0]), lv, fmt::join(m->levels, ", ")));
+            continue;
+          }
+          if (static_cast<std::size_t>(l) + 1 == m->levels.size()) {
+            err(d->offset, fmt::format("instruction {}: 'privileged {}' never traps ({} is the least privileged "
+                                       "level): leave 'privileged' out",
+                                       lower(d->names[0]), lv, lv));
+            continue;
+          }
+          ins.max_level = static_cast<std::uint32_t>(l);
+        }
+      }
       if (d->numbers.size() > 2) {
         if (!m->assist.present)
           err(d->offset, fmt::format("instruction {}: 'intercept {}' needs an `assist {{ ... }}` block in the ISA "

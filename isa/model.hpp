@@ -21,6 +21,10 @@ constexpr std::uint32_t low_bits(unsigned width) {
 /// so that a cost with the cycles the semantics add (saturated, see the machine) never wraps.
 inline constexpr unsigned kMaxDeclaredCycles = 1'000'000;
 
+/// Most privilege levels an ISA may declare (`levels a, b, ...;`): the mode field then has at
+/// most 3 bits.
+inline constexpr std::size_t kMaxLevels = 8;
+
 /// Most levels of interpretive execution an ISA's assist may declare (`levels N`).
 inline constexpr unsigned kMaxAssistLevels = 256;
 
@@ -77,7 +81,12 @@ struct Instruction {
   std::uint32_t opcode = 0;         ///< value of the opcode field
   std::uint32_t mask = 0, match = 0;  ///< word decodes to this instruction iff (w & mask) == match
   unsigned cycles = 1;              ///< declared cost in cycles (semantics may add more)
-  bool privileged = false;          ///< traps PRIV in user mode before any effect
+  bool privileged = false;          ///< traps PRIV before any effect at a level less privileged than max_level
+  /// The least privileged level that may execute it, as a level number (0 = the most
+  /// privileged; `privileged ring1` gives 1, plain `privileged` 0). At a level whose number is
+  /// greater (less privileged), it traps with the privileged cause before any effect (info =
+  /// the word). All ones for an instruction that is not privileged.
+  std::uint32_t max_level = 0xffffffffu;
   /// Its intercept control under interpretive execution (`intercept N` in the ISA file): the
   /// mask bit 1 << N of the state description's intercept word, or 0 when it has none. When the
   /// running guest's SD has this bit set, the instruction causes a VM exit (reason intercept,
@@ -107,6 +116,11 @@ struct ControlRegister {
   /// instruction whose result depends on it without a trap is behavior sensitive: a guest
   /// would see the VMM's value (Robin & Irvine 2000, "sensitive register" instructions).
   bool owned = false;
+  /// Declared `owned guest = V`: while a guest runs, a VMM keeps the real register at V (x86:
+  /// IOPL 0, so that CLI/STI trap in the guest; Robin & Irvine 2000). The classifier tests
+  /// "privileged" (does it trap at every level a guest runs at?) with this value.
+  bool has_guest_value = false;
+  std::uint32_t guest_value = 0;
   std::uint32_t mask() const { return low_bits(width); }
 };
 
@@ -168,6 +182,28 @@ struct IsaModel {
   std::uint32_t reset_pc = 16;
   int timer_enable = -1;               ///< control register gating the timer interrupt (-1: always)
   Causes causes;
+  /// Privilege levels by name, most privileged first (`levels ring0, ring1, ring2, ring3;`); the
+  /// PSW's mode holds the level's number. P&G's two modes by default: supervisor (0), user (1).
+  std::vector<std::string> levels{"supervisor", "user"};
+  /// The level a VMM runs a guest's kernel at (`guest_kernel ring1;`: deprivileging, ring
+  /// compression); by default 1, the level after the most privileged (P&G: user mode). The
+  /// classifier's theorems compare what the guest's kernel sees at level 0 with what it does here.
+  std::uint32_t guest_kernel = 1;
+  /// The bits of the mode (the PSW's level field): enough for the highest level number (1 bit for
+  /// two levels). The machine keeps only these bits of a value written to the mode.
+  std::uint32_t mode_mask() const {
+    std::uint32_t m = 1;
+    while (m < levels.size() - 1) m = (m << 1) | 1u;
+    return m;
+  }
+  /// The number of a level by name (case-sensitive), or -1.
+  int find_level(const std::string& name) const {
+    for (std::size_t i = 0; i < levels.size(); ++i)
+      if (levels[i] == name) return static_cast<int>(i);
+    return -1;
+  }
+  /// The name of level `l`, or its number as text when it names no level.
+  std::string level_name(std::uint32_t l) const { return l < levels.size() ? levels[l] : std::to_string(l); }
   Assist assist;                       ///< interpretive execution, if the ISA declares it
   std::vector<std::pair<std::string, std::uint32_t>> cause_names;  ///< for messages
   std::map<std::string, std::uint32_t> constants;  ///< exported to the assembler (causes too)

@@ -182,7 +182,7 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
     const std::uint32_t v = field(a.psw + static_cast<std::uint32_t>(i));
     const auto& pw = m_->psw[i];
     switch (pw.slot) {
-      case isa::PswSlot::Mode: mode_ = v & 1u; break;
+      case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
       case isa::PswSlot::Pc: pc_ = v & mask_; break;
       case isa::PswSlot::Base: vbase_ = v & mask_; break;
       case isa::PswSlot::Bound: vbound_ = v & mask_; break;
@@ -313,7 +313,7 @@ void Machine::trap_sequence_interpretive(std::uint32_t cause, std::uint32_t info
   for (const auto& w : m_->psw) {
     const std::uint32_t v = E_[o + a++];
     switch (w.slot) {
-      case isa::PswSlot::Mode: mode_ = v & 1u; break;
+      case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
       case isa::PswSlot::Pc: pc_ = v; break;
       case isa::PswSlot::Base: vbase_ = v; break;
       case isa::PswSlot::Bound: vbound_ = v; break;

@@ -47,6 +47,7 @@ Machine::Machine(std::shared_ptr<const isa::IsaModel> isa, std::uint32_t memory_
   if (n < 32 || n > (1u << 26)) throw std::invalid_argument("memory must be 32 to 67108864 words");
   E_.assign(n, 0);
   mask_ = m_->word_mask();
+  mode_mask_ = m_->mode_mask();
   sxshift_ = 32 - static_cast<int>(m_->word_bits);
   zero_ = m_->zero_register;
   timer_enable_ = m_->timer_enable;
@@ -192,7 +193,7 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   for (const auto& w : m_->psw) {
     std::uint32_t v = get(a++);
     switch (w.slot) {
-      case isa::PswSlot::Mode: mode_ = v & 1u; break;
+      case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
       case isa::PswSlot::Pc: pc_ = v; break;
       case isa::PswSlot::Base: base_ = v; break;
       case isa::PswSlot::Bound: bound_ = v; break;
@@ -466,7 +467,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         break;
       }
       case Op::StorePc: next_pc_ = stack[--sp] & M; break;
-      case Op::StoreMode: mode_ = stack[--sp] & 1u; break;
+      case Op::StoreMode: mode_ = stack[--sp] & mode_mask_; break;
       case Op::StoreBase:
         if (sie_depth_) { vbase_ = stack[--sp] & M; recompose(); }
         else base_ = stack[--sp] & M;
@@ -538,7 +539,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
           const auto& pw = m_->psw[i];
           std::uint32_t v = words[i];
           switch (pw.slot) {
-            case isa::PswSlot::Mode: mode_ = v & 1u; break;
+            case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
             case isa::PswSlot::Pc: next_pc_ = v; break;
             case isa::PswSlot::Base: (sie_depth_ ? vbase_ : base_) = v; break;
             case isa::PswSlot::Bound: (sie_depth_ ? vbound_ : bound_) = v; break;

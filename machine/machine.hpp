@@ -15,7 +15,8 @@
 
 namespace pgsim::machine {
 
-/// Processor modes (P&G's M). Only the low bit of a mode word counts.
+/// Processor modes (P&G's M). With `levels` in the ISA the mode holds the level's number (0 = the most
+/// privileged); only the ISA's mode bits count (isa::IsaModel::mode_mask: 1 bit for two levels).
 enum Mode : std::uint32_t { Supervisor = 0, User = 1 };
 
 /// What one step did.
@@ -153,7 +154,7 @@ class Machine {
   std::uint32_t pc() const { return pc_; }
   std::uint32_t base() const { return base_; }
   std::uint32_t bound() const { return bound_; }
-  void set_mode(std::uint32_t m) { mode_ = m & 1u; }
+  void set_mode(std::uint32_t m) { mode_ = m & mode_mask_; }
   void set_pc(std::uint32_t v) { pc_ = v & mask_; }
   void set_base(std::uint32_t v) { base_ = v & mask_; }
   void set_bound(std::uint32_t v) { bound_ = v & mask_; }
@@ -299,6 +300,7 @@ class Machine {
   int consecutive_traps_ = 0;
   std::uint64_t max_steps_ = 0;
   std::uint32_t mask_ = 0xffffffffu;
+  std::uint32_t mode_mask_ = 1u;  ///< the mode's bits (the ISA's levels: isa::IsaModel::mode_mask)
   int sxshift_ = 0;
   int zero_ = -1;
   int timer_enable_ = -1;

@@ -71,7 +71,7 @@ void Machine::step_impl(Obs& obs) {
     if (!ins) {
       cause = static_cast<std::uint32_t>(m_->causes.illegal);
       info = w;
-    } else if (ins->privileged && mode_ == User) {
+    } else if (ins->privileged && mode_ > ins->max_level) {  // less privileged than it allows
       cause = static_cast<std::uint32_t>(m_->causes.privileged);
       info = w;
     } else {

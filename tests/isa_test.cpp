@@ -453,3 +453,105 @@ TEST_CASE("silent replacements and shadowed names are errors", "[isa][errors]") 
   CHECK_THAT(mini_error("control R2 : 4 = 0;"),
              Catch::Contains("mini.isa:23:1: error: control register 'R2' has the name of a general register"));
 }
+
+// ---- issue 12: N named privilege levels
+
+namespace {
+/// kMini with four rings: `levels` and a guest-kernel level, and instructions that may run at
+/// ring0 only, down to ring1, and anywhere.
+std::shared_ptr<const isa::IsaModel> rings(const std::string& extra = "") {
+  return mini(R"(
+levels ring0, ring1, ring2, ring3;
+guest_kernel ring1;
+instruction k0  "rd" R 0x20 cycles 1 privileged { rd = mode; }
+instruction k1  "rd" R 0x21 cycles 1 privileged ring1 { rd = mode + 100; }
+instruction any "rd" R 0x22 cycles 1 { rd = mode == ring3 ? 33 : mode; }
+instruction setm "rs" R 0x23 cycles 1 privileged { mode = rs; }
+)" + extra);
+}
+}  // namespace
+
+TEST_CASE("levels: named privilege levels, most privileged first, in the PSW's mode", "[isa][levels]") {
+  auto m = rings();
+  CHECK(m->levels == std::vector<std::string>{"ring0", "ring1", "ring2", "ring3"});
+  CHECK(m->guest_kernel == 1);
+  CHECK(m->mode_mask() == 3);
+  CHECK(m->constants.at("ring2") == 2);  // level names are constants (semantics and assembly)
+  const auto& k0 = m->instructions[static_cast<std::size_t>(m->find_instruction("k0"))];
+  const auto& k1 = m->instructions[static_cast<std::size_t>(m->find_instruction("k1"))];
+  const auto& any = m->instructions[static_cast<std::size_t>(m->find_instruction("any"))];
+  CHECK((k0.privileged && k0.max_level == 0));
+  CHECK((k1.privileged && k1.max_level == 1));
+  CHECK_FALSE(any.privileged);
+  // P&G's two modes by default.
+  CHECK(pg1()->levels == std::vector<std::string>{"supervisor", "user"});
+  CHECK(pg1()->mode_mask() == 1);
+  CHECK(pg1()->guest_kernel == 1);
+}
+
+TEST_CASE("levels: an instruction traps when the level is less privileged than it allows, on both engines", "[isa][levels][engine]") {
+  auto m = rings();
+  auto code = assemble(".org 16\nk0 r1\nk1 r1\nany r1\nsetm r2\n", m);
+  // (mnemonic's word offset, level) -> traps?
+  const std::pair<int, std::vector<bool>> expect[] = {{0, {false, true, true, true}},
+                                                      {1, {false, false, true, true}},
+                                                      {2, {false, false, false, false}}};
+  for (auto engine : {machine::Engine::Reference, machine::Engine::Fast})
+    for (const auto& [at, traps] : expect)
+      for (std::uint32_t level = 0; level < 4; ++level) {
+        INFO("instruction " << at << " at ring" << level << (engine == machine::Engine::Fast ? " (fast)" : ""));
+        machine::Machine mc(m, 1024);
+        mc.set_engine(engine);
+        mc.load(0, code->words);
+        mc.set_pc(16 + static_cast<std::uint32_t>(at));
+        mc.set_mode(level);
+        CHECK(mc.mode() == level);
+        mc.run(1);
+        CHECK((mc.traps() == 1) == traps[level]);
+        if (traps[level]) {
+          CHECK(mc.storage()[5] == 1);  // the privileged cause (PRIV)
+          CHECK(mc.storage()[6] == code->words[16 + static_cast<std::size_t>(at)]);  // info = the word
+        } else {
+          std::uint32_t want = at == 0 ? level : at == 1 ? level + 100 : (level == 3 ? 33 : level);
+          CHECK(mc.reg(1) == want);
+        }
+      }
+  // The mode keeps the levels' bits: 2 bits for 4 levels.
+  machine::Machine mc(m, 1024);
+  mc.load(0, code->words);
+  mc.set_pc(19);
+  mc.set_reg(2, 6);
+  mc.run(1);
+  CHECK(mc.mode() == 2);
+}
+
+TEST_CASE("levels: errors name the level and what to write", "[isa][levels][errors]") {
+  CHECK_THAT(error_of([] { rings("instruction k2 \"rd\" R 0x24 cycles 1 privileged ring9 { rd = 1; }"); }),
+             Catch::Contains("error: instruction k2: unknown level 'ring9' after 'privileged' (the levels are ring0, "
+                             "ring1, ring2, ring3)"));
+  CHECK_THAT(error_of([] { rings("instruction k3 \"rd\" R 0x24 cycles 1 privileged ring3 { rd = 1; }"); }),
+             Catch::Contains("error: instruction k3: 'privileged ring3' never traps (ring3 is the least privileged "
+                             "level): leave 'privileged' out"));
+  CHECK_THAT(error_of([] { rings("instruction k4 \"rd\" R 0x24 cycles 1 ring1 { rd = 1; }"); }),
+             Catch::Contains("error: instruction k4: 'ring1' after `cycles N`: a level belongs after 'privileged'"));
+  CHECK_THAT(error_of([] { rings("levels a, b;"); }), Catch::Contains("error: the levels are declared twice (first at mini.isa:"));
+  CHECK_THAT(mini_error("levels solo;"), Catch::Contains("mini.isa:23:1: error: 1 privilege level: a machine has 2 to 8 "
+                                                         "(the limit), most privileged first"));
+  CHECK_THAT(mini_error("levels a, b, c, d, e, f, g, h, i;"), Catch::Contains("error: 9 privilege levels: a machine has 2 to 8"));
+  CHECK_THAT(mini_error("levels a, a;"), Catch::Contains("error: level name 'a' is given twice"));
+  CHECK_THAT(mini_error("levels K, b;"), Catch::Contains("error: level name 'K' is already a constant"));
+  CHECK_THAT(mini_error("levels x, y;\nguest_kernel x;"),
+             Catch::Contains("mini.isa:24:1: error: guest_kernel x: that is the most privileged level, where the VMM "
+                             "itself runs; name a less privileged one"));
+  CHECK_THAT(mini_error("levels x, y;\nguest_kernel z;"), Catch::Contains("error: unknown level 'z' (the levels are x, y)"));
+  CHECK_THAT(mini_error("levels x, y;\nguest_kernel;"),
+             Catch::Contains("mini.isa:24:13: error: expected the level a VMM runs a guest's kernel at"));
+  CHECK_THAT(mini_error("control io : 2 = 0 guest = 0;"),
+             Catch::Contains("error: 'guest = 0' is the value a VMM keeps owned state at: write 'owned guest = 0'"));
+  CHECK_THAT(mini_error("control io : 2 = 0 owned guest = 4;"),
+             Catch::Contains("error: the guest value 4 of 'io' does not fit its 2 bits"));
+  auto m = mini("control io : 2 = 1 owned guest = 0;");
+  CHECK(m->controls.back().owned);
+  CHECK(m->controls.back().has_guest_value);
+  CHECK(m->controls.back().guest_value == 0);
+}

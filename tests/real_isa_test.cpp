@@ -179,3 +179,74 @@ TEST_CASE("pgsim check on the real models: the verdicts, and P&G's strict readin
     CHECK(line[col] != ' ');
   }
 }
+
+TEST_CASE("IA-32: Robin & Irvine's seventeen sensitive unprivileged instructions -- Theorems 1 and 3 fail", "[analysis][real]") {
+  // Robin & Irvine, USENIX Security 2000: SGDT, SIDT, SLDT, SMSW, STR, PUSHF, POPF, LAR, LSL,
+  // VERR, VERW, PUSH/POP and MOV of segment registers, far CALL/JMP/RET, INT n, IRET are
+  // sensitive and unprivileged, so neither a VMM (Theorem 1) nor a hybrid VMM (Theorem 3) can
+  // be built; LGDT, LIDT, LLDT, LTR, LMSW, CLTS, MOV CR, HLT and (IOPL 0) CLI, STI, OUT trap at
+  // CPL > 0 (SDM Vol. 2).
+  auto isa = real_isa("ia32.isa");
+  REQUIRE(isa->levels == std::vector<std::string>{"ring0", "ring1", "ring2", "ring3"});
+  CHECK(isa->guest_kernel == 1);
+  for (std::uint64_t seed : {1974u, 3u}) {
+    INFO("seed " << seed);
+    vmm::ClassifierOptions options;
+    options.seed = seed;
+    auto a = vmm::classify(isa, options);
+    CHECK_FALSE(a.theorem1.holds);
+    CHECK_FALSE(a.theorem3.holds);
+    // The published list, by this model's mnemonics (movfs/movts: MOV from/to Sreg; pushs/pops:
+    // PUSH/POP Sreg; ljmp/lcall/lret: far JMP/CALL/RET), and nothing else.
+    CHECK(mnemonics(a.theorem1.violations) ==
+          std::vector<std::string>{"int", "iret", "lar", "lcall", "ljmp", "lret", "lsl", "movfs", "movts", "popf", "pops",
+                                   "pushf", "pushs", "sgdt", "sidt", "sldt", "smsw", "str", "verr", "verw"});
+    // The "sensitive register" instructions read state a VMM must own, from any ring.
+    for (auto m : {"sgdt", "sidt", "sldt", "str", "smsw", "pushf"}) {
+      INFO(m);
+      const auto& c = row(*isa, a, m);
+      CHECK(c.owned_sensitive);
+      CHECK(c.user_sensitive);
+      CHECK_FALSE(c.privileged);
+    }
+    // POPF: at ring1 it silently leaves IOPL (and, above IOPL, IF) alone.
+    CHECK(row(*isa, a, "popf").mode_sensitive);
+    CHECK(row(*isa, a, "popf").control_sensitive);
+    for (auto m : {"lar", "lsl", "verr", "verw", "ljmp", "lcall", "lret", "iret", "int"}) {
+      INFO(m);
+      const auto& c = row(*isa, a, m);
+      CHECK(c.sensitive());
+      CHECK_FALSE(c.privileged);
+    }
+    // Reading CS or SS shows the CPL; DS and ES do not.
+    CHECK(row(*isa, a, "movfs", {{"sr", 1}}).mode_sensitive);
+    CHECK(row(*isa, a, "pushs", {{"sr", 2}}).mode_sensitive);
+    CHECK_FALSE(row(*isa, a, "movfs", {{"sr", 3}}).sensitive());
+    CHECK(row(*isa, a, "movts", {{"sd", 3}}).control_sensitive);  // MOV DS: loads a segment register
+    CHECK_FALSE(row(*isa, a, "movts", {{"sd", 3}}).privileged);
+    CHECK(row(*isa, a, "pops", {{"sr", 0}}).control_sensitive);
+    CHECK_FALSE(row(*isa, a, "pops", {{"sr", 0}}).privileged);
+    for (auto m : {"lgdt", "lidt", "lldt", "ltr", "lmsw", "clts", "movtocr", "movfromcr", "hlt", "cli", "sti", "out"}) {
+      INFO(m);
+      for (const auto& c : a.instructions)
+        if (c.mnemonic == m) CHECK(c.privileged);
+    }
+    for (auto m : {"mov", "movi", "add", "sub", "load", "store", "push", "pop", "jmp", "jz", "call", "ret", "nop"}) {
+      INFO(m);
+      CHECK_FALSE(row(*isa, a, m).sensitive());
+      CHECK_FALSE(row(*isa, a, m).privileged);
+    }
+    all_witnesses_confirm(*isa, a);
+  }
+}
+
+TEST_CASE("pgsim check on IA-32 names the rings and the pairs of rings an instruction tells apart", "[analysis][real][cli]") {
+  auto r = run_pgsim("check " + source_path("examples/isa/real/ia32.isa"), true);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Levels ring0, ring1, ring2, ring3 (most privileged first). A VMM runs at ring0 and the "
+                                    "guest's kernel at ring1"));
+  CHECK_THAT(r.out, Catch::Contains("Theorem 3 (user-sensitive ⊆ privileged): FAILS"));
+  CHECK_THAT(r.out, Catch::Contains("M = ring1"));
+  CHECK_THAT(r.out, Catch::Contains("  popf "));
+  CHECK_THAT(r.out, Catch::Contains("ring0/ring1"));
+}

@@ -140,10 +140,23 @@ class Classifier {
     a.states += b.states;
     a.trials += b.trials;
     a.exhaustive = a.exhaustive && b.exhaustive;
+    for (const auto& p : b.mode_pairs)
+      if (std::find(a.mode_pairs.begin(), a.mode_pairs.end(), p) == a.mode_pairs.end()) a.mode_pairs.push_back(p);
     for (auto [x, y] : {std::pair{&a.control, &b.control}, {&a.location, &b.location}, {&a.mode, &b.mode},
                         {&a.trap_mode, &b.trap_mode}, {&a.owned, &b.owned}, {&a.timing, &b.timing}, {&a.user, &b.user},
                         {&a.not_privileged, &b.not_privileged}, {&a.not_strictly_privileged, &b.not_strictly_privileged}})
       if (!*x && *y) *x = *y;
+  }
+
+  /// "in supervisor mode" / "in user mode" for P&G's two modes, else "at ring3".
+  std::string at_level(std::uint32_t l) const {
+    if (isa_->levels.size() == 2 && isa_->levels[0] == "supervisor") return l == 0 ? "in supervisor mode" : "in user mode";
+    return "at " + isa_->level_name(l);
+  }
+  /// "supervisor mode" / "user mode" for P&G's two modes, else the level's name.
+  std::string level_word(std::uint32_t l) const {
+    if (isa_->levels.size() == 2 && isa_->levels[0] == "supervisor") return l == 0 ? "supervisor mode" : "user mode";
+    return isa_->level_name(l);
   }
 
   std::string cause_text(std::uint32_t cause) const {
@@ -161,54 +174,121 @@ class Classifier {
     const unsigned per_word = std::max<unsigned>(
         c.exhaustive ? 2u : o_.states_per_word,
         static_cast<unsigned>((min_states + words.size() - 1) / std::max<std::size_t>(words.size(), 1)));
-    for (std::uint32_t w : words) {
-      for (unsigned k = 0; k < per_word; ++k) {
+    const std::uint32_t N = static_cast<std::uint32_t>(isa_->levels.size());
+    const std::uint32_t g = std::min(isa_->guest_kernel, N - 1);  // the guest kernel's level
+    bool guest_values = false;  // some owned register has a value a VMM keeps while a guest runs
+    for (const auto& cr : isa_->controls) guest_values = guest_values || cr.has_guest_value;
+    std::vector<Snap> st(N);
+    std::vector<Run> rn(N);
+    // The levels whose states are tested for location, owned state and control changes: user
+    // first (P&G's order, so that two-mode ISAs draw the same random numbers as ever).
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t l = N; l-- > 0;) order.push_back(l);
+    // One random state with word w at P, run at every level and compared.
+    auto one_state = [&](std::uint32_t w) {
+      {
         Snap s = random_state(w);
         ++c.states;
-        // Privileged: the same state in both modes.
-        Snap su = s, ss = s;
-        su.mode = machine::User;
-        ss.mode = machine::Supervisor;
-        Run ru = exec(su), rs = exec(ss);
-        c.trials += 2;
-        const bool user_priv_trap = ru.trapped && !ru.memory_trap && isa_->causes.privileged >= 0 &&
-                                    ru.cause == static_cast<std::uint32_t>(isa_->causes.privileged);
-        if (!ru.memory_trap) {  // the literature's reading: the user-mode run alone decides
-          ++c.privileged_pairs;
-          if (priv_ok && !user_priv_trap) {
-            priv_ok = false;
-            c.not_privileged = make2("not privileged", w, su, ru, ss, rs, 0, {},
-                                     ru.trapped ? fmt::format("in user mode it traps with cause {}, not the privileged cause", cause_text(ru.cause))
-                                                : "it completes in user mode without a trap");
+        // The same state at every level (P&G: in both modes).
+        for (std::uint32_t l = N; l-- > 0;) {
+          st[l] = s;
+          st[l].mode = l;
+          rn[l] = exec(st[l]);
+        }
+        c.trials += N;
+        const Snap& ss = st[0];
+        const Run& rs = rn[0];
+        auto priv_trap = [&](const Run& r) {
+          return r.trapped && !r.memory_trap && isa_->causes.privileged >= 0 &&
+                 r.cause == static_cast<std::uint32_t>(isa_->causes.privileged);
+        };
+        // Privileged: it traps at every level a guest runs at (the guest kernel's and less
+        // privileged ones), with the owned registers at the values a VMM keeps them at.
+        for (std::uint32_t l = g; l < N; ++l) {
+          const Snap* sl = &st[l];
+          const Run* rl = &rn[l];
+          Snap sg;
+          Run rg;
+          if (guest_values) {
+            sg = st[l];
+            for (std::size_t i = 0; i < isa_->controls.size(); ++i)
+              if (isa_->controls[i].has_guest_value) sg.controls[i] = isa_->controls[i].guest_value;
+            rg = exec(sg);
+            ++c.trials;
+            sl = &sg;
+            rl = &rg;
+          }
+          if (!rl->memory_trap) {  // the literature's reading: the guest's level alone decides
+            ++c.privileged_pairs;
+            if (priv_ok && !priv_trap(*rl)) {
+              priv_ok = false;
+              c.not_privileged = make2("not privileged", w, *sl, *rl, ss, rs, 0, {},
+                                       rl->trapped ? fmt::format("{} it traps with cause {}, not the privileged cause",
+                                                                 at_level(l), cause_text(rl->cause))
+                                                   : fmt::format("it completes {} without a trap", at_level(l)));
+            }
+          }
+          if (!rl->memory_trap && !rs.memory_trap) {  // P&G's strict reading
+            ++c.strict_pairs;
+            if (strict_ok && !(rl->trapped && !rs.trapped)) {
+              strict_ok = false;
+              c.not_strictly_privileged =
+                  make2("not strictly privileged", w, *sl, *rl, ss, rs, 0, {},
+                        rl->trapped ? fmt::format("it traps {} too (cause {})", at_level(0), cause_text(rs.cause))
+                                    : fmt::format("it completes {} without a trap", at_level(l)));
+            }
           }
         }
-        if (!ru.memory_trap && !rs.memory_trap) {  // P&G's strict reading
-          ++c.strict_pairs;
-          if (strict_ok && !(ru.trapped && !rs.trapped)) {
-            strict_ok = false;
-            c.not_strictly_privileged =
-                make2("not strictly privileged", w, su, ru, ss, rs, 0, {},
-                      ru.trapped ? fmt::format("it traps in supervisor mode too (cause {})", cause_text(rs.cause))
-                                 : "it completes in user mode without a trap");
-          }
-          // Mode sensitivity through a trap: one run traps, the other completes, and it is not
-          // the privileged pattern (user traps with the privileged cause, supervisor completes).
-          if (ru.trapped != rs.trapped && !user_priv_trap && !c.trap_mode) {
+        // Mode sensitivity between what the guest's kernel believes (levels 0 .. g-1) and the
+        // level it runs at (g): through a trap, or in the results.
+        for (std::uint32_t v = 0; v < g; ++v) {
+          const Snap& sv = st[v];
+          const Run& rv = rn[v];
+          const Run& rg = rn[g];
+          if (!rv.memory_trap && !rg.memory_trap && rv.trapped != rg.trapped && !priv_trap(rg) && !c.trap_mode) {
+            // One run traps, the other completes, and it is not the privileged pattern (the
+            // guest's level traps with the privileged cause, the more privileged one completes).
             c.trap_mode_sensitive = true;
             c.trap_mode = make2(
-                "mode (trap)", w, ss, rs, su, ru, 0, {rs.trapped ? "supervisor mode traps" : "user mode traps"},
-                rs.trapped ? fmt::format("it traps in supervisor mode (cause {}) but completes in user mode, so a VMM that "
-                                         "runs a guest's supervisor code in user mode never sees it", cause_text(rs.cause))
-                           : fmt::format("it traps in user mode with cause {}, not the privileged cause, and completes in "
-                                         "supervisor mode", cause_text(ru.cause)));
+                "mode (trap)", w, sv, rv, st[g], rg, 0,
+                {rv.trapped ? fmt::format("{} traps", level_word(v)) : fmt::format("{} traps", level_word(g))},
+                rv.trapped ? fmt::format("it traps {} (cause {}) but completes {}, so a VMM that runs a guest's {} "
+                                         "code {} never sees it",
+                                         at_level(v), cause_text(rv.cause), at_level(g),
+                                         isa_->levels.size() == 2 && v == 0 ? std::string("supervisor") : level_word(v),
+                                         at_level(g))
+                           : fmt::format("it traps {} with cause {}, not the privileged cause, and completes {}",
+                                         at_level(g), cause_text(rg.cause), at_level(v)));
+          }
+          if (!rv.trapped && !rg.trapped && !c.mode) {
+            auto d = differences(*isa_, rv.after, rg.after, 0, s.bound, true);
+            if (!d.empty()) {
+              c.mode_sensitive = true;
+              c.mode = make2("mode", w, sv, rv, st[g], rg, 0, d,
+                             N == 2 && isa_->levels[0] == "supervisor"
+                                 ? std::string("the same state in supervisor and user mode gives different results")
+                                 : fmt::format("the same state at {} and at {} gives different results",
+                                               isa_->levels[v], isa_->levels[g]));
+            }
           }
         }
+        // Every pair of levels, for the report (more than two levels).
+        if (N > 2)
+          for (std::uint32_t i = 0; i < N; ++i)
+            for (std::uint32_t j = i + 1; j < N; ++j) {
+              std::pair<std::uint32_t, std::uint32_t> pr{i, j};
+              if (std::find(c.mode_pairs.begin(), c.mode_pairs.end(), pr) != c.mode_pairs.end()) continue;
+              const Run &ri = rn[i], &rj = rn[j];
+              if (ri.memory_trap || rj.memory_trap) continue;
+              bool differ = ri.trapped != rj.trapped ? !(rj.trapped && priv_trap(rj))
+                                                     : (!ri.trapped && !differences(*isa_, ri.after, rj.after, 0, s.bound, true).empty());
+              if (differ) c.mode_pairs.push_back(pr);
+            }
         // Control sensitive: completes without a trap and changes control state.
-        const std::pair<const Snap*, const Run*> both[] = {{&su, &ru}, {&ss, &rs}};
-        for (const auto* p : {&both[0], &both[1]}) {
-          const Snap& before = *p->first;
-          const Run& run = *p->second;
-          if (run.trapped || (c.control && (before.mode == machine::Supervisor || c.user))) continue;
+        for (std::uint32_t l : order) {
+          const Snap& before = st[l];
+          const Run& run = rn[l];
+          if (run.trapped || (c.control && (before.mode < g || c.user))) continue;
           auto ch = control_changes(*isa_, before, run.after);
           if (!ch.empty()) {
             c.control_sensitive = true;
@@ -221,21 +301,14 @@ class Classifier {
             wt.differs = ch;
             wt.explanation = "it completes without a trap and changes control state";
             if (!c.control) c.control = wt;
-            if (before.mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
-          }
-        }
-        // Behavior sensitive (mode): neither traps, results differ beyond the mode.
-        if (!ru.trapped && !rs.trapped && !c.mode) {
-          auto d = differences(*isa_, rs.after, ru.after, 0, s.bound, true);
-          if (!d.empty()) {
-            c.mode_sensitive = true;
-            c.mode = make2("mode", w, ss, rs, su, ru, 0, d, "the same state in supervisor and user mode gives different results");
+            if (before.mode >= g && !c.user) { c.user_sensitive = true; c.user = wt; }
           }
         }
         // Behavior sensitive (location): the same state moved by x, storage moved along.
-        for (auto* base : {&su, &ss}) {
-          if (c.location && (base->mode == machine::Supervisor || c.user)) continue;
-          const Run& ra = base->mode == machine::User ? ru : rs;
+        for (std::uint32_t l : order) {
+          const Snap* base = &st[l];
+          if (c.location && (base->mode < g || c.user)) continue;
+          const Run& ra = rn[l];
           if (ra.trapped) continue;
           std::uint32_t x = relocation(*base);
           if (x == 0) continue;
@@ -249,15 +322,16 @@ class Classifier {
             auto wt = make2("location", w, *base, ra, moved, rb, x, d,
                             fmt::format("the same state relocated by {} words gives results that differ by more than the relocation", x));
             if (!c.location) c.location = wt;
-            if (base->mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
+            if (base->mode >= g && !c.user) { c.user_sensitive = true; c.user = wt; }
           }
         }
         // Behavior sensitive (owned state): the same state with another value of a control
         // register the ISA declares `owned` (a VMM gives its guest a virtual value of it).
         if (!owned_.empty()) {
-          for (auto* base : {&su, &ss}) {
-            if (c.owned && (base->mode == machine::Supervisor || c.user)) continue;
-            const Run& ra = base->mode == machine::User ? ru : rs;
+          for (std::uint32_t l : order) {
+            const Snap* base = &st[l];
+            if (c.owned && (base->mode < g || c.user)) continue;
+            const Run& ra = rn[l];
             if (ra.trapped) continue;
             std::size_t reg = owned_[rnd(static_cast<std::uint32_t>(owned_.size()))];
             Snap other = *base;
@@ -275,7 +349,7 @@ class Classifier {
                               fmt::format("the same state with another value of {}, which a VMM must own, gives different results",
                                           cr.name));
               if (!c.owned) c.owned = wt;
-              if (base->mode == machine::User && !c.user) { c.user_sensitive = true; c.user = wt; }
+              if (base->mode >= g && !c.user) { c.user_sensitive = true; c.user = wt; }
             }
           }
         }
@@ -294,7 +368,26 @@ class Classifier {
           }
         }
       }
-    }
+    };
+    for (std::uint32_t w : words)
+      for (unsigned k = 0; k < per_word; ++k) one_state(w);
+    // Rare paths: when the semantics can do what no tested state showed -- an instruction that
+    // is not declared privileged traps at every tested guest state, or its semantics read the
+    // mode or owned state, or write control state, and no pair showed it -- keep drawing states
+    // (up to kMoreStates times as many) until one does, or the instruction is sensitive anyway. Descriptor-table checks (x86 LAR, far
+    // RET, INT n) pass on few random states. An instruction declared privileged, or one whose
+    // tested states already show what its semantics can do, draws no more states.
+    const Reads reads = reads_of(ins);
+    const bool declared_privileged = ins.privileged && ins.max_level < g;
+    auto unresolved = [&] {
+      if (priv_ok && !declared_privileged) return true;
+      if (priv_ok || c.sensitive()) return false;  // privileged as declared, or already sensitive
+      return (reads.mode && !c.mode_sensitive && !c.trap_mode_sensitive) || (reads.owned && !c.owned_sensitive) ||
+             (reads.writes_control && !c.control_sensitive);
+    };
+    if (!words.empty())
+      for (std::uint64_t more = 0, cap = std::uint64_t{kMoreStates} * c.states; more < cap && unresolved(); ++more)
+        one_state(words[rnd(static_cast<std::uint32_t>(words.size()))]);
     c.privileged = priv_ok && c.privileged_pairs > 0;
     c.strictly_privileged = strict_ok && c.strict_pairs > 0;
     if (c.privileged) c.not_privileged.reset();
@@ -478,6 +571,34 @@ class Classifier {
     return t;
   }
 
+  /// What an instruction's semantics can do, read from its bytecode.
+  struct Reads {
+    bool writes_control = false, location = false, mode = false, owned = false;
+  };
+  /// Most states the classifier adds, as a multiple of those it drew, while a rare path is
+  /// unresolved (see classify_values).
+  static constexpr unsigned kMoreStates = 8;
+  Reads reads_of(const isa::Instruction& ins) const {
+    Reads r;
+    for (const auto& code : ins.semantics.code) {
+      switch (code.op) {
+        case Op::StoreMode: case Op::StoreBase: case Op::StoreBound: case Op::StoreControl: case Op::SetTimer:
+        case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw:
+          r.writes_control = true;
+          break;
+        case Op::VmEntry: r.writes_control = r.location = true; break;
+        case Op::LoadReal: case Op::StoreReal: case Op::PushBase: case Op::PushBound: r.location = true; break;
+        case Op::StorePsw: r.location = r.mode = true; break;
+        case Op::PushMode: r.mode = true; break;
+        case Op::PushControl:
+          if (code.arg < isa_->controls.size() && isa_->controls[code.arg].owned) r.owned = true;
+          break;
+        default: break;
+      }
+    }
+    return r;
+  }
+
   void static_cross_check(const isa::Instruction& ins, Classification& c) {
     bool writes_control = false, reads_location = false, reads_mode = false, reads_owned = false;
     for (const auto& code : ins.semantics.code) {
@@ -557,11 +678,13 @@ bool confirm(const isa::IsaModel& isa, const Witness& w) {
   if (!w.before_b) return false;
   auto [b, tb, cb] = run(*w.before_b);
   auto priv = [&](std::uint32_t cause) { return isa.causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa.causes.privileged); };
-  if (w.property == "not privileged") return w.before_a.mode == machine::User && !(ta && priv(ca));
-  if (w.property == "not strictly privileged") return !(w.before_a.mode == machine::User && ta && !tb);
+  const std::uint32_t g = isa.guest_kernel;  // the guest kernel's level (P&G: user mode)
+  if (w.property == "not privileged") return w.before_a.mode >= g && !(ta && priv(ca));
+  if (w.property == "not strictly privileged") return !(w.before_a.mode >= g && ta && !tb);
   if (w.property == "mode (trap)") {
-    // A: supervisor, B: user; one traps, the other completes, and not "user traps PRIV".
-    return w.before_a.mode == machine::Supervisor && w.before_b->mode == machine::User && ta != tb && !(tb && priv(cb));
+    // A: a level the guest's kernel believes it runs at, B: the level it runs at; one traps, the
+    // other completes, and not "the guest's level traps with the privileged cause".
+    return w.before_a.mode < g && w.before_b->mode == g && ta != tb && !(tb && priv(cb));
   }
   (void)cb;
   if (ta || tb) return false;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "machine/machine.hpp"
@@ -31,6 +32,12 @@ struct Witness {
 
 /// The classification of one instruction (or, for an instruction with selector fields, of one
 /// group of their values that classify alike: vmm/selectors.hpp).
+///
+/// Levels: with P&G's two modes, "user mode" below is level 1 and "supervisor mode" level 0. An ISA
+/// with more levels (`levels ring0, ..., ring3;`) and a guest-kernel level g (`guest_kernel`):
+/// "in user mode" reads "at every level from g on" (where a VMM runs guest code: ring
+/// compression), and mode sensitivity compares the levels the guest's kernel believes it runs at
+/// (0 .. g-1) with g. User sensitive (Theorem 3) means: from a state at a level from g on.
 ///
 /// Readings of "privileged" (P&G 1974, section 3; DESIGN.md):
 /// - `privileged`, the one Theorem 1 needs and the literature uses: in user mode it always
@@ -58,6 +65,12 @@ struct Classification {
   /// Its result depends on control state that the ISA declares `owned` (a VMM must own it and
   /// give the guest another value: x86 GDTR, RISC-V satp), without a trap. Robin & Irvine 2000.
   bool owned_sensitive = false;
+  /// (ISAs with more than two levels) every pair of levels (i, j), i < j, between which the
+  /// instruction behaves differently from the same state: both complete with different results,
+  /// or one traps and the other completes (not the privileged pattern). For the report; the
+  /// theorems use the pairs (level v < guest kernel, guest kernel), in mode_sensitive and
+  /// trap_mode_sensitive.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> mode_pairs;
   bool user_sensitive = false;
   bool timing_source = false;
   std::uint64_t privileged_pairs = 0;   ///< user-mode runs tested for "privileged" (no memory trap)

@@ -9,7 +9,10 @@ using Snap = machine::Machine::Snapshot;
 
 std::vector<std::string> picture(const isa::IsaModel& isa, const Snap& s) {
   std::vector<std::string> l;
-  l.push_back(fmt::format("M = {}", s.mode ? "user" : "supervisor"));
+  if (isa.levels.size() == 2 && isa.levels[0] == "supervisor")
+    l.push_back(fmt::format("M = {}", s.mode ? "user" : "supervisor"));
+  else
+    l.push_back(fmt::format("M = {}", isa.level_name(s.mode)));  // the level's name (ring0 .. ring3)
   l.push_back(fmt::format("P = {}", s.pc));
   l.push_back(fmt::format("R = (base {}, bound {})", s.base, s.bound));
   for (std::size_t c = 0; c < s.controls.size(); ++c) l.push_back(fmt::format("{} = {}", isa.controls[c].name, s.controls[c]));

@@ -170,8 +170,10 @@ loop:   addi r1, r1, 1
         halt
 )"));
   const int kRuns = 7;
-  std::vector<double> t_yard, t_ref, t_fast;
-  std::uint64_t n_yard = 0, n_ref = 0, n_fast = 0, c_yard = 0, c_fast = 0;
+  // The fast engine runs twice: with block-level execution (its default) and without (one
+  // deadline check per instruction: the engine before blocks), to show what blocks gain.
+  std::vector<double> t_yard, t_ref, t_step, t_fast;
+  std::uint64_t n_yard = 0, n_ref = 0, n_step = 0, n_fast = 0, c_yard = 0, c_step = 0, c_fast = 0;
   auto timed = [](auto&& f) {
     auto a = Clock::now();
     f();
@@ -184,35 +186,48 @@ loop:   addi r1, r1, 1
       n_yard = y.instructions();
       c_yard = y.cycles();
     }));
-    for (auto engine : {machine::Engine::Reference, machine::Engine::Fast}) {
-      double t = timed([&] {
+    struct Variant {
+      machine::Engine engine;
+      bool blocks;
+      std::vector<double>& t;
+      std::uint64_t &n, &c;
+    };
+    std::uint64_t c_ref = 0;
+    for (const Variant& v : {Variant{machine::Engine::Reference, false, t_ref, n_ref, c_ref},
+                             Variant{machine::Engine::Fast, false, t_step, n_step, c_step},
+                             Variant{machine::Engine::Fast, true, t_fast, n_fast, c_fast}}) {
+      v.t.push_back(timed([&] {
         machine::Machine m(isa);
-        m.set_engine(engine);
+        m.set_engine(v.engine);
+        m.set_blocks(v.blocks);
         m.load(0, loop->words);
         m.run(~0ull);
-        (engine == machine::Engine::Fast ? n_fast : n_ref) = m.instructions();
-        if (engine == machine::Engine::Fast) c_fast = m.cycles();
-      });
-      (engine == machine::Engine::Fast ? t_fast : t_ref).push_back(t);
+        v.n = m.instructions();
+        v.c = m.cycles();
+      }));
     }
   }
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  const double y_rate = n_yard / median(t_yard), r_rate = n_ref / median(t_ref), f_rate = n_fast / median(t_fast);
+  const double y_rate = n_yard / median(t_yard), r_rate = n_ref / median(t_ref), s_rate = n_step / median(t_step),
+               f_rate = n_fast / median(t_fast);
   fmt::print("## Simulator speed (depth 0, compute loop: addi/add/xor/ld/bne)\n\n");
   fmt::print("Medians of {} runs, interleaved in this one process. The yardstick is a hand-written PG-1\n"
              "interpreter (switch over PG-1's opcodes, predecode cache; bench/yardstick.cpp). Its counts\n"
              "{} pgsim's: {} instructions, {} cycles.\n\n",
-             kRuns, n_yard == n_fast && c_yard == c_fast ? "equal" : "DIFFER FROM", n_fast, c_fast);
+             kRuns, n_yard == n_fast && c_yard == c_fast && n_step == n_fast && c_step == c_fast ? "equal" : "DIFFER FROM",
+             n_fast, c_fast);
   fmt::print("| interpreter | median wall time | simulated instructions per second | ratio to the yardstick |\n");
   fmt::print("|---|---|---|---|\n");
   fmt::print("| yardstick (hand-written PG-1) | {:.3f} s | {:.1f} million | 1.00 |\n", median(t_yard), y_rate / 1e6);
   fmt::print("| pgsim --engine reference | {:.3f} s | {:.1f} million | {:.2f} |\n", median(t_ref), r_rate / 1e6,
              r_rate / y_rate);
-  fmt::print("| pgsim --engine fast | {:.3f} s | {:.1f} million | {:.2f} |\n\n", median(t_fast), f_rate / 1e6,
-             f_rate / y_rate);
+  fmt::print("| pgsim --engine fast, one check per instruction (set_blocks(false)) | {:.3f} s | {:.1f} million | {:.2f} |\n",
+             median(t_step), s_rate / 1e6, s_rate / y_rate);
+  fmt::print("| pgsim --engine fast (block-level execution) | {:.3f} s | {:.1f} million | {:.2f} |\n\n", median(t_fast),
+             f_rate / 1e6, f_rate / y_rate);
   std::fflush(stdout);
 
   // 2. The cost of depth, and the reference OS's wall time on both engines.

@@ -7,14 +7,24 @@
 // instruction, so the reference step sees the machine exactly as it would have.
 //
 // Exactness (counts of cycles, instructions, traps and per-level statistics identical to the
-// reference engine): the burst's one comparison per instruction, `cycles >= deadline`, folds the
-// cycle budget, the step budget (every instruction costs >= 1 cycle, so a step budget is a cycle
-// deadline) and the timer's expiry (cycles + timer); a pending interrupt that is enabled allows
-// no burst at all. Instructions of a burst change no control state, so the timer counts down the
-// burst's cycles at its end exactly as it would have one instruction at a time. Each store
-// invalidates the entry of the word it writes (self-modifying code); so do the reference
-// engine's stores and the trap sequence. The fetch window [base, min(base + bound, |E|)) is
-// closed by a kExit entry put at its end for the burst; jumps and branches check their target.
+// reference engine): the burst's one deadline, `cycles >= deadline`, folds the cycle budget, the
+// step budget (every instruction costs >= 1 cycle, so a step budget is a cycle deadline) and the
+// timer's expiry (cycles + timer); a pending interrupt that is enabled allows no burst at all.
+// Instructions of a burst change no control state, so the timer counts down the burst's cycles
+// at its end exactly as it would have one instruction at a time. Each store invalidates the
+// entry of the word it writes and the runs that reach it (self-modifying code); so do the
+// reference engine's stores and the trap sequence. The fetch window [base, min(base + bound,
+// |E|)) is closed by a kExit entry put at its end for the burst; jumps and branches check their
+// target.
+//
+// Blocks (issue 13, item 3): the deadline is checked once per straight-line run (predecode.hpp):
+// a run whose cycles end at or before the deadline is counted whole at its start (instructions
+// and cycles; a taken branch adds its cycle) and its handlers follow each other with no check.
+// A run that would cross the deadline is not entered: the rest of the burst goes one
+// instruction at a time, one check each, exactly as without blocks. An instruction of a run
+// that faults (a load, store, jump or branch outside the window) takes back its own counts and
+// those of the rest of its run, and the reference step takes the fault. A run ends at every
+// store, so the code it runs cannot change under it; the next run is looked up afresh.
 //
 // Observers: a burst tells its observer of completed instructions in bulk, per level
 // (Obs::on_instructions), at each change of level and at its end; an observer without
@@ -83,12 +93,14 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
   if (std::uint64_t{base} + pc_ >= hi) return 0;  // the fetch faults: the reference step
   if (timer_ != 0) deadline = std::min<std::uint64_t>(deadline, cycles_ + timer_);
   const FastEntry closed = E0[hi];
-  E0[hi].handler = kExit;
+  E0[hi].handler = kExit;  // the window's end; no run reaches past it (cut those that did)
+  E0[hi].run_n = 0;
+  cache_.cut_before(hi);
   std::uint32_t R[kSinkRegister + 1];
   const std::size_t nregs = std::min<std::size_t>(m_->registers.size(), kSinkRegister);
   std::copy_n(regs_.begin(), nregs, R);
   FastEntry* e = E0 + base + pc_;
-  std::uint64_t cyc = cycles_, n = 0, n_mark = 0, c_mark = cyc;
+  std::uint64_t cyc = cycles_, n = 0, n_mark = 0, c_mark = cyc, runs = 0;
   unsigned lvl = 0xffff;
   auto flush = [&] {  // tell the observer of the instructions since the last flush (one level)
     if constexpr (kLevels) if (n != n_mark) obs.on_instructions(*this, lvl, n - n_mark, cyc - c_mark);
@@ -97,85 +109,108 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
   };
   auto target = [&](std::uint32_t t) { return std::uint64_t{base} + (t & M); };  // real address of virtual t
   auto pc_of = [&](const FastEntry* x) { return static_cast<std::uint32_t>(x - E0) - base; };
-  static const void* const labels[kHandlers] = {
-      &&decode, &&leave, &&leave, &&nop, &&constant, &&load, &&store, &&jal,
-#define PGSIM_X(OP) &&rr_##OP,
-      PGSIM_FAST_ALU_OPS(PGSIM_X)
-#undef PGSIM_X
-#define PGSIM_X(OP) &&ri_##OP,
-      PGSIM_FAST_ALU_OPS(PGSIM_X)
-#undef PGSIM_X
-#define PGSIM_X(OP) &&rm_##OP,
-      PGSIM_FAST_ALU_OPS(PGSIM_X)
-#undef PGSIM_X
-#define PGSIM_X(OP) &&br_##OP,
-      PGSIM_FAST_ALU_OPS(PGSIM_X)
-#undef PGSIM_X
+  auto decode_at = [&](std::size_t real) {
+    const std::uint32_t w = mem[real];
+    return predecode(m_->decode(w), w, zero_, M, level_of(static_cast<std::uint32_t>(real)));
   };
-#define PGSIM_NEXT(STEP)   \
-  {                        \
-    cyc += e->cycles;      \
-    ++n;                   \
-    e += (STEP);           \
-    goto next;             \
-  }
+  // Three copies of every handler (predecode.hpp, FastEntry::in_run): one instruction at a time
+  // (counts and checks its own cycles), inside a run with more to follow (the run's counts were
+  // taken at its start: straight on to the next handler), and ending a run (back to `run`).
+#define PGSIM_T(OP, MODE, K) &&MODE##_##K##_##OP,
+#define PGSIM_TABLE(MODE, DECODE)                                                                     \
+  DECODE, &&leave, &&leave, &&MODE##_nop, &&MODE##_constant, &&MODE##_load, &&MODE##_store, &&MODE##_jal, \
+      PGSIM_FAST_ALU_OPS(PGSIM_T, MODE, rr) PGSIM_FAST_ALU_OPS(PGSIM_T, MODE, ri)                    \
+      PGSIM_FAST_ALU_OPS(PGSIM_T, MODE, rm) PGSIM_FAST_ALU_OPS(PGSIM_T, MODE, br)
+  static const void* const labels[3 * kHandlers] = {PGSIM_TABLE(one, &&decode) PGSIM_TABLE(mid, &&leave) PGSIM_TABLE(end, &&leave)};
+  static_assert(sizeof(labels) / sizeof(labels[0]) == 3 * kHandlers);
+  // What follows a handler, and where a fault (the reference step's to take) goes, per copy.
+#define PGSIM_NEXT_one(STEP) { cyc += e->cycles; ++n; e += (STEP); goto next; }
+#define PGSIM_NEXT_mid(STEP) { e += (STEP); goto *labels[e->in_run]; }
+#define PGSIM_NEXT_end(STEP) { e += (STEP); goto run; }
+#define PGSIM_FAIL_one goto leave
+#define PGSIM_FAIL_mid goto unrun
+#define PGSIM_FAIL_end goto unrun
 
-  // ---- the dispatch loop: one comparison, the level (counting observers only), the handler
+  // ---- the dispatch loop. A run that ends before the deadline costs one check (run:); else the
+  // rest of the burst goes one instruction at a time, one check each (next:).
+  if (!blocks_) goto next;
+run:
+  if (e->run_n == 0) [[unlikely]] {
+    if (!cache_.plan(static_cast<std::size_t>(e - E0), decode_at)) goto next;  // the reference step's
+  }
+  if constexpr (kLevels) if (e->level != lvl) { flush(); lvl = e->level; }
+  if (cyc + e->run_cycles <= deadline) [[likely]] {
+    n += e->run_n;
+    cyc += e->run_cycles;
+    ++runs;
+    goto *labels[e->in_run];
+  }
 next:
   if (cyc >= deadline) goto leave;
-dispatch:
   if constexpr (kLevels) if (e->level != lvl) { flush(); lvl = e->level; }
   goto *labels[e->handler];
+unrun:  // e faults inside a run: take back the counts of e and the rest of its run
+  n -= e->run_n;
+  cyc -= e->run_cycles;
+  --runs;
+  goto leave;
 
-decode: {
-  const std::uint32_t real = static_cast<std::uint32_t>(e - E0), w = mem[real];
-  *e = predecode(m_->decode(w), w, zero_, M, level_of(real));
-  goto dispatch;
-}
-nop:
-  PGSIM_NEXT(1)
-constant:
-  R[e->d] = e->imm;
-  PGSIM_NEXT(1)
-load: {
-  const std::uint64_t ra = target(R[e->a] + e->imm);
-  if (ra >= hi) goto leave;  // a MEMORY trap: the reference step takes it
-  R[e->d] = mem[ra];
-  PGSIM_NEXT(1)
-}
-store: {
-  const std::uint64_t ra = target(R[e->a] + e->imm);
-  if (ra >= hi) goto leave;
-  mem[ra] = R[e->b];
-  E0[ra].handler = kDecode;  // self-modifying code: decode that word again
-  PGSIM_NEXT(1)
-}
-jal: {
-  const std::uint64_t rt = target(R[e->a] + e->imm);  // read before R[d] is written
-  if (rt >= hi) goto leave;  // the fetch there faults: both steps are the reference engine's
-  R[e->d] = (pc_of(e) + 1) & M;
-  PGSIM_NEXT(E0 + rt - e)
-}
-#define PGSIM_X(OP)                                                 \
-  rr_##OP : R[e->d] = fast_alu<isa::Op::OP>(R[e->a], R[e->b], M, sxs); \
-  PGSIM_NEXT(1)                                                     \
-  ri_##OP : R[e->d] = fast_alu<isa::Op::OP>(R[e->a], e->imm, M, sxs);  \
-  PGSIM_NEXT(1)                                                     \
-  rm_##OP : R[e->d] = fast_alu<isa::Op::OP>(R[e->a], R[e->b] & e->imm, M, sxs); \
-  PGSIM_NEXT(1)                                                     \
-  br_##OP : if (!fast_alu<isa::Op::OP>(R[e->a], R[e->b], M, sxs)) PGSIM_NEXT(1) { \
-    const std::uint64_t rt = target(pc_of(e) + 1 + e->imm);         \
-    if (rt >= hi) goto leave;                                       \
-    cyc += 1; /* taken */                                           \
-    PGSIM_NEXT(E0 + rt - e)                                         \
+decode:
+  *e = decode_at(static_cast<std::size_t>(e - E0));
+  goto *labels[e->handler];
+#define PGSIM_HANDLERS(MODE)                                                          \
+  MODE##_nop: PGSIM_NEXT_##MODE(1)                                                    \
+  MODE##_constant: R[e->d] = e->imm; PGSIM_NEXT_##MODE(1)                             \
+  MODE##_load: {                                                                      \
+    const std::uint64_t ra = target(R[e->a] + e->imm);                                \
+    if (ra >= hi) PGSIM_FAIL_##MODE; /* a MEMORY trap: the reference step takes it */ \
+    R[e->d] = mem[ra];                                                                \
+    PGSIM_NEXT_##MODE(1)                                                              \
+  }                                                                                   \
+  MODE##_store: {                                                                     \
+    const std::uint64_t ra = target(R[e->a] + e->imm);                                \
+    if (ra >= hi) PGSIM_FAIL_##MODE;                                                  \
+    mem[ra] = R[e->b];                                                                \
+    cache_.invalidate(ra); /* self-modifying code: decode that word, plan its runs again */ \
+    PGSIM_NEXT_##MODE(1)                                                              \
+  }                                                                                   \
+  MODE##_jal: {                                                                       \
+    const std::uint64_t rt = target(R[e->a] + e->imm); /* read before R[d] is written */ \
+    if (rt >= hi) PGSIM_FAIL_##MODE; /* the fetch there faults */                     \
+    R[e->d] = (pc_of(e) + 1) & M;                                                     \
+    PGSIM_NEXT_##MODE(E0 + rt - e)                                                    \
+  }                                                                                   \
+  PGSIM_FAST_ALU_OPS(PGSIM_ALU, MODE)
+#define PGSIM_ALU(OP, MODE)                                                                  \
+  MODE##_rr_##OP : R[e->d] = fast_alu<isa::Op::OP>(R[e->a], R[e->b], M, sxs);                \
+  PGSIM_NEXT_##MODE(1)                                                                       \
+  MODE##_ri_##OP : R[e->d] = fast_alu<isa::Op::OP>(R[e->a], e->imm, M, sxs);                 \
+  PGSIM_NEXT_##MODE(1)                                                                       \
+  MODE##_rm_##OP : R[e->d] = fast_alu<isa::Op::OP>(R[e->a], R[e->b] & e->imm, M, sxs);      \
+  PGSIM_NEXT_##MODE(1)                                                                       \
+  MODE##_br_##OP : if (!fast_alu<isa::Op::OP>(R[e->a], R[e->b], M, sxs)) PGSIM_NEXT_##MODE(1) { \
+    const std::uint64_t rt = target(pc_of(e) + 1 + e->imm);                                  \
+    if (rt >= hi) PGSIM_FAIL_##MODE;                                                         \
+    cyc += 1; /* taken */                                                                    \
+    PGSIM_NEXT_##MODE(E0 + rt - e)                                                           \
   }
-  PGSIM_FAST_ALU_OPS(PGSIM_X)
-#undef PGSIM_X
-#undef PGSIM_NEXT
+  PGSIM_HANDLERS(one)
+  PGSIM_HANDLERS(mid)
+  PGSIM_HANDLERS(end)
+#undef PGSIM_T
+#undef PGSIM_TABLE
+#undef PGSIM_NEXT_one
+#undef PGSIM_NEXT_mid
+#undef PGSIM_NEXT_end
+#undef PGSIM_FAIL_one
+#undef PGSIM_FAIL_mid
+#undef PGSIM_FAIL_end
+#undef PGSIM_HANDLERS
+#undef PGSIM_ALU
 
 leave:  // e is the instruction not run: write the hot state back
   flush();
-  E0[hi] = closed;
+  E0[hi] = closed;  // still valid: the burst stored nothing at or past hi
   std::copy_n(R, nregs, regs_.begin());
   pc_ = pc_of(e);
   if (n) {
@@ -187,6 +222,7 @@ leave:  // e is the instruction not run: write the hot state back
     cycles_ = cyc;
     instructions_ += n;
     fast_instructions_ += n;
+    fast_runs_ += runs;
     consecutive_traps_ = 0;
   }
   return n;

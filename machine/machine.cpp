@@ -68,6 +68,7 @@ void Machine::reset() {
   stop_ = StopReason::None;
   cycles_ = instructions_ = traps_ = 0;
   fast_instructions_ = 0;
+  fast_runs_ = 0;
   consecutive_traps_ = 0;
   out_.clear();
   in_pos_ = 0;

@@ -128,6 +128,12 @@ class Machine {
   /// Chooses how runs execute (Engine); the default is default_engine().
   void set_engine(Engine e) { engine_ = e; }
   Engine engine() const { return engine_; }
+  /// Block-level execution in the fast engine (on by default): one deadline check per
+  /// straight-line run of instructions (machine/predecode.hpp) instead of one per instruction.
+  /// Off, the fast engine checks every instruction; both give exactly the same states, events
+  /// and counts (bench/ measures the two).
+  void set_blocks(bool on) { blocks_ = on; }
+  bool blocks() const { return blocks_; }
   /// The level attribution the fast engine reports with its bulk counts (BulkObserver): real
   /// address a belongs to level min(a / stride, last) (stride 0: everything is level 0). A VMM
   /// stack sets (V, depth), as vmm::Stack::level_of.
@@ -176,6 +182,10 @@ class Machine {
   /// Of instructions(), those the fast engine completed in its bursts since the machine was
   /// built or reset (0 under Engine::Reference); not part of the state (Snapshot).
   std::uint64_t fast_instructions() const { return fast_instructions_; }
+  /// Of fast_instructions(), the straight-line runs they were executed in, each with one
+  /// deadline check (Machine::set_blocks), since the machine was built or reset; a run that a
+  /// fault ended early is not counted.
+  std::uint64_t fast_runs() const { return fast_runs_; }
   /// Trap sequences run (a VM exit is not one: see vm_exits(); `pgsim run --json` counts both
   /// in "real_traps").
   std::uint64_t traps() const { return traps_; }
@@ -331,7 +341,8 @@ class Machine {
   Engine engine_ = default_engine();
   PredecodeCache cache_;  ///< one entry per real address (machine/predecode.hpp)
   std::uint32_t level_stride_ = 0, level_last_ = 0;  ///< see set_levels
-  std::uint64_t fast_instructions_ = 0;
+  std::uint64_t fast_instructions_ = 0, fast_runs_ = 0;
+  bool blocks_ = true;  ///< see set_blocks
 };
 
 /// A full copy of a machine's state.

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
+#include "machine/run_loop.hpp"
 #include "vmm/monitor_catalog.hpp"
 
 using namespace pgsim;
@@ -322,4 +323,248 @@ newins: addi r1, r1, 10
                 });
   CHECK(m.reg(1) == 1 + 10);
   CHECK(m.reg(2) > 1000);  // the patched instruction ran (the reference run says how often)
+}
+
+// ---- Block-level execution (issue 13, item 3): the fast engine checks its deadline once per
+// straight-line run. These programs put the places where a run must not go on as planned --
+// a timer deadline, a cycle budget, a store into code, the end of the fetch window, a fault, a
+// pending interrupt, a change of level -- inside long straight lines, and compare the reference
+// engine, the fast engine one instruction at a time (set_blocks(false)) and the fast engine
+// with blocks, stopping and resuming at EVERY cycle budget (each budget is a state a user can
+// see: `pgsim run --cycles N`, the GUI's run to a cycle), then in one uninterrupted run.
+
+namespace {
+/// `lines` repeated `times` times (a long straight line).
+std::string repeat(const std::string& lines, int times) {
+  std::string s;
+  for (int i = 0; i < times; ++i) s += lines;
+  return s;
+}
+
+/// Runs `text` (PG-1, 4096 words) on the three engines, stopping at every cycle budget from 1
+/// until all have halted (at most `max_cycles`), comparing the full machine state at each; then
+/// again in single runs to the halt. Returns the block engine's machine after the single run.
+machine::Machine agree_at_every_cycle(const std::string& text, std::uint64_t max_cycles) {
+  machine::Machine ref = machine_with(text, 4096), one = machine_with(text, 4096), blk = machine_with(text, 4096);
+  ref.set_engine(Engine::Reference);
+  one.set_engine(Engine::Fast);
+  one.set_blocks(false);
+  blk.set_engine(Engine::Fast);
+  std::uint64_t budget = 1;
+  for (; budget <= max_cycles && !(ref.halted() && blk.halted()); ++budget) {
+    ref.run(budget);
+    one.run(budget);
+    blk.run(budget);
+    INFO("cycle budget " << budget << ", pc " << ref.pc());
+    REQUIRE(ref.snapshot() == one.snapshot());
+    REQUIRE(ref.snapshot() == blk.snapshot());
+    REQUIRE(ref.stop_reason() == blk.stop_reason());
+  }
+  CHECK(ref.halted());  // the program ran to its end within max_cycles
+  CHECK(blk.fast_runs() > 0);
+  machine::Machine ref1 = machine_with(text, 4096), blk1 = machine_with(text, 4096);
+  ref1.set_engine(Engine::Reference);
+  blk1.set_engine(Engine::Fast);
+  ref1.run(max_cycles);
+  blk1.run(max_cycles);
+  CHECK(ref1.snapshot() == blk1.snapshot());
+  CHECK(ref1.snapshot() == ref.snapshot());
+  // Blocks did the work: most of the fast engine's instructions ran in multi-instruction runs.
+  CHECK(blk1.fast_instructions() > 2 * blk1.fast_runs());
+  return blk1;
+}
+}  // namespace
+
+TEST_CASE("blocks: timer interrupts land at every place of a straight line", "[engine][blocks]") {
+  // The timer's period changes after each interrupt (1..64 cycles), so that its deadline falls
+  // on every instruction of the 40-instruction body (runs cross the 64-word spans too).
+  auto m = agree_at_every_cycle(R"(
+        .org 8
+        .word 0, tick, 0, 4096, 0   ; new PSW: the timer handler, ie 0
+        .org 16
+        li r5, 3
+        stimer r5
+        lpsw go(r0)                 ; ie = 1
+body:   addi r1, r1, 1
+)" + repeat("        add r2, r2, r1\n        xor r3, r3, r2\n        ld r4, 1000(r1)\n        mul r2, r2, r3\n"
+            "        shl r3, r3, r1\n        sub r4, r4, r3\n        lui r7, 3\n        nop\n", 5) + R"(
+        li r4, 150
+        blt r1, r4, body
+        halt
+tick:   addi r6, r6, 1              ; interrupts taken
+        addi r5, r5, 7
+        andi r5, r5, 63
+        addi r5, r5, 1
+        stimer r5
+        lpsw 0(r0)
+go:     .word 0, body, 0, 4096, 1
+)", 40'000);
+  CHECK(m.reg(1) == 150);
+  CHECK(m.reg(6) > 200);  // hundreds of interrupts
+}
+
+TEST_CASE("blocks: stores into the following instruction, into a run ahead and into a run behind", "[engine][blocks]") {
+  // Each pass, the line's own store writes the next patch of the table: the instruction right
+  // after the store (its run starts there), one in the middle of a run ahead planned in the pass
+  // before (that run must end before it now), one in the first run of the line (behind the
+  // store: the next pass must see it), a jump into the middle of a run, a privileged out (an
+  // instruction the fast engine leaves to the reference step) and a halt.
+  auto m = agree_at_every_cycle(R"(
+        .org 16
+        li r5, table
+        li r6, 7                    ; passes
+line:   addi r1, r1, 1
+        addi r2, r2, 2
+behind: addi r1, r1, 3
+        add r3, r3, r1
+        ld r4, 0(r5)                ; the patch
+        ld r7, 1(r5)                ; where it goes
+        st r4, 0(r7)
+follow: addi r2, r2, 5
+        xor r3, r3, r2
+        add r1, r1, r3
+        andi r1, r1, 0x7fff
+        addi r2, r2, 1
+        addi r2, r2, 1
+ahead:  addi r1, r1, 7
+        addi r2, r2, 1
+        addi r2, r2, 1
+skipto: addi r3, r3, 9
+        addi r5, r5, 2
+        addi r6, r6, -1
+        bne r6, r0, line
+        halt
+table:  addi r2, r2, 500
+        .word follow
+        sub r1, r1, r3
+        .word ahead
+        addi r1, r1, 300
+        .word behind
+        jmp skipto
+        .word ahead-1
+        out r1
+        .word follow
+        halt
+        .word skipto
+)", 5'000);
+  CHECK(m.halted());
+  CHECK(m.reg(6) == 2);  // the halt patched into `skipto` ended the 6th pass
+  CHECK(m.console_output().size() == 2);  // `out`, patched into `follow` in the 5th pass, ran in the 5th and 6th
+}
+
+TEST_CASE("blocks: a straight line that runs into the end of its bounds", "[engine][blocks]") {
+  // User code planned under the whole storage as its window, then run with its bound at every
+  // word of it: the fetch at the bound, a load past it, a jump and a branch past it fault in
+  // the middle or at the end of runs. The handler adds up each trap's cause and info.
+  auto m = agree_at_every_cycle(R"(
+        .org 8
+        .word 0, trap, 0, 4096, 0
+        .org 16
+        li r6, 4096                 ; the user's bound: first all of storage, then from `end` down
+user:   st r6, upsw+3(r0)
+        lpsw upsw(r0)
+trap:   add r5, r5, r5
+        ld r1, 5(r0)                ; cause
+        add r5, r5, r1
+        ld r1, 6(r0)                ; info
+        add r5, r5, r1
+        li r1, end
+        bge r1, r6, down
+        mov r6, r1
+        jmp user
+down:   addi r6, r6, -1
+        li r1, code
+        bge r6, r1, user
+        halt
+upsw:   .word 1, code, 0, 0, 0      ; user mode at `code`, R = (0, r6)
+code:   addi r2, r2, 1
+)" + repeat("        xor r3, r3, r2\n        addi r2, r2, 3\n", 5) + R"(
+        ld r4, mid(r0)              ; faults when the bound is at or below `mid`
+)" + repeat("        add r3, r3, r4\n", 4) + R"(
+mid:    jmp over
+        .word 0, 0
+over:   addi r2, r2, 1
+        beq r0, r0, last
+        .word 0
+last:   addi r3, r3, 1
+        svc 0
+end:
+)", 20'000);
+  CHECK(m.reg(5) != 0);
+}
+
+TEST_CASE("blocks: a timer interrupt pending on entry to a run", "[engine][blocks]") {
+  // The timer expires while interrupts are off (mid-line); lpsw turns them on, and the pending
+  // interrupt must be taken before the next line's first instruction; with longer periods it
+  // falls due inside the second line instead.
+  auto m = agree_at_every_cycle(R"(
+        .org 8
+        .word 0, tick, 0, 4096, 0
+        .org 16
+        li r5, 1
+        li r6, 40                   ; iterations
+again:  stimer r5                   ; ie is 0
+)" + repeat("        addi r1, r1, 1\n        xor r2, r2, r1\n", 12) + R"(
+        lpsw on(r0)                 ; ie = 1
+after:
+)" + repeat("        add r3, r3, r2\n", 10) + R"(
+        lpsw off(r0)                ; ie = 0 again
+next:   addi r5, r5, 3
+        andi r5, r5, 63
+        addi r5, r5, 1
+        addi r6, r6, -1
+        bne r6, r0, again
+        halt
+tick:   addi r4, r4, 1              ; interrupts taken
+        ld r1, 1(r0)                ; at which pc
+        add r7, r7, r1
+        lpsw 0(r0)
+on:     .word 0, after, 0, 4096, 1
+off:    .word 0, next, 0, 4096, 0
+)", 20'000);
+  CHECK(m.reg(4) >= 20);
+}
+
+namespace {
+/// Per-level instruction and cycle counts, as vmm::Stack counts them: from each event on the
+/// reference engine, in bulk from the fast engine (machine::BulkObserver).
+struct PerLevel {
+  static constexpr bool enabled = true;
+  std::uint32_t stride = 0;
+  unsigned last = 0;
+  std::map<unsigned, std::pair<std::uint64_t, std::uint64_t>> counts;  // level -> (instructions, cycles)
+  void on_event(const machine::Machine&, const machine::Event& e) {
+    if (e.kind != machine::EventKind::Instruction) return;
+    auto& c = counts[std::min(e.real_pc / stride, last)];
+    c.first += 1;
+    c.second += e.cost;
+  }
+  void on_instructions(const machine::Machine&, unsigned level, std::uint64_t n, std::uint64_t cycles) {
+    counts[level].first += n;
+    counts[level].second += cycles;
+  }
+};
+}  // namespace
+
+TEST_CASE("blocks: a straight line across levels is counted per level", "[engine][blocks]") {
+  // Levels of 24 words: the loop's straight line crosses levels 0 -> 1 -> 2 -> 3 (and the last
+  // level takes the rest); a run must end where the level changes.
+  const std::string text = ".org 16\nloop:\n" + repeat("        addi r1, r1, 1\n        xor r2, r2, r1\n", 40) +
+                           "        addi r3, r3, 1\n        li r4, 50\n        bne r3, r4, loop\n        halt\n";
+  PerLevel ref{24, 3, {}}, fast{24, 3, {}};
+  machine::Machine a = machine_with(text, 4096), b = machine_with(text, 4096);
+  a.set_engine(Engine::Reference);
+  b.set_engine(Engine::Fast);
+  for (auto* m : {&a, &b}) m->set_levels(24, 3);
+  // Stop and resume at uneven budgets, so that runs also begin and end inside levels.
+  for (std::uint64_t limit = 7; !(a.halted() && b.halted()) && limit < 100'000; limit += 37) {
+    a.run_with(limit, ref);
+    b.run_with(limit, fast);
+    REQUIRE(a.snapshot() == b.snapshot());
+  }
+  CHECK(a.halted());
+  CHECK(ref.counts == fast.counts);
+  CHECK(ref.counts.size() == 4);
+  CHECK(b.fast_instructions() > 2 * b.fast_runs());
+  CHECK(b.fast_runs() > 0);
 }

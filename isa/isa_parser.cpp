@@ -287,13 +287,31 @@ auto const d_format = (kw("format") > as<std::string>("the format's name after '
   d.names = {fusion::at_c<0>(x3::_attr(ctx))};
   d.fields = fusion::at_c<1>(x3::_attr(ctx));
 })];
+// `where funct3 = 1, funct7 = 0x20`: fields whose value, with the opcode, names the instruction.
+x3::rule<class where_item_r, FieldDecl> const where_item = "a fixed field (where funct3 = 1)";
+auto const where_item_def =
+    (grammar::mark >> as<std::string>("the name of a field of the format after 'where' (where funct3 = 1)", identifier) >
+     as("'=' and the field's value (where funct3 = 1)", x3::lit('=')) >
+     as<std::uint64_t>("the field's value (a number)", number))[([](auto& ctx) {
+      FieldDecl f;
+      f.kind = "where";
+      f.name = fusion::at_c<0>(x3::_attr(ctx));
+      f.width = fusion::at_c<1>(x3::_attr(ctx));
+      f.offset = grammar::marked<0>(ctx);
+      x3::_val(ctx) = f;
+    })];
+x3::rule<class where_clause_r, std::vector<FieldDecl>> const where_clause = "`where FIELD = VALUE` (or nothing)";
+auto const where_clause_def = -(kw("where") > (where_item % ','));
+BOOST_SPIRIT_DEFINE(where_item, where_clause)
 auto const d_instruction =
     (x3::matches[kw("replace")] >> kw("instruction") >
      as<std::string>("the mnemonic after 'instruction'", identifier) >
      as<std::string>("the operand syntax in quotes after the mnemonic (\"rd, rs, rt\", or \"\" for none)", string_literal) >
      as<std::string>("the format's name after the operand syntax", identifier) >
      as<std::uint64_t>("the opcode (a number) after the format", number) >
-     as("`cycles N` after the opcode (then `privileged`, if the instruction is privileged)", kw("cycles")) >
+     where_clause >
+     as("`cycles N` after the opcode (or its `where` fields; then `privileged`, if the instruction is privileged)",
+        kw("cycles")) >
      as<std::uint64_t>("the number of cycles after 'cycles'", number) >
      x3::matches[kw("privileged")] > -(!kw("intercept") >> identifier) >
      -(kw("intercept") > as<std::uint64_t>("the intercept bit (a number, 0 to 31) after 'intercept'", number)) >
@@ -304,11 +322,12 @@ auto const d_instruction =
       d.flag2 = fusion::at_c<0>(a);
       d.names = {fusion::at_c<1>(a), fusion::at_c<3>(a)};
       d.strings = {fusion::at_c<2>(a)};
-      d.numbers = {fusion::at_c<4>(a), fusion::at_c<5>(a)};
-      d.flag = fusion::at_c<6>(a);
-      d.names.push_back(fusion::at_c<7>(a).value_or(""));  // names[2]: the level after `privileged`
-      if (auto& bit = fusion::at_c<8>(a)) d.numbers.push_back(*bit);  // numbers[2]: the intercept bit
-      d.body = fusion::at_c<9>(a);
+      d.numbers = {fusion::at_c<4>(a), fusion::at_c<6>(a)};
+      d.where = fusion::at_c<5>(a);
+      d.flag = fusion::at_c<7>(a);
+      d.names.push_back(fusion::at_c<8>(a).value_or(""));  // names[2]: the level after `privileged`
+      if (auto& bit = fusion::at_c<9>(a)) d.numbers.push_back(*bit);  // numbers[2]: the intercept bit
+      d.body = fusion::at_c<10>(a);
     })];
 auto const d_pseudo =
     (kw("pseudo") > as<std::string>("the pseudo-instruction's mnemonic after 'pseudo'", identifier) >

@@ -26,8 +26,8 @@ struct FieldDecl {
 /// cause(names[0], numbers[0], names[1] role or empty); const(names[0], expr);
 /// format(names[0], fields); instruction(names[0] mnemonic, strings[0] syntax, names[1] format,
 /// numbers[0] opcode, numbers[1] cycles, numbers[2] the intercept bit if declared, flag privileged,
-/// names[2] the level after `privileged` (or empty),
-/// flag2 replace, body);
+/// names[2] the level after `privileged` (or empty), flag2 replace, where (its `where FIELD =
+/// VALUE, ...` items: name, value in width, offset), body);
 /// pseudo(names[0], strings[0] syntax, strings[1..] expansion); include(strings[0]);
 /// remove(names[0] mnemonic); the items of an `assist { }` block: assist_state and assist_cost
 /// (names[i] = numbers[i]), assist_reason(names[0] name, names[1] role, numbers[0] value),
@@ -40,6 +40,7 @@ struct Decl {
   std::vector<std::size_t> name_offsets;
   std::vector<std::string> strings;
   std::vector<FieldDecl> fields;
+  std::vector<FieldDecl> where;  ///< an instruction's fixed fields (sub-opcodes): name = value (in `width`)
   std::vector<int> body;
   int expr = -1;
   bool flag = false, flag2 = false;

@@ -456,6 +456,7 @@ class Elaborator {
         }
       }
       parse_syntax(ins, f, *syn, *d);
+      fix_where_fields(ins, f, *syn, *d);
       ins.semantics = compile_semantics(*m, f, syn->pool, d->body, syn->file, diags, m->warnings);
       if (ins.semantics.max_stack > 64)
         err(d->offset, fmt::format("instruction {}: its expressions are nested too deeply (more than 64 values)", ins.mnemonic));
@@ -474,19 +475,25 @@ class Elaborator {
       if (existing >= 0) m->instructions[static_cast<std::size_t>(existing)] = std::move(ins);
       else m->instructions.push_back(std::move(ins));
     }
-    // Decode table: one instruction per opcode value.
+    // Decode table: per opcode value, the first of the instructions with that opcode; the
+    // others (sub-opcodes: `where` fields) follow in decode_next. No word may match two.
     m->decode_table.assign(std::size_t{1} << m->opcode_width, -1);
+    m->decode_next.assign(m->instructions.size(), -1);
     for (std::size_t i = 0; i < m->instructions.size(); ++i) {
       auto& ins = m->instructions[i];
-      auto& slot = m->decode_table[ins.opcode];
-      if (slot >= 0) {
-        auto& other = m->instructions[static_cast<std::size_t>(slot)];
+      std::int16_t* slot = &m->decode_table[ins.opcode];
+      bool overlaps = false;
+      for (; *slot >= 0; slot = &m->decode_next[static_cast<std::size_t>(*slot)]) {
+        auto& other = m->instructions[static_cast<std::size_t>(*slot)];
+        if (((ins.match ^ other.match) & ins.mask & other.mask) != 0) continue;  // a fixed bit tells them apart
         diags.push_back({find_file(ins.decl_file), ins.decl_offset,
-                         fmt::format("instruction {}: encoding overlaps {} (both have opcode {:#x})", ins.mnemonic,
-                                     other.mnemonic, ins.opcode)});
-        continue;
+                         fmt::format("instruction {}: encoding overlaps {} (both have opcode {:#x}, and no `where` field "
+                                     "fixes a bit that tells them apart: give each a `where FIELD = VALUE` of its own)",
+                                     ins.mnemonic, other.mnemonic, ins.opcode)});
+        overlaps = true;
+        break;
       }
-      slot = static_cast<std::int16_t>(i);
+      if (!overlaps) *slot = static_cast<std::int16_t>(i);
     }
     for (auto& ins : m->instructions) m->constants["OP_" + upper(ins.mnemonic)] = ins.opcode;
     // Two instructions with one intercept bit could not be told apart by a monitor.
@@ -749,6 +756,43 @@ class Elaborator {
       default:
         diags.push_back({syn.file, n.offset, "not a constant expression"});
         return std::nullopt;
+    }
+  }
+  /// The instruction's `where FIELD = VALUE` items (sub-opcodes such as RISC-V's funct3): each
+  /// names an immediate or register field of its format that is not an operand of its syntax,
+  /// with a value that fits the field; its bits join the opcode in mask/match.
+  void fix_where_fields(Instruction& ins, const Format& f, const IsaSyntax& syn, const Decl& d) {
+    for (const auto& w : d.where) {
+      auto err = [&](const std::string& msg) {
+        diags.push_back({syn.file, w.offset, fmt::format("instruction {}: where {}: {}", ins.mnemonic, w.name, msg)});
+      };
+      const Field* fl = f.find(w.name);
+      if (!fl) {
+        std::string names;
+        for (const auto& x : f.fields)
+          if (!x.name.empty()) names += (names.empty() ? "" : ", ") + x.name;
+        err(fmt::format("format {} has no field of that name (its named fields: {})", f.name, names.empty() ? "none" : names));
+        continue;
+      }
+      const int index = static_cast<int>(fl - f.fields.data());
+      if (std::any_of(ins.operands.begin(), ins.operands.end(),
+                      [&](const SyntaxOperand& o) { return o.field == index || o.base_field == index; })) {
+        err(fmt::format("the field is an operand of the syntax \"{}\"; a fixed field cannot also be written by the "
+                        "program (remove it from the syntax, or from `where`)",
+                        ins.syntax));
+        continue;
+      }
+      const std::uint32_t fm = low_bits(fl->width) << fl->shift;
+      if ((ins.mask & fm) != 0) {
+        err("its bits are already fixed (a second `where` for the field, or a `zero` field)");
+        continue;
+      }
+      if (w.width > low_bits(fl->width)) {
+        err(fmt::format("the value {} does not fit the {}-bit field (0 to {})", w.width, fl->width, low_bits(fl->width)));
+        continue;
+      }
+      ins.mask |= fm;
+      ins.match |= static_cast<std::uint32_t>(w.width) << fl->shift;
     }
   }
   void parse_syntax(Instruction& ins, const Format& f, const IsaSyntax& syn, const Decl& d) {

@@ -98,6 +98,13 @@ struct Instruction {
   std::string decl_file;
 };
 
+/// True when `where` fixes the field `fl` of `ins`'s format (a sub-opcode): its value is part of
+/// the instruction's encoding, not an operand.
+inline bool fixed_by_where(const Instruction& ins, const Field& fl) {
+  const std::uint32_t fm = low_bits(fl.width) << fl.shift;
+  return fl.kind != FieldKind::Zero && fl.kind != FieldKind::Opcode && (ins.mask & fm) == fm;
+}
+
 /// A pseudo-instruction: assembly-level alias expanding to one or more real instructions.
 struct Pseudo {
   std::string mnemonic;                  ///< lower case
@@ -211,7 +218,10 @@ struct IsaModel {
   std::vector<Instruction> instructions;
   std::vector<Pseudo> pseudos;
   unsigned opcode_shift = 24, opcode_width = 8;  ///< common opcode field position
-  std::vector<std::int16_t> decode_table;        ///< opcode value -> instruction index or -1
+  std::vector<std::int16_t> decode_table;        ///< opcode value -> its first instruction's index, or -1
+  /// Instruction index -> the next instruction with the same opcode (told apart by their `where`
+  /// fields: sub-opcodes), or -1.
+  std::vector<std::int16_t> decode_next;
   /// Warnings found while loading (Diagnostic::warning set): constructs that are accepted but
   /// probably not what was meant, e.g. `mode == 3`. Tools print them (pgsim on stderr).
   Diagnostics warnings;
@@ -220,10 +230,11 @@ struct IsaModel {
   /// The instruction a word decodes to, or nullptr (ILLEGAL).
   const Instruction* decode(std::uint32_t word) const {
     std::uint32_t op = (word >> opcode_shift) & low_bits(opcode_width);
-    int i = decode_table[op];
-    if (i < 0) return nullptr;
-    const Instruction& ins = instructions[static_cast<std::size_t>(i)];
-    return (word & ins.mask) == ins.match ? &ins : nullptr;
+    for (int i = decode_table[op]; i >= 0; i = decode_next[static_cast<std::size_t>(i)]) {
+      const Instruction& ins = instructions[static_cast<std::size_t>(i)];
+      if ((word & ins.mask) == ins.match) return &ins;
+    }
+    return nullptr;
   }
   /// Index of an instruction by mnemonic (case-insensitive), or -1.
   int find_instruction(const std::string& mnemonic) const;

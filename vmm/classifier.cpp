@@ -442,7 +442,7 @@ class Classifier {
     bool selector_field_all = true;
     for (const auto& fl : f.fields) {
       bool operand = fl.kind == FieldKind::Register || fl.kind == FieldKind::Signed || fl.kind == FieldKind::Unsigned;
-      if (!operand) continue;
+      if (!operand || fixed_by_where(ins, fl)) continue;
       if (is_selector(fl)) continue;  // a selector: its values come from the class
       fields.push_back(&fl);
       bits += fl.width;

@@ -256,7 +256,8 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
   std::uint32_t candidates = 0;
   for (std::size_t i = 0; i < f.fields.size(); ++i) {
     const auto& fl = f.fields[i];
-    if ((fl.kind == isa::FieldKind::Signed || fl.kind == isa::FieldKind::Unsigned) && fl.width <= kMaxSelectorBits)
+    if ((fl.kind == isa::FieldKind::Signed || fl.kind == isa::FieldKind::Unsigned) && fl.width <= kMaxSelectorBits &&
+        !isa::fixed_by_where(ins, fl))
       candidates |= 1u << i;
   }
   if (!candidates) return plan;

@@ -310,7 +310,8 @@ auto const d_instruction =
      as<std::string>("the format's name after the operand syntax", identifier) >
      as<std::uint64_t>("the opcode (a number) after the format", number) >
      where_clause >
-     as("`cycles N` after the opcode (or its `where` fields; then `privileged`, if the instruction is privileged)",
+     as("`cycles N` after the opcode (then `privileged`, if the instruction is privileged; `where` fields go "
+        "between the opcode and `cycles`)",
         kw("cycles")) >
      as<std::uint64_t>("the number of cycles after 'cycles'", number) >
      x3::matches[kw("privileged")] > -(!kw("intercept") >> identifier) >

@@ -487,8 +487,8 @@ class Elaborator {
         auto& other = m->instructions[static_cast<std::size_t>(*slot)];
         if (((ins.match ^ other.match) & ins.mask & other.mask) != 0) continue;  // a fixed bit tells them apart
         diags.push_back({find_file(ins.decl_file), ins.decl_offset,
-                         fmt::format("instruction {}: encoding overlaps {} (both have opcode {:#x}, and no `where` field "
-                                     "fixes a bit that tells them apart: give each a `where FIELD = VALUE` of its own)",
+                         fmt::format("instruction {}: encoding overlaps {} (both have opcode {:#x}); no `where` field "
+                                     "fixes a bit that tells them apart: give each a `where FIELD = VALUE` of its own",
                                      ins.mnemonic, other.mnemonic, ins.opcode)});
         overlaps = true;
         break;

@@ -250,3 +250,61 @@ TEST_CASE("pgsim check on IA-32 names the rings and the pairs of rings an instru
   CHECK_THAT(r.out, Catch::Contains("  popf "));
   CHECK_THAT(r.out, Catch::Contains("ring0/ring1"));
 }
+
+TEST_CASE("RISC-V (S and U): Theorem 1 holds -- every access to supervisor state traps in U-mode, per CSR", "[analysis][real]") {
+  // The privileged architecture (20211203): the CSR address's bits 9-8 give the lowest level that
+  // may access it; SRET, WFI and SFENCE.VMA raise an illegal-instruction exception in U-mode;
+  // TSR, TW and TVM make them (and satp accesses) raise it in S-mode too.
+  auto isa = real_isa("riscv-rv32-s.isa");
+  for (std::uint64_t seed : {1974u, 3u}) {
+    INFO("seed " << seed);
+    vmm::ClassifierOptions options;
+    options.seed = seed;
+    auto a = vmm::classify(isa, options);
+    CHECK(a.theorem1.holds);
+    CHECK(a.theorem3.holds);
+    // Strictly (never traps in S-mode), SRET (TSR) and the satp accesses (TVM) are not privileged.
+    CHECK_FALSE(a.theorem1_strict.holds);
+    for (const auto& v : a.theorem1_strict.violations) {
+      INFO(v);
+      CHECK((v == "sret" || v.find("[csr=0x180]") != std::string::npos));
+    }
+    for (auto m : {"sret", "wfi", "sfence_vma"}) {
+      INFO(m);
+      CHECK(row(*isa, a, m).privileged);
+      CHECK_FALSE(row(*isa, a, m).strictly_privileged);
+    }
+    CHECK(row(*isa, a, "sret").control_sensitive);  // mode = SPP, pc = sepc
+    // Each CSR instruction, per CSR: the supervisor CSRs are sensitive and privileged (sstatus
+    // 0x100, stvec 0x105, sepc 0x141); satp (0x180) is owned state; the user counter CYCLE
+    // (0xC00) may be read in U-mode (a timing source, not sensitive) and written by no one.
+    for (auto m : {"csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"}) {
+      INFO(m);
+      for (std::uint32_t csr : {0x100u, 0x105u, 0x141u}) {
+        INFO("csr " << csr);
+        const auto& c = row(*isa, a, m, {{"csr", csr}});
+        CHECK(c.privileged);
+        CHECK(c.sensitive());
+        CHECK(c.strictly_privileged);
+      }
+      const auto& satp = row(*isa, a, m, {{"csr", 0x180}});
+      CHECK(satp.privileged);
+      CHECK(satp.owned_sensitive);
+      const auto& cycle = row(*isa, a, m, {{"csr", 0xc00}});
+      if (std::string(m) == "csrrw" || std::string(m) == "csrrwi") {
+        CHECK(cycle.privileged);  // a write to a read-only CSR: illegal in every mode
+      } else {
+        CHECK_FALSE(cycle.sensitive());
+        CHECK_FALSE(cycle.privileged);
+      }
+      CHECK(row(*isa, a, m, {{"csr", 0x001}}).privileged);  // fflags: no F extension, no CSR
+    }
+    for (auto m : {"lui", "auipc", "jal", "jalr", "beq", "bltu", "lw", "sw", "addi", "srai", "add", "sub", "sra",
+                   "fence", "ecall", "ebreak"}) {
+      INFO(m);
+      CHECK_FALSE(row(*isa, a, m).sensitive());
+      CHECK_FALSE(row(*isa, a, m).privileged);
+    }
+    all_witnesses_confirm(*isa, a);
+  }
+}

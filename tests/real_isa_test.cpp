@@ -308,3 +308,53 @@ TEST_CASE("RISC-V (S and U): Theorem 1 holds -- every access to supervisor state
     all_witnesses_confirm(*isa, a);
   }
 }
+
+TEST_CASE("ARMv7-A: Penneman et al.'s sensitive unprivileged instructions -- Theorem 1 fails", "[analysis][real]") {
+  // Penneman, Kudinskas, Rawsthorne, De Sutter, De Bosschere, J. Systems Architecture 59(3), 2013:
+  // CPS, MRS, MSR, SRS, RFE, LDM/STM of the User registers (^) and SUBS PC, LR are sensitive and
+  // complete in User mode; MCR/MRC to CP15 raise the Undefined Instruction exception there.
+  auto isa = real_isa("armv7-a.isa");
+  for (std::uint64_t seed : {1974u, 3u}) {
+    INFO("seed " << seed);
+    vmm::ClassifierOptions options;
+    options.seed = seed;
+    auto a = vmm::classify(isa, options);
+    CHECK_FALSE(a.theorem1.holds);
+    CHECK(mnemonics(a.theorem1.violations) ==
+          std::vector<std::string>{"cps", "ldm_user", "mrs", "msr", "rfe", "srs", "stm_user", "subs_pc_lr"});
+    // Control sensitive in Supervisor mode, a no-op (or a plain branch) in User mode.
+    CHECK(row(*isa, a, "cps", {{"imod", 3}, {"mmod", 0}, {"aif", 2}, {"newmode", 0}}).control_sensitive);
+    CHECK(row(*isa, a, "msr", {{"mask", 1}}).control_sensitive);
+    CHECK_FALSE(row(*isa, a, "msr", {{"mask", 8}}).sensitive());  // the flags byte only
+    for (auto m : {"rfe", "subs_pc_lr", "ldm_user"}) {
+      INFO(m);
+      CHECK(row(*isa, a, m).control_sensitive);
+      CHECK_FALSE(row(*isa, a, m).privileged);
+    }
+    for (auto m : {"mrs", "srs", "stm_user"}) {  // their result shows the mode
+      INFO(m);
+      CHECK(row(*isa, a, m).mode_sensitive);
+      CHECK_FALSE(row(*isa, a, m).privileged);
+    }
+    // MRS reads the interrupt masks, which a VMM owns: user-sensitive, so no hybrid VMM either.
+    CHECK(row(*isa, a, "mrs").owned_sensitive);
+    CHECK_FALSE(a.theorem3.holds);
+    for (auto m : {"msr_spsr", "mrs_spsr"}) {
+      INFO(m);
+      CHECK(row(*isa, a, m).privileged);
+    }
+    for (std::uint32_t crn : {1u, 2u, 3u, 12u}) {
+      INFO("crn " << crn);
+      CHECK(row(*isa, a, "mcr", {{"crn", crn}}).privileged);
+      CHECK(row(*isa, a, "mcr", {{"crn", crn}}).control_sensitive);
+      CHECK(row(*isa, a, "mrc", {{"crn", crn}}).privileged);
+    }
+    CHECK(row(*isa, a, "mrc", {{"crn", 2}}).owned_sensitive);  // TTBR0
+    for (auto m : {"mov", "movr", "add", "sub", "addi", "ldr", "str", "b", "bl", "bx", "ldm", "stm", "svc", "wfi"}) {
+      INFO(m);
+      CHECK_FALSE(row(*isa, a, m).sensitive());
+      CHECK_FALSE(row(*isa, a, m).privileged);
+    }
+    all_witnesses_confirm(*isa, a);
+  }
+}

@@ -220,3 +220,26 @@ TEST_CASE("setup vmm=assist without isa= runs on the assist's own ISA (pg1-assis
   CHECK_THAT(failure_of(step("setup isa=examples/isa/pg1.isa program=examples/guests/hello.s vmm=assist depth=1\n")),
              Catch::Contains("sie"));
 }
+
+TEST_CASE("lesson 8: the class finds Robin & Irvine's list on the IA-32 model -- a partial list is told how many are missing, not which",
+          "[lesson]") {
+  vmm::Lesson eight;
+  for (auto& l : vmm::load_lessons(PGSIM_SOURCE_DIR))
+    if (l.number == 8) eight = l;
+  const vmm::LessonPart* ex = nullptr;
+  for (const auto& p : eight.parts)
+    if (p.kind == vmm::LessonPart::Exercise) ex = &p;
+  REQUIRE(ex);
+  vmm::LessonRunner solved(PGSIM_SOURCE_DIR, true);
+  CHECK_THAT(solved.run_part(eight, *ex), Catch::Contains("✓ theorem1-violations =="));
+  vmm::LessonRunner student(PGSIM_SOURCE_DIR, false);  // the exercise as given: sgdt only
+  try {
+    student.run_part(eight, *ex);
+    FAIL("the unsolved exercise passed");
+  } catch (const vmm::LessonFailure& f) {
+    std::string m = f.what();
+    CHECK_THAT(m, Catch::Contains("1 of your 1 are right; 19 more break Theorem 1 (look for BREAKS in the table)"));
+    CHECK_THAT(m, Catch::Contains("hint: Read the verdict column"));
+    for (auto missing : {"sidt", "popf", "lret", "movts"}) CHECK(m.find(missing) == std::string::npos);  // never the answer
+  }
+}

@@ -254,12 +254,19 @@ std::string LessonRunner::monitor_path(const std::string& name_or_file) const {
   return m ? path("vmm/monitors/" + m->file) : path(name_or_file);
 }
 
+void LessonRunner::need_monitor(unsigned depth) const {
+  if (depth > 0 && !vmm_)
+    throw std::runtime_error(fmt::format("the monitor does not assemble on {}: nothing can run at depth {} there",
+                                         isa_ ? isa_->name : std::string("this ISA"), depth));
+}
+
 const Analysis& LessonRunner::analysis() {
   if (!analysis_) analysis_ = classify(isa_);
   return *analysis_;
 }
 
 GuestState LessonRunner::final_state(unsigned depth) {
+  need_monitor(depth);
   Stack s(isa_, depth ? vmm_ : nullptr, guest_, depth, memory_);
   std::vector<LevelStats> st;
   s.run(300'000'000ull, st);  // enough for the OS at depth 8; a guest stuck in a loop fails in ~1 s
@@ -272,6 +279,7 @@ double LessonRunner::traps_per(const std::string& instruction, unsigned depth, b
     for (int i = 0; i < n; ++i) src += instruction + "\n";
     return std::make_shared<assembler::Image>(assembler::assemble_text(*isa_, "measure.s", src + "halt\n"));
   };
+  need_monitor(depth);
   auto count = [&](std::shared_ptr<const assembler::Image> g) {
     Stack s(isa_, depth ? vmm_ : nullptr, g, depth, 4096);
     std::vector<LevelStats> st;
@@ -286,6 +294,24 @@ double LessonRunner::traps_per(const std::string& instruction, unsigned depth, b
 }
 
 namespace {
+
+/// Every word of `file` outside comment lines (# …), lower case: a list exercise's answer.
+std::vector<std::string> answer_words(const std::string& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    std::istringstream ws(line.substr(b));
+    for (std::string w; ws >> w;) {
+      for (auto& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      while (!w.empty() && (w.back() == ',' || w.back() == ';')) w.pop_back();
+      if (!w.empty()) out.push_back(w);
+    }
+  }
+  return out;
+}
 
 /// The first word of `file` that is not on a comment line (# …): a prediction's number.
 std::string first_word(const std::string& file) {
@@ -341,11 +367,19 @@ std::string LessonRunner::run_part(const Lesson& lesson, const LessonPart& part)
       }
     }
     std::string answer;  // the number a prediction exercise's file holds
+    std::string answer_file;  // a list exercise's answer file (for its messages)
     if (part.kind == LessonPart::Exercise) {
       std::string f = !answer_.empty()                          ? answer_
                       : solutions_ && !part.solution.empty()     ? path(part.solution)
                                                                  : exercise_file(root_, part.file).path;
       for (std::size_t at; (at = cmd.find("$FILE")) != std::string::npos;) cmd.replace(at, 5, f);
+      if (cmd.find("$WORDS") != std::string::npos) {
+        // A list exercise: every word of the answer (comment lines left out), comma-joined.
+        std::string list;
+        for (const auto& w : answer_words(f)) list += (list.empty() ? "" : ",") + w;
+        for (std::size_t at; (at = cmd.find("$WORDS")) != std::string::npos;) cmd.replace(at, 6, list.empty() ? "," : list);
+        answer_file = answer_.empty() ? part.file : answer_;
+      }
       if (cmd.find("$NUMBER") != std::string::npos) {
         answer = first_word(f);
         for (std::size_t at; (at = cmd.find("$NUMBER")) != std::string::npos;) cmd.replace(at, 7, answer.empty() ? "?" : answer);
@@ -425,8 +459,16 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     isa_ = isa::load_isa(isa_path);
     analysis_.reset();
     guest_ = std::make_shared<assembler::Image>(assembler::assemble_file(*isa_, program));
-    vmm_ = std::make_shared<assembler::Image>(
-        assembler::assemble_file(*isa_, monitor_path(setup_.count("vmm") ? setup_["vmm"] : "")));
+    // At depth 0 the monitor is needed only by later `expect equivalent depth=N`; a real
+    // machine's model (examples/isa/real/) that the monitor is not written for is still set up,
+    // for its classification.
+    vmm_.reset();
+    try {
+      vmm_ = std::make_shared<assembler::Image>(
+          assembler::assemble_file(*isa_, monitor_path(setup_.count("vmm") ? setup_["vmm"] : "")));
+    } catch (const InputError&) {
+      if (depth_ > 0) throw;
+    }
     session_ = std::make_shared<Session>(isa_, depth_ ? vmm_ : nullptr, guest_, depth_, memory_);
     return fmt::format("setup: {} on {} at depth {}\n", fs::path(program).filename().string(), isa_->name, depth_);
   }
@@ -617,6 +659,44 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     if (v.holds != want) fail(v.holds ? "it holds" : "it fails");
     return ok();
   }
+  if (what == "theorem1-violations") {
+    // expect theorem1-violations == a,b,c: the mnemonics of the instructions that break
+    // Theorem 1 (rows split by value count once), as a set. For a list exercise ($WORDS) the
+    // message says which named ones are wrong and how many are missing, never which.
+    words(4);
+    if (t[2] != "==") throw LessonFailure(where, "the form is `expect theorem1-violations == NAME,NAME,...`");
+    if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
+    const auto& a = analysis();
+    std::set<std::string> want, got;
+    for (const auto& v : a.theorem1.violations) want.insert(v.substr(0, v.find('[')));
+    std::istringstream in(t[3]);
+    for (std::string w; std::getline(in, w, ',');)
+      if (!w.empty()) got.insert(w);
+    if (got.empty()) fail("your answer names no instruction: write the mnemonics, one per line");
+    std::vector<std::string> wrong;
+    std::size_t right = 0;
+    for (const auto& g : got) {
+      if (want.count(g)) { ++right; continue; }
+      int i = isa_->find_instruction(g);
+      if (i < 0) {
+        wrong.push_back(fmt::format("'{}' is not an instruction of {} (write the mnemonics that pgsim check prints)",
+                                    g, isa_->name));
+        continue;
+      }
+      bool privileged = false;
+      for (const auto& c : a.instructions)
+        if (c.mnemonic == g && c.privileged) privileged = true;
+      wrong.push_back(fmt::format("{} does not break Theorem 1: it is {}", g,
+                                  privileged ? "privileged (it traps wherever a VMM runs guest code)" : "innocuous"));
+    }
+    if (!wrong.empty() || right != want.size()) {
+      std::string msg = fmt::format("{} of your {} are right", right, got.size());
+      if (right < want.size()) msg += fmt::format("; {} more break Theorem 1 (look for BREAKS in the table)", want.size() - right);
+      for (const auto& w : wrong) msg += "; " + w;
+      fail(msg);
+    }
+    return ok();
+  }
   if (what == "check") {
     words(4);
     if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
@@ -634,6 +714,8 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     else if (prop == "behavior-sensitive") v = it->location_sensitive || it->mode_sensitive;
     else if (prop == "sensitive") v = it->sensitive();
     else if (prop == "user-sensitive") v = it->user_sensitive;
+    else if (prop == "owned-sensitive") v = it->owned_sensitive;
+    else if (prop == "trap-mode-sensitive") v = it->trap_mode_sensitive;
     else if (prop == "timing-source") v = it->timing_source;
     else if (prop == "innocuous") v = !it->sensitive();
     else throw LessonFailure(where, "unknown property '" + t[3] + "'");

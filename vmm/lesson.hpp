@@ -115,6 +115,9 @@ class LessonRunner {
   bool solutions_;
   std::map<std::string, std::string> setup_;
   std::string answer_;                 ///< see set_answer
+  /// Throws (a message naming the ISA) when depth > 0 and the monitor did not assemble on the
+  /// lesson's ISA (a real machine's model is set up for its classification only).
+  void need_monitor(unsigned depth) const;
   std::optional<double> last_value_;   ///< the value the last numeric expectation measured
   std::uint64_t step_limit_ = kRunStepLimit, cycle_limit_ = kRunCycleLimit;
   unsigned depth_ = 0;         ///< of the last setup

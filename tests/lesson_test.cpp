@@ -224,7 +224,7 @@ TEST_CASE("setup vmm=assist without isa= runs on the assist's own ISA (pg1-assis
 TEST_CASE("lesson 8: the class finds Robin & Irvine's list on the IA-32 model -- a partial list is told how many are missing, not which",
           "[lesson]") {
   vmm::Lesson eight;
-  for (auto& l : vmm::load_lessons(PGSIM_SOURCE_DIR))
+  for (auto& l : vmm::load_lessons(std::string(PGSIM_SOURCE_DIR) + "/lessons"))
     if (l.number == 8) eight = l;
   const vmm::LessonPart* ex = nullptr;
   for (const auto& p : eight.parts)

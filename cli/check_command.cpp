@@ -53,8 +53,18 @@ int run_check(const CheckOptions& o) {
       if (isa->find_instruction(m) < 0) throw UserError(fmt::format("error: the ISA has no instruction '{}'\n", m));
       co.only.push_back(m);
     }
+    if (o.prove) co.prove = vmm::ClassifierOptions::Prove::On;
+    if (o.no_prove) co.prove = vmm::ClassifierOptions::Prove::Off;
     auto a = vmm::classify(isa, co);
-    auto th = [](const vmm::TheoremVerdict& t) { return nlohmann::json{{"holds", t.holds}, {"violations", t.violations}}; };
+    auto th = [](const vmm::TheoremVerdict& t) {
+      return nlohmann::json{{"holds", t.holds}, {"violations", t.violations}, {"proved", t.proved}, {"states", t.states}};
+    };
+    auto proved_json = [](const vmm::ProvedProperties& p) {
+      return nlohmann::json{{"privileged", p.privileged}, {"strictly_privileged", p.strictly_privileged},
+                            {"control_sensitive", p.control}, {"location_sensitive", p.location},
+                            {"mode_sensitive", p.mode}, {"trap_mode_sensitive", p.trap_mode},
+                            {"owned_sensitive", p.owned}, {"user_sensitive", p.user()}, {"timing_source", p.timing}};
+    };
     if (o.json) {
       nlohmann::json j;
       j["isa"] = a.isa_name;
@@ -72,7 +82,8 @@ int run_check(const CheckOptions& o) {
                                      {"strict_pairs", c.strict_pairs},
                                      {"exhaustive", c.exhaustive}, {"witness", witness_json(*isa, vmm::main_witness(c))},
                                      {"not_strictly_privileged", witness_json(*isa, c.not_strictly_privileged)},
-                                     {"notes", c.notes}});
+                                     {"notes", c.notes}, {"proved", c.proved.all()},
+                                     {"proved_properties", proved_json(c.proved)}});
         if (isa->levels.size() > 2) {  // every pair of levels that behave differently, by name
           auto pairs = nlohmann::json::array();
           for (auto [x, y] : c.mode_pairs) pairs.push_back({isa->level_name(x), isa->level_name(y)});
@@ -104,13 +115,17 @@ int run_check(const CheckOptions& o) {
       std::string verdict = c.sensitive() ? (c.privileged ? "ok" : "BREAKS") : (c.timing_source ? "timing" : "innocuous");
       if (c.privileged && !c.sensitive()) verdict = "ok";
       if (c.privileged_pairs == 0 && !c.sensitive()) verdict = "untested";  // rests on no pair: never "innocuous"
-      std::string evidence = fmt::format("{} states{}", c.states, c.exhaustive ? ", all operands" : ", sampled operands");
+      // "proved": every property decided by Z3 over all states; else the states it was tested on.
+      std::string evidence = c.proved.all() ? std::string("proved")
+                                            : fmt::format("tested on {} states{}", c.states,
+                                                          c.exhaustive ? ", all operands" : ", sampled operands");
       std::printf("%-*s %-10s %-6s %-8s %-18s %-5s %-6s %-9s %s\n", width, c.name().c_str(), yn(c.privileged),
                   yn(c.strictly_privileged), yn(c.control_sensitive), beh.c_str(), yn(c.user_sensitive),
                   yn(c.timing_source), verdict.c_str(), evidence.c_str());
     }
     std::printf("(privileged: always traps in user mode with the privileged cause; strict: P&G's literal reading, and\n"
-                " never traps in supervisor mode. behavior: location / mode / mode through a trap / owned state.)\n");
+                " never traps in supervisor mode. behavior: location / mode / mode through a trap / owned state.\n"
+                " proved: by Z3, over all states of the declared state space, for the semantics as compiled.)\n");
     if (isa->levels.size() > 2) {
       // More than P&G's two modes: what "user mode" means above, and each pair of levels that
       // an instruction tells apart.
@@ -130,6 +145,9 @@ int run_check(const CheckOptions& o) {
         std::printf("  %-*s %s\n", width, c.name().c_str(), ps.c_str());
       }
     }
+    auto how = [](const vmm::TheoremVerdict& t) {
+      return t.proved ? std::string("(proved)") : fmt::format("(tested on {} states)", t.states);
+    };
     auto list = [](const std::vector<std::string>& v) {
       std::string s;
       for (auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -138,6 +156,7 @@ int run_check(const CheckOptions& o) {
     std::printf("\nTheorem 1 (sensitive ⊆ privileged): %s\n",
                 a.theorem1.holds ? "HOLDS - a VMM can be constructed (trap-and-emulate)."
                                  : ("FAILS - sensitive but not privileged: " + list(a.theorem1.violations)).c_str());
+    std::printf("  %s\n", how(a.theorem1).c_str());
     if (a.theorem1_strict.holds != a.theorem1.holds || a.theorem1_strict.violations != a.theorem1.violations)
       std::printf("  With P&G's strict reading of privileged (never traps in supervisor mode) it %s: %s.\n"
                   "  A trap-and-emulate VMM needs only the user-mode trap; it emulates what supervisor mode does.\n",
@@ -147,6 +166,7 @@ int run_check(const CheckOptions& o) {
     std::printf("Theorem 3 (user-sensitive ⊆ privileged): %s\n",
                 a.theorem3.holds ? "HOLDS - a hybrid VMM can be constructed (interpret virtual-supervisor code)."
                                  : ("FAILS - user-sensitive but not privileged: " + list(a.theorem3.violations)).c_str());
+    std::printf("  %s\n", how(a.theorem3).c_str());
     std::printf("Theorem 2 (recursive virtualizability): %s\n",
                 a.theorem2.holds ? "HOLDS - the VMM can run itself, provided it has no timing dependencies."
                                  : "FAILS - it needs Theorem 1.");

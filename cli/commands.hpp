@@ -48,6 +48,8 @@ struct CheckOptions {
   std::vector<std::string> only;
   std::uint64_t seed = 1974;
   bool json = false;
+  bool prove = false;     ///< --prove: prove every instruction (no total time limit), report what was not decided
+  bool no_prove = false;  ///< --no-prove: sampled states only
 };
 int run_check(const CheckOptions& o);
 

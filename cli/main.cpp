@@ -96,6 +96,10 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--only", co.only, "Only these mnemonics");
   number_option(check_cmd, "--seed", co.seed, 0, UINT64_MAX, "Seed of the state generator (default 1974)");
   check_cmd->add_flag("--json", co.json, "Print one JSON object");
+  auto* prove_flag = check_cmd->add_flag(
+      "--prove", co.prove,
+      "Prove every verdict with Z3 over all states (default: prove within 1.5 s in all, else test, with a note)");
+  check_cmd->add_flag("--no-prove", co.no_prove, "Only test sampled states (no proofs)")->excludes(prove_flag);
 
   EquivOptions eo;
   auto* equiv_cmd = app.add_subcommand("equiv", "Run bare and under N VMMs in lockstep; report the first divergence");

@@ -48,7 +48,7 @@ if(PGSIM_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   # Without dpkg-dev the dependencies are Debian 12's runtime libraries, named here.
-  set(PGSIM_DEB_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1 (>= 3.0), libfmt9 (>= 9.1.0)")
+  set(PGSIM_DEB_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1 (>= 3.0), libfmt9 (>= 9.1.0), libz3-4 (>= 4.8.12)")
   if(TARGET pgsim-gui)
     string(APPEND PGSIM_DEB_DEPENDS ", libqt6core6 (>= 6.4.2), libqt6gui6 (>= 6.4.2), libqt6widgets6 (>= 6.4.2), libqt6charts6 (>= 6.4.2)")
   endif()

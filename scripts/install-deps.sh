@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs pgsim's build dependencies from Debian 12 packages when they are missing.
 set -euo pipefail
-pkgs=(g++ cmake ninja-build ccache libboost-dev libfmt-dev libcli11-dev nlohmann-json3-dev catch2 qt6-base-dev qt6-charts-dev libgl-dev fonts-dejavu-core
+pkgs=(g++ cmake ninja-build ccache libboost-dev libfmt-dev libcli11-dev nlohmann-json3-dev libz3-dev catch2 qt6-base-dev qt6-charts-dev libgl-dev fonts-dejavu-core
   clang-14 libclang-rt-14-dev llvm-14)  # the sanitizer build and the fuzz targets (scripts/sanitize.sh)
 missing=()
 for p in "${pkgs[@]}"; do

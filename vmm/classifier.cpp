@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
+#include "analysis/prover.hpp"
 #include "isa/disasm.hpp"
 #include "vmm/selectors.hpp"
 
@@ -83,6 +85,8 @@ class Classifier {
       : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)) {
     for (std::size_t i = 0; i < isa_->controls.size(); ++i)
       if (isa_->controls[i].owned) owned_.push_back(i);
+    if (o.prove != ClassifierOptions::Prove::Off)
+      prover_ = std::make_unique<analysis::Prover>(isa_, analysis::ProverOptions{o.prove_instruction_ms, size()});
   }
 
   /// The rows of one instruction: one, or one per group of selector classes that classify alike.
@@ -127,6 +131,216 @@ class Classifier {
   std::mt19937_64 rng_;
   machine::Machine m_;
   std::vector<std::size_t> owned_;  ///< indices of the control registers declared `owned`
+
+  std::unique_ptr<analysis::Prover> prover_;  ///< proved verdicts (null with ClassifierOptions::Prove::Off)
+  std::chrono::steady_clock::duration proving_{};  ///< solver time spent so far
+
+  bool priv_cause(std::uint32_t cause) const {
+    return isa_->causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa_->causes.privileged);
+  }
+
+  /// Asks the prover about the instruction words of `ins` whose selector values are `cls` (all,
+  /// when null), and puts its answers into `c`: a proof that no witness exists marks the property
+  /// proved; a witness is executed on the machine and, when it reproduces, becomes the property's
+  /// witness (a sensitivity the sampled states missed). Where the prover and the machine disagree,
+  /// or the prover could not decide, the tested verdict stays, with a note that says why.
+  void prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
+                  const std::vector<std::uint32_t>* cls) {
+    const std::string tested = fmt::format("tested on {} states instead", c.states);
+    if (o_.prove == ClassifierOptions::Prove::Auto && proving_ >= std::chrono::milliseconds(o_.prove_total_ms)) {
+      c.notes.push_back(fmt::format("not proved: the check's time limit for proofs ({} ms) ran out before it; {}",
+                                    o_.prove_total_ms, tested));
+      return;
+    }
+    std::uint32_t sel_mask = 0;
+    if (plan && cls)
+      for (const auto* f : plan->fields) sel_mask |= isa::low_bits(f->width) << f->shift;
+    auto t0 = std::chrono::steady_clock::now();
+    // What the tested states already showed on the machine is not asked again.
+    analysis::Known known;
+    auto user_w = [&](const char* prop) { return c.user && c.user->property == prop; };
+    known.not_privileged = c.not_privileged.has_value();
+    known.user_state = c.privileged_pairs > 0;
+    known.not_strict = c.not_strictly_privileged.has_value();
+    known.strict_pair = c.strict_pairs > 0;
+    known.control = c.control_sensitive;
+    known.control_user = user_w("control");
+    known.mode = c.mode_sensitive;
+    known.trap_mode = c.trap_mode_sensitive;
+    known.location = c.location_sensitive;
+    known.location_user = user_w("location");
+    known.owned = c.owned_sensitive;
+    known.owned_user = user_w("owned");
+    known.timing = c.timing_source;
+    unsigned budget = 0;  // with Auto, no instruction may take the check past its total
+    if (o_.prove == ClassifierOptions::Prove::Auto)
+      budget = static_cast<unsigned>(std::max<std::int64_t>(
+          1, o_.prove_total_ms - std::chrono::duration_cast<std::chrono::milliseconds>(proving_).count()));
+    analysis::InstructionProof p = prover_->prove(ins, sel_mask, plan && cls ? cls : nullptr, known, budget);
+    proving_ += std::chrono::steady_clock::now() - t0;
+    if (!p.decided) {
+      c.notes.push_back(fmt::format("not proved: {}; {}", p.reason, tested));
+      return;
+    }
+    auto disagree = [&](const char* what, const char* how) {
+      c.notes.push_back(fmt::format("not proved ({}): {}; the tested verdict is kept", what, how));
+    };
+    auto word_of = [](const Snap& s) { return s.E[static_cast<std::size_t>(s.base) + s.pc]; };
+    // Privileged (the literature's reading).
+    if (p.privileged) {
+      if (c.not_privileged) disagree("privileged", "the prover found that every user-mode state traps, a tested one did not");
+      else c.privileged = c.proved.privileged = true;
+    } else if (p.not_privileged) {
+      const auto& pw = *p.not_privileged;
+      Run ru = exec(pw.a), rs = exec(*pw.b);
+      if (!ru.memory_trap && !(ru.trapped && priv_cause(ru.cause))) {
+        c.privileged = false;
+        c.proved.privileged = true;
+        if (!c.not_privileged)
+          c.not_privileged = make2("not privileged", word_of(pw.a), pw.a, ru, *pw.b, rs, 0, {},
+                                   ru.trapped ? fmt::format("in user mode it traps with cause {}, not the privileged cause", cause_text(ru.cause))
+                                              : "it completes in user mode without a trap");
+      } else {
+        disagree("privileged", "the prover's witness did not reproduce on the machine");
+      }
+    } else if (c.not_privileged) {
+      c.proved.privileged = true;  // the tested witness
+    } else if (c.privileged_pairs == 0) {
+      c.privileged = false;
+      c.proved.privileged = true;  // no user-mode state escapes a memory trap: nothing to test
+    } else {
+      disagree("privileged", "the prover found no user-mode state without a memory trap, the tested states had some");
+    }
+    // Privileged (P&G's strict reading).
+    if (p.strictly_privileged) {
+      if (c.not_strictly_privileged) disagree("strict", "the prover found the strict reading holds, a tested pair did not");
+      else c.strictly_privileged = c.proved.strictly_privileged = true;
+    } else if (p.not_strictly_privileged) {
+      const auto& pw = *p.not_strictly_privileged;
+      Run ru = exec(pw.a), rs = exec(*pw.b);
+      if (!ru.memory_trap && !rs.memory_trap && !(ru.trapped && !rs.trapped)) {
+        c.strictly_privileged = false;
+        c.proved.strictly_privileged = true;
+        if (!c.not_strictly_privileged)
+          c.not_strictly_privileged =
+              make2("not strictly privileged", word_of(pw.a), pw.a, ru, *pw.b, rs, 0, {},
+                    ru.trapped ? fmt::format("it traps in supervisor mode too (cause {})", cause_text(rs.cause))
+                               : "it completes in user mode without a trap");
+      } else {
+        disagree("strict", "the prover's witness did not reproduce on the machine");
+      }
+    } else if (c.not_strictly_privileged) {
+      c.proved.strictly_privileged = true;
+    } else if (c.strict_pairs == 0) {
+      c.strictly_privileged = false;
+      c.proved.strictly_privileged = true;
+    } else {
+      disagree("strict", "the prover found no pair without memory traps, the tested states had some");
+    }
+    // The sensitivities: a witness must reproduce; a proof of none must agree with the tests.
+    auto apply = [&](const char* name, bool& flag, std::optional<Witness>& slot, const analysis::ProvedProperty& pp,
+                     bool& proved, bool counts_for_user, auto reproduce) {
+      bool sampled_user = counts_for_user && c.user && c.user->property == name;
+      if (!pp.holds) {
+        if (flag) disagree(name, "the prover found no state that shows it, a tested state did");
+        else proved = true;
+        return;
+      }
+      if (sampled_user && !pp.user) {
+        disagree(name, "the prover found no user-mode state that shows it, a tested one did");
+        return;
+      }
+      std::optional<Witness> wt;
+      if (pp.holds && !pp.witness) {  // the tested witness, which Known passed on
+        proved = flag;
+        if (!flag) disagree(name, "internal: a known witness is missing");
+        return;
+      }
+      if (!flag || (counts_for_user && pp.user && !c.user_sensitive)) {
+        wt = reproduce(*pp.witness);
+        if (!wt) {
+          disagree(name, "the prover's witness did not reproduce on the machine");
+          return;
+        }
+      }
+      flag = true;
+      proved = true;
+      if (wt && !slot) slot = wt;
+      if (wt && counts_for_user && pp.user && !c.user_sensitive) {
+        c.user_sensitive = true;
+        c.user = wt;
+      }
+    };
+    apply("control", c.control_sensitive, c.control, p.control, c.proved.control, true,
+          [&](const analysis::ProvedWitness& pw) -> std::optional<Witness> {
+            Run r = exec(pw.a);
+            if (r.trapped) return std::nullopt;
+            auto ch = control_changes(*isa_, pw.a, r.after);
+            if (ch.empty()) return std::nullopt;
+            Witness wt;
+            wt.property = "control";
+            wt.word = word_of(pw.a);
+            wt.instruction = isa::disassemble(*isa_, wt.word, pw.a.pc);
+            wt.before_a = pw.a;
+            wt.after_a = r.after;
+            wt.differs = ch;
+            wt.explanation = "it completes without a trap and changes control state";
+            return wt;
+          });
+    apply("mode", c.mode_sensitive, c.mode, p.mode, c.proved.mode, false,
+          [&](const analysis::ProvedWitness& pw) -> std::optional<Witness> {
+            Run rs = exec(pw.a), ru = exec(*pw.b);
+            if (rs.trapped || ru.trapped) return std::nullopt;
+            auto d = differences(*isa_, rs.after, ru.after, 0, pw.a.bound, true);
+            if (d.empty()) return std::nullopt;
+            return make2("mode", word_of(pw.a), pw.a, rs, *pw.b, ru, 0, d,
+                         "the same state in supervisor and user mode gives different results");
+          });
+    apply("mode (trap)", c.trap_mode_sensitive, c.trap_mode, p.trap_mode, c.proved.trap_mode, false,
+          [&](const analysis::ProvedWitness& pw) -> std::optional<Witness> {
+            Run rs = exec(pw.a), ru = exec(*pw.b);
+            if (rs.memory_trap || ru.memory_trap || rs.trapped == ru.trapped || (ru.trapped && priv_cause(ru.cause)))
+              return std::nullopt;
+            return make2(
+                "mode (trap)", word_of(pw.a), pw.a, rs, *pw.b, ru, 0, {rs.trapped ? "supervisor mode traps" : "user mode traps"},
+                rs.trapped ? fmt::format("it traps in supervisor mode (cause {}) but completes in user mode, so a VMM that "
+                                         "runs a guest's supervisor code in user mode never sees it", cause_text(rs.cause))
+                           : fmt::format("it traps in user mode with cause {}, not the privileged cause, and completes in "
+                                         "supervisor mode", cause_text(ru.cause)));
+          });
+    apply("location", c.location_sensitive, c.location, p.location, c.proved.location, true,
+          [&](const analysis::ProvedWitness& pw) -> std::optional<Witness> {
+            Run ra = exec(pw.a), rb = exec(*pw.b);
+            if (ra.trapped || rb.trapped) return std::nullopt;
+            auto d = differences(*isa_, ra.after, rb.after, pw.shift, pw.a.bound, false);
+            if (d.empty()) return std::nullopt;
+            return make2("location", word_of(pw.a), pw.a, ra, *pw.b, rb, pw.shift, d,
+                         fmt::format("the same state relocated by {} words gives results that differ by more than the relocation", pw.shift));
+          });
+    apply("owned", c.owned_sensitive, c.owned, p.owned, c.proved.owned, true,
+          [&](const analysis::ProvedWitness& pw) -> std::optional<Witness> {
+            Run ra = exec(pw.a), rb = exec(*pw.b);
+            if (ra.trapped || rb.trapped) return std::nullopt;
+            for (std::size_t reg : owned_) {
+              if (pw.a.controls[reg] == pw.b->controls[reg]) continue;
+              auto d = owned_differences(*isa_, pw.a, ra.after, *pw.b, rb.after, reg);
+              if (d.empty()) return std::nullopt;
+              return make2("owned", word_of(pw.a), pw.a, ra, *pw.b, rb, 0, d,
+                           fmt::format("the same state with another value of {}, which a VMM must own, gives different results",
+                                       isa_->controls[reg].name));
+            }
+            return std::nullopt;
+          });
+    apply("timing", c.timing_source, c.timing, p.timing, c.proved.timing, false,
+          [&](const analysis::ProvedWitness& pw) -> std::optional<Witness> {
+            Run rs = exec(pw.a), rl = exec(*pw.b);
+            if (rs.trapped || rl.trapped) return std::nullopt;
+            auto d = differences(*isa_, rs.after, rl.after, 0, pw.a.bound, false);
+            if (d.empty()) return std::nullopt;
+            return make2("timing", word_of(pw.a), pw.a, rs, *pw.b, rl, 0, d,
+                         "the same state at another time gives different results");
+          });
+  }
 
   static std::vector<bool> signature(const Classification& c) {
     return {c.privileged, c.strictly_privileged, c.control_sensitive, c.location_sensitive, c.mode_sensitive,
@@ -392,6 +606,7 @@ class Classifier {
     c.strictly_privileged = strict_ok && c.strict_pairs > 0;
     if (c.privileged) c.not_privileged.reset();
     if (c.strictly_privileged) c.not_strictly_privileged.reset();
+    if (prover_) prove_into(c, ins, plan, cls);
     return c;
   }
 
@@ -399,12 +614,16 @@ class Classifier {
   std::uint32_t rnd(std::uint32_t n) { return n ? static_cast<std::uint32_t>(rng_() % n) : 0; }
 
   Run exec(const Snap& s) {
-    m_.restore(s);
-    std::uint64_t traps = m_.traps();
-    machine::Event e = m_.step();
+    // A prover's witness may need another machine size than the test machine's.
+    std::optional<machine::Machine> other;
+    if (s.E.size() != m_.storage().size()) other.emplace(isa_, static_cast<std::uint32_t>(s.E.size()));
+    machine::Machine& m = other ? *other : m_;
+    m.restore(s);
+    std::uint64_t traps = m.traps();
+    machine::Event e = m.step();
     Run r;
-    r.after = m_.snapshot();
-    r.trapped = m_.traps() != traps;
+    r.after = m.snapshot();
+    r.trapped = m.traps() != traps;
     r.cause = r.trapped && e.kind == machine::EventKind::Trap ? e.cause : 0;
     r.memory_trap = r.trapped && isa_->causes.memory >= 0 && r.cause == static_cast<std::uint32_t>(isa_->causes.memory);
     return r;
@@ -620,13 +839,13 @@ class Classifier {
       }
     }
     if (c.privileged) return;
-    if (writes_control && !c.control_sensitive)
+    if (writes_control && !c.control_sensitive && !c.proved.control)
       c.notes.push_back("its semantics write control state, but no tested state showed a change without a trap");
-    if (reads_location && !c.location_sensitive)
+    if (reads_location && !c.location_sensitive && !c.proved.location)
       c.notes.push_back("its semantics read R or real storage, but no tested relocation changed its result");
-    if (reads_owned && !c.owned_sensitive)
+    if (reads_owned && !c.owned_sensitive && !c.proved.owned)
       c.notes.push_back("its semantics read a control register declared owned, but no tested state pair showed a difference");
-    if (reads_mode && !c.mode_sensitive)
+    if (reads_mode && !c.mode_sensitive && !c.proved.mode)
       c.notes.push_back("its semantics read the mode, but no tested state pair showed a difference");
   }
 };
@@ -650,6 +869,16 @@ Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOpti
     if (c.user_sensitive && !c.privileged) a.theorem3.violations.push_back(c.name());
     if (c.timing_source) a.timing_sources.push_back(c.name());
   }
+  // A verdict is proved when every property it rests on is proved for every row.
+  a.theorem1.proved = a.theorem1_strict.proved = a.theorem3.proved = !a.instructions.empty();
+  for (const auto& c : a.instructions) {
+    a.theorem1.proved = a.theorem1.proved && c.proved.privileged && c.proved.sensitivity();
+    a.theorem1_strict.proved = a.theorem1_strict.proved && c.proved.strictly_privileged && c.proved.sensitivity();
+    a.theorem3.proved = a.theorem3.proved && c.proved.privileged && c.proved.user();
+    for (auto* t : {&a.theorem1, &a.theorem1_strict, &a.theorem3}) t->states += c.states;
+  }
+  a.theorem2.proved = a.theorem1.proved;
+  a.theorem2.states = a.theorem1.states;
   a.theorem1.holds = a.theorem1.violations.empty();
   a.theorem1_strict.holds = a.theorem1_strict.violations.empty();
   a.theorem3.holds = a.theorem3.violations.empty();

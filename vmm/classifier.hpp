@@ -30,6 +30,21 @@ struct Witness {
   std::string explanation;                ///< one sentence
 };
 
+/// Which properties of a Classification the prover decided over all states of the declared
+/// state space (analysis/prover.hpp), rather than tested on sampled states.
+struct ProvedProperties {
+  bool privileged = false, strictly_privileged = false, control = false, location = false, mode = false,
+       trap_mode = false, owned = false, timing = false;
+  /// Every property (and so user sensitivity, which follows from control, location and owned).
+  bool all() const {
+    return privileged && strictly_privileged && control && location && mode && trap_mode && owned && timing;
+  }
+  /// Sensitivity, every kind (what Theorem 1 asks besides "privileged").
+  bool sensitivity() const { return control && location && mode && trap_mode && owned; }
+  /// User sensitivity (Theorem 3): control, location, owned from user-mode states.
+  bool user() const { return control && location && owned; }
+};
+
 /// The classification of one instruction (or, for an instruction with selector fields, of one
 /// group of their values that classify alike: vmm/selectors.hpp).
 ///
@@ -79,7 +94,8 @@ struct Classification {
   std::uint64_t trials = 0;             ///< executions in all
   bool exhaustive = false;              ///< every operand value was tried (operand fields <= 16 bits)
   std::optional<Witness> control, location, mode, trap_mode, owned, timing, user, not_privileged, not_strictly_privileged;
-  std::vector<std::string> notes;       ///< static cross-check remarks
+  std::vector<std::string> notes;       ///< static cross-check remarks, and why a property was not proved
+  ProvedProperties proved;              ///< the properties the prover decided (the rest were tested)
   /// Behavior sensitive: location, mode (both kinds) or owned state.
   bool behavior_sensitive() const { return location_sensitive || mode_sensitive || trap_mode_sensitive || owned_sensitive; }
   bool sensitive() const { return control_sensitive || behavior_sensitive(); }
@@ -90,6 +106,9 @@ struct Classification {
 /// One theorem's verdict.
 struct TheoremVerdict {
   bool holds = false;
+  /// Every property it rests on was proved for every row (else it was tested on `states` states).
+  bool proved = false;
+  std::uint64_t states = 0;             ///< random states its rows were tested on
   std::vector<std::string> violations;  ///< mnemonics
 };
 
@@ -118,6 +137,13 @@ struct ClassifierOptions {
   unsigned min_states = 1000;            ///< random states per instruction at least, whatever its operands
   unsigned min_states_per_class = 64;    ///< random states per class of selector values at least
   std::vector<std::string> only;         ///< restrict to these mnemonics (empty: all)
+  /// Proved verdicts (analysis/prover.hpp): Auto proves each instruction within
+  /// prove_instruction_ms and the whole ISA within prove_total_ms, and keeps the tested verdict,
+  /// with a note naming the instruction and why, for what it could not decide; On has no total
+  /// limit; Off only tests (sampled states, as before proofs).
+  enum class Prove { Auto, On, Off } prove = Prove::Auto;
+  unsigned prove_instruction_ms = 400;   ///< solver time per instruction (per class of selector values)
+  unsigned prove_total_ms = 1500;        ///< solver time for the whole ISA, with Prove::Auto
 };
 
 /// Classifies every instruction of `isa` (or those in options.only). Deterministic for a seed.

@@ -1,0 +1,444 @@
+#include "analysis/prover.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "analysis/smt_semantics.hpp"
+
+namespace pgsim::analysis {
+namespace {
+
+using Snap = machine::Machine::Snapshot;
+using Clock = std::chrono::steady_clock;
+
+/// A question was not answered: which one and why (ends the instruction's proof).
+struct Undecided {
+  std::string reason;
+};
+
+}  // namespace
+
+struct Prover::Impl {
+  std::shared_ptr<const isa::IsaModel> isa;
+  ProverOptions o;
+  z3::context ctx;
+
+  Impl(std::shared_ptr<const isa::IsaModel> m, ProverOptions opt) : isa(std::move(m)), o(opt) {}
+
+  z3::expr bv(std::uint64_t v) { return ctx.bv_val(static_cast<std::uint64_t>(v), 32); }
+
+  /// The variables of one base state and the instruction word.
+  struct Vars {
+    z3::expr n, E, pc, base, bound, cycles, in_size, w;
+    std::vector<z3::expr> regs, controls, in_words;
+  };
+
+  /// Everything one instruction's questions share.
+  struct Job {
+    const isa::Instruction* ins;
+    Vars v;
+    z3::expr space;  ///< the state space and the instruction word's constraints
+    Clock::time_point deadline;
+  };
+
+  std::uint32_t M() const { return isa->word_mask(); }
+  std::uint32_t max_memory() const {
+    std::uint64_t m = std::max<std::uint64_t>(isa->memory_words, o.witness_memory);
+    return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(m, 32, std::uint64_t{1} << 26));
+  }
+  z3::expr to_word(const z3::expr& x) { return isa->word_bits >= 32 ? x : x.extract(isa->word_bits - 1, 0); }
+
+  Vars make_vars(const isa::Instruction& ins, const std::string& tag) {
+    unsigned wb = isa->word_bits;
+    auto var = [&](const std::string& name) { return ctx.bv_const((tag + name).c_str(), 32); };
+    Vars v{var("n"),
+           ctx.constant((tag + "E").c_str(), ctx.array_sort(ctx.bv_sort(32), ctx.bv_sort(wb))),
+           var("pc"), var("base"), var("bound"), var("cycles"), var("in_size"), var("w"), {}, {}, {}};
+    for (std::size_t r = 0; r < isa->registers.size(); ++r) v.regs.push_back(var(fmt::format("r{}", r)));
+    for (std::size_t c = 0; c < isa->controls.size(); ++c) v.controls.push_back(var("ctl_" + isa->controls[c].name));
+    for (unsigned i = 0; i < console_reads(ins); ++i) v.in_words.push_back(var(fmt::format("in{}", i)));
+    return v;
+  }
+
+  /// The state space (see prover.hpp) and the instruction word's constraints.
+  z3::expr space(const isa::Instruction& ins, const Vars& v, std::uint32_t sel_mask,
+                 const std::vector<std::uint32_t>* sel_values) {
+    const z3::expr Mv = bv(M());
+    z3::expr c = z3::uge(v.n, bv(32)) && z3::ule(v.n, bv(max_memory()));
+    c = c && (v.w & bv(ins.mask)) == bv(ins.match) && z3::ule(v.w, Mv);
+    const auto& f = isa->formats[static_cast<std::size_t>(ins.format)];
+    for (const auto& fl : f.fields)
+      if (fl.kind == isa::FieldKind::Register)
+        c = c && z3::ult(z3::lshr(v.w, bv(fl.shift)) & bv(isa::low_bits(fl.width)),
+                         bv(static_cast<std::uint32_t>(isa->registers.size())));
+    if (sel_values) {
+      z3::expr any = ctx.bool_val(false);
+      for (auto s : *sel_values) any = any || (v.w & bv(sel_mask)) == bv(s);
+      c = c && any;
+    }
+    c = c && z3::ule(v.base, Mv) && z3::ule(v.bound, Mv) && z3::ult(v.pc, v.bound);
+    c = c && z3::ult(z3::zext(v.base, 1) + z3::zext(v.pc, 1), z3::zext(v.n, 1));
+    c = c && z3::select(v.E, v.base + v.pc) == to_word(v.w);
+    for (std::size_t r = 0; r < v.regs.size(); ++r)
+      c = c && (static_cast<int>(r) == isa->zero_register ? v.regs[r] == bv(0) : z3::ule(v.regs[r], Mv));
+    for (std::size_t i = 0; i < v.controls.size(); ++i) c = c && z3::ule(v.controls[i], bv(isa->controls[i].mask()));
+    c = c && z3::ule(v.in_size, bv(v.in_words.size()));
+    return c;
+  }
+
+  SymState state(const Vars& v, const z3::expr& mode) {
+    z3::expr E = v.E, base = v.base;
+    return SymState{v.n,           [E](const z3::expr& i) { return z3::select(E, i); },
+                    [E, base](const z3::expr& a) { return z3::select(E, base + a); },
+                    mode,          v.pc, v.base, v.bound, v.regs, v.controls, v.cycles, v.in_size, v.in_words};
+  }
+
+  SymRun run(const Job& j, const SymState& s) { return execute(ctx, *isa, *j.ins, s, j.v.w); }
+
+  z3::expr is_cause(const z3::expr& cause, int role) {
+    return role < 0 ? ctx.bool_val(false) : cause == bv(static_cast<std::uint32_t>(role));
+  }
+  z3::expr memory_trap(const SymRun& r) { return r.trapped && is_cause(r.cause, isa->causes.memory); }
+
+  /// The results of two completed runs differ (vmm/classifier.cpp differences()): B's storage
+  /// and base are A's moved by `shift`; storage is compared over A's region of `region` words.
+  z3::expr differ(const SymRun& a, const SymRun& b, const z3::expr& n, const z3::expr& shift, const z3::expr& region,
+                  bool ignore_mode, const std::string& tag) {
+    z3::expr d = ctx.bool_val(false);
+    for (std::size_t r = 0; r < a.regs.size(); ++r) d = d || a.regs[r] != b.regs[r];
+    d = d || a.pc != b.pc;
+    if (!ignore_mode) d = d || a.mode != b.mode;
+    d = d || a.base + shift != b.base || a.bound != b.bound;
+    for (std::size_t c = 0; c < a.controls.size(); ++c) d = d || a.controls[c] != b.controls[c];
+    d = d || a.timer != b.timer || a.halted != b.halted || a.in_pos != b.in_pos;
+    d = d || a.out_len != b.out_len;
+    for (std::size_t i = 0; i < a.out.size(); ++i)
+      d = d || (z3::ult(bv(i), a.out_len) && a.out[i] != b.out[i]);
+    // Some word of the region, inside both machines, differs.
+    z3::expr x = ctx.bv_const((tag + "region_word").c_str(), 32);
+    z3::expr ra = z3::zext(a.base, 2) + z3::zext(x, 2), rb = ra + z3::zext(shift, 2);
+    z3::expr in = z3::ult(x, region) && z3::ult(ra, z3::zext(n, 2)) && z3::ult(rb, z3::zext(n, 2));
+    // When neither run changed its base, the region is read by virtual address (no arithmetic
+    // relating the relocated addresses for the solver to undo); else by real address.
+    bool kept = z3::eq(a.base, a.initial_base) && z3::eq(b.base, b.initial_base);
+    z3::expr wa = kept ? a.read_virtual(x) : a.read(a.base + x);
+    z3::expr wb = kept ? b.read_virtual(x) : b.read(a.base + x + shift);
+    d = d || (in && wa != wb);
+    return d;
+  }
+
+  /// The run changed control state (vmm/classifier.cpp control_changes()).
+  z3::expr control_change(const SymState& s, const SymRun& r) {
+    z3::expr d = s.mode != r.mode || s.base != r.base || s.bound != r.bound;
+    for (std::size_t c = 0; c < s.controls.size(); ++c) d = d || s.controls[c] != r.controls[c];
+    return d || r.timer != bv(0) || r.out_len != bv(0) || r.in_pos != bv(0) || r.halted;
+  }
+
+  /// Asks whether `q` (with the state space) has a model. Sat: the model, preferring a machine of
+  /// o.witness_memory words. Unsat: nullopt. Unknown (time, resources): throws Undecided.
+  std::optional<z3::model> ask(const Job& j, const z3::expr& q, const char* what) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(j.deadline - Clock::now()).count();
+    if (left <= 0) throw Undecided{fmt::format("the time limit ran out before the {} question", what)};
+    // The solver for quantifier-free arrays and bit vectors: on these formulas several times
+    // faster than the default (incremental) solver.
+    z3::solver s(ctx, "QF_AUFBV");
+    z3::params p(ctx);
+    p.set("timeout", static_cast<unsigned>(left));
+    s.set(p);
+    s.add(j.space);
+    s.add(q);
+    auto t0 = Clock::now();
+    auto res = s.check();
+    if (std::getenv("PGSIM_PROVE_DEBUG"))  // each question's answer and solver time, on stderr
+      std::fprintf(stderr, "%s %s: %s %lld us\n", j.ins->mnemonic.c_str(), what,
+                   res == z3::sat ? "sat" : res == z3::unsat ? "unsat" : "unknown",
+                   static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
+    switch (res) {
+      case z3::unsat: return std::nullopt;
+      case z3::unknown:
+        throw Undecided{fmt::format("the {} question was not answered in time ({})", what,
+                                    s.reason_unknown())};
+      case z3::sat: break;
+    }
+    z3::model m = s.get_model();
+    z3::expr_vector small(ctx);
+    small.push_back(j.v.n == bv(o.witness_memory));
+    if (s.check(small) == z3::sat) return s.get_model();
+    return m;
+  }
+
+  std::uint64_t value(const z3::model& m, const z3::expr& e) {
+    z3::expr v = m.eval(e, true);
+    std::uint64_t x = 0;
+    if (!v.is_numeral_u64(x)) throw Undecided{"the solver's model has no value for " + e.to_string()};
+    return x;
+  }
+
+  /// Fills `E` (n words) from the model's value of the array `arr`.
+  void fill_array(const z3::model& m, const z3::expr& arr, std::vector<std::uint32_t>& E) {
+    if (arr.is_app()) {
+      switch (arr.decl().decl_kind()) {
+        case Z3_OP_STORE: {
+          fill_array(m, arr.arg(0), E);
+          std::uint64_t i = 0, x = 0;
+          if (arr.arg(1).is_numeral_u64(i) && arr.arg(2).is_numeral_u64(x)) {
+            if (i < E.size()) E[i] = static_cast<std::uint32_t>(x);
+            return;
+          }
+          break;
+        }
+        case Z3_OP_CONST_ARRAY: {
+          std::uint64_t x = 0;
+          if (arr.arg(0).is_numeral_u64(x)) {
+            std::fill(E.begin(), E.end(), static_cast<std::uint32_t>(x));
+            return;
+          }
+          break;
+        }
+        case Z3_OP_AS_ARRAY: {
+          z3::func_decl f(ctx, Z3_get_as_array_func_decl(ctx, arr));
+          z3::func_interp fi = m.get_func_interp(f);
+          std::uint64_t x = 0;
+          if (fi.else_value().is_numeral_u64(x)) std::fill(E.begin(), E.end(), static_cast<std::uint32_t>(x));
+          for (unsigned k = 0; k < fi.num_entries(); ++k) {
+            std::uint64_t i = 0;
+            if (fi.entry(k).arg(0).is_numeral_u64(i) && fi.entry(k).value().is_numeral_u64(x) && i < E.size())
+              E[i] = static_cast<std::uint32_t>(x);
+          }
+          return;
+        }
+        default: break;
+      }
+    }
+    for (std::size_t i = 0; i < E.size(); ++i)  // any other form: word by word
+      E[i] = static_cast<std::uint32_t>(value(m, z3::select(arr, bv(i))));
+  }
+
+  /// The concrete base state of a model, in mode `mode`.
+  Snap snapshot(const z3::model& m, const Vars& v, std::uint32_t mode) {
+    Snap s;
+    std::uint64_t n = value(m, v.n);
+    s.E.assign(n, 0);
+    fill_array(m, m.eval(v.E, true), s.E);
+    for (std::size_t r = 0; r < v.regs.size(); ++r) s.regs[r] = static_cast<std::uint32_t>(value(m, v.regs[r]));
+    for (const auto& c : v.controls) s.controls.push_back(static_cast<std::uint32_t>(value(m, c)));
+    s.mode = mode;
+    s.pc = static_cast<std::uint32_t>(value(m, v.pc));
+    s.base = static_cast<std::uint32_t>(value(m, v.base));
+    s.bound = static_cast<std::uint32_t>(value(m, v.bound));
+    s.cycles = value(m, v.cycles);
+    std::uint64_t k = value(m, v.in_size);
+    for (std::uint64_t i = 0; i < k && i < v.in_words.size(); ++i)
+      s.in.push_back(static_cast<std::uint32_t>(value(m, v.in_words[i])));
+    return s;
+  }
+
+  InstructionProof prove(const isa::Instruction& ins, std::uint32_t sel_mask, const std::vector<std::uint32_t>* sel,
+                         const Known& known, unsigned budget_ms) {
+    InstructionProof pr;
+    try {
+      Vars v = make_vars(ins, "");
+      Job j{&ins, v, space(ins, v, sel_mask, sel), Clock::now() + std::chrono::milliseconds(budget_ms)};
+      answer(j, pr, known);
+      pr.decided = true;
+    } catch (const Undecided& u) {
+      pr.reason = u.reason;
+    } catch (const Unsupported& u) {
+      pr.reason = fmt::format("its semantics use {}, which the prover does not translate", u.what());
+    } catch (const z3::exception& e) {
+      pr.reason = fmt::format("the solver failed: {}", e.msg());
+    }
+    return pr;
+  }
+
+  void answer(const Job& j, InstructionProof& pr, const Known& k) {
+    const Vars& v = j.v;
+    // Levels (isa/model.hpp): 0 is the most privileged; a guest's kernel runs at g; "user" in
+    // P&G's sense is every level from g on (vmm/classifier.cpp reads them the same way).
+    const std::uint32_t N = static_cast<std::uint32_t>(isa->levels.size());
+    const std::uint32_t g = std::min<std::uint32_t>(isa->guest_kernel, N - 1);
+    auto priv_trap = [&](const SymRun& r) {
+      return r.trapped && !memory_trap(r) && is_cause(r.cause, isa->causes.privileged);
+    };
+    // A state at level `mode`, with the owned registers at the values a VMM keeps while a guest
+    // runs (`owned guest = V`) when `guest_values`.
+    auto at = [&](const z3::expr& mode, bool guest_values) {
+      SymState s = state(v, mode);
+      if (guest_values)
+        for (std::size_t i = 0; i < isa->controls.size(); ++i)
+          if (isa->controls[i].has_guest_value) s.controls[i] = bv(isa->controls[i].guest_value);
+      return s;
+    };
+    auto snap = [&](const z3::model& m, const z3::expr& mode, bool guest_values) {
+      Snap s = snapshot(m, v, static_cast<std::uint32_t>(value(m, mode)));
+      if (guest_values)
+        for (std::size_t i = 0; i < isa->controls.size(); ++i)
+          if (isa->controls[i].has_guest_value) s.controls[i] = isa->controls[i].guest_value;
+      return s;
+    };
+    const z3::expr zero = bv(0), gk = bv(g);
+    z3::expr lv = ctx.bv_const("level", 32);
+    z3::expr guest_level = z3::uge(lv, gk) && z3::ult(lv, bv(N));
+    z3::expr kernel_level = z3::ult(lv, gk);
+    SymState s0 = at(zero, false);
+    SymRun r0 = run(j, s0);
+
+    // Privileged (the literature's reading): it traps at every level a guest runs at.
+    SymRun rg = run(j, at(lv, true));
+    auto guest_pair = [&](const z3::model& m) {
+      return ProvedWitness{snap(m, lv, true), snap(m, zero, false), 0};
+    };
+    if (k.not_privileged) {
+      pr.privileged = false;
+    } else if (auto m = ask(j, guest_level && !memory_trap(rg) && !priv_trap(rg), "privileged")) {
+      pr.privileged = false;
+      pr.not_privileged = guest_pair(*m);
+    } else {
+      pr.privileged =
+          k.user_state || ask(j, guest_level && !memory_trap(rg), "privileged (some state without a memory trap)").has_value();
+    }
+    // Privileged, P&G's strict reading: and it never traps at level 0.
+    z3::expr both = guest_level && !memory_trap(rg) && !memory_trap(r0);
+    if (k.not_strict) {
+      pr.strictly_privileged = false;
+    } else if (auto m = ask(j, both && !(rg.trapped && !r0.trapped), "strictly privileged")) {
+      pr.strictly_privileged = false;
+      pr.not_strictly_privileged = guest_pair(*m);
+    } else {
+      pr.strictly_privileged = k.strict_pair || ask(j, both, "strictly privileged (some pair without memory traps)").has_value();
+    }
+    // Mode sensitivity between a level the guest's kernel believes it has (below g) and g.
+    if (g > 0) {
+      SymRun rv = run(j, at(lv, false));
+      SymRun rk = run(j, at(gk, false));
+      auto kernel_pair = [&](const z3::model& m) { return ProvedWitness{snap(m, lv, false), snap(m, gk, false), 0}; };
+      if (k.trap_mode) {
+        pr.trap_mode.holds = true;
+      } else if (auto m = ask(j, kernel_level && !memory_trap(rv) && !memory_trap(rk) && rv.trapped != rk.trapped &&
+                                     !priv_trap(rk),
+                              "mode (trap)")) {
+        pr.trap_mode = {true, false, kernel_pair(*m)};
+      }
+      if (k.mode) {
+        pr.mode.holds = true;
+      } else if (auto m = ask(j, kernel_level && !rv.trapped && !rk.trapped &&
+                                     differ(rv, rk, v.n, zero, v.bound, true, "mode_"),
+                              "mode")) {
+        pr.mode = {true, false, kernel_pair(*m)};
+      }
+    }
+    // Control, location and owned-state sensitivity: from a guest level first (then it is user
+    // sensitive, Theorem 3), else from a level below g.
+    SymState sl = at(lv, false);
+    SymRun rl = run(j, sl);
+    auto levels_of = [&](bool user) { return user ? guest_level : kernel_level; };
+    if (k.control_user) pr.control = {true, true, std::nullopt};
+    for (bool user : {true, false}) {
+      if (k.control_user) break;
+      if (!user && k.control) {
+        pr.control.holds = true;
+        break;
+      }
+      if (auto m = ask(j, levels_of(user) && !rl.trapped && control_change(sl, rl), "control")) {
+        pr.control = {true, user, ProvedWitness{snap(*m, lv, false), std::nullopt, 0}};
+        break;
+      }
+    }
+    z3::expr x = ctx.bv_const("shift", 32);
+    {
+      SymState moved = sl;
+      z3::expr E = v.E, nb = v.base + x, bound = v.bound, xx = x, ob = v.base;
+      moved.base = nb;
+      moved.storage = [E, nb, bound, xx](const z3::expr& i) {
+        return z3::ite(z3::uge(i, nb) && z3::ult(i, nb + bound), z3::select(E, i - xx), z3::select(E, i));
+      };
+      moved.virtual_storage = [E, ob](const z3::expr& a) { return z3::select(E, ob + a); };
+      SymRun rb = run(j, moved);
+      z3::expr fits = z3::uge(x, bv(1)) &&
+                      z3::ule(z3::zext(v.base, 2) + z3::zext(v.bound, 2) + z3::zext(x, 2), z3::zext(v.n, 2));
+      z3::expr q = fits && !rl.trapped && !rb.trapped && differ(rl, rb, v.n, x, v.bound, false, "loc_");
+      if (k.location_user) pr.location = {true, true, std::nullopt};
+      for (bool user : {true, false}) {
+        if (k.location_user) break;
+        if (!user && k.location) {
+          pr.location.holds = true;
+          break;
+        }
+        if (auto m = ask(j, levels_of(user) && q, "location")) {
+          ProvedWitness w;
+          w.a = snap(*m, lv, false);
+          w.shift = static_cast<std::uint32_t>(value(*m, x));
+          Snap t = w.a;
+          t.base = w.a.base + w.shift;
+          for (std::uint32_t a = 0; a < w.a.bound; ++a) t.E[t.base + a] = w.a.E[w.a.base + a];
+          w.b = std::move(t);
+          pr.location = {true, user, std::move(w)};
+          break;
+        }
+      }
+    }
+    if (k.owned_user) pr.owned = {true, true, std::nullopt};
+    for (bool user : {true, false}) {
+      if (pr.owned.holds) break;
+      if (!user && k.owned) {
+        pr.owned.holds = true;
+        break;
+      }
+      for (std::size_t reg = 0; reg < isa->controls.size() && !pr.owned.holds; ++reg) {
+        if (!isa->controls[reg].owned) continue;
+        SymState other = sl;
+        z3::expr c2 = ctx.bv_const(("owned_" + isa->controls[reg].name).c_str(), 32);
+        other.controls[reg] = c2;
+        SymRun rb = run(j, other);
+        // The register itself counts only when one of the runs wrote it.
+        z3::expr written = rl.controls[reg] != sl.controls[reg] || rb.controls[reg] != c2;
+        SymRun rb2 = rb;
+        rb2.controls[reg] = z3::ite(written, rb.controls[reg], rl.controls[reg]);
+        z3::expr q = levels_of(user) && c2 != sl.controls[reg] && z3::ule(c2, bv(isa->controls[reg].mask())) &&
+                     !rl.trapped && !rb.trapped && differ(rl, rb2, v.n, zero, v.bound, false, "own_");
+        if (auto m = ask(j, q, fmt::format("owned ({})", isa->controls[reg].name).c_str())) {
+          ProvedWitness w;
+          w.a = snap(*m, lv, false);
+          w.b = w.a;
+          w.b->controls[reg] = static_cast<std::uint32_t>(value(*m, c2));
+          pr.owned = {true, user, std::move(w)};
+        }
+      }
+    }
+    // Timing source: the same level-0 state at another time.
+    if (k.timing) {
+      pr.timing.holds = true;
+    } else {
+      SymState later = s0;
+      z3::expr c2 = ctx.bv_const("later_cycles", 32);
+      later.cycles = c2;
+      SymRun rt = run(j, later);
+      z3::expr q = c2 != v.cycles && !r0.trapped && !rt.trapped && differ(r0, rt, v.n, zero, v.bound, false, "time_");
+      if (auto m = ask(j, q, "timing")) {
+        ProvedWitness w;
+        w.a = snapshot(*m, v, 0);
+        w.b = w.a;
+        w.b->cycles = value(*m, c2);
+        pr.timing = {true, false, std::move(w)};
+      }
+    }
+  }
+};
+
+Prover::Prover(std::shared_ptr<const isa::IsaModel> isa, ProverOptions options)
+    : impl_(std::make_unique<Impl>(std::move(isa), options)) {}
+Prover::~Prover() = default;
+
+InstructionProof Prover::prove(const isa::Instruction& ins, std::uint32_t selector_mask,
+                               const std::vector<std::uint32_t>* selector_values, const Known& known,
+                               unsigned time_ms) {
+  unsigned budget = impl_->o.instruction_ms;
+  if (time_ms) budget = std::min(budget, time_ms);
+  return impl_->prove(ins, selector_mask, selector_values, known, budget);
+}
+
+}  // namespace pgsim::analysis

@@ -133,7 +133,7 @@ class Classifier {
   std::vector<std::size_t> owned_;  ///< indices of the control registers declared `owned`
 
   std::unique_ptr<analysis::Prover> prover_;  ///< proved verdicts (null with ClassifierOptions::Prove::Off)
-  std::chrono::steady_clock::duration proving_{};  ///< solver time spent so far
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();  ///< the check began
 
   bool priv_cause(std::uint32_t cause) const {
     return isa_->causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa_->causes.privileged);
@@ -147,15 +147,15 @@ class Classifier {
   void prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
                   const std::vector<std::uint32_t>* cls) {
     const std::string tested = fmt::format("tested on {} states instead", c.states);
-    if (o_.prove == ClassifierOptions::Prove::Auto && proving_ >= std::chrono::milliseconds(o_.prove_total_ms)) {
-      c.notes.push_back(fmt::format("not proved: the check's time limit for proofs ({} ms) ran out before it; {}",
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
+    if (o_.prove == ClassifierOptions::Prove::Auto && spent.count() >= o_.prove_total_ms) {
+      c.notes.push_back(fmt::format("not proved: the check's time limit for proofs ({} ms from its start) ran out before it; {}",
                                     o_.prove_total_ms, tested));
       return;
     }
     std::uint32_t sel_mask = 0;
     if (plan && cls)
       for (const auto* f : plan->fields) sel_mask |= isa::low_bits(f->width) << f->shift;
-    auto t0 = std::chrono::steady_clock::now();
     // What the tested states already showed on the machine is not asked again.
     analysis::Known known;
     auto user_w = [&](const char* prop) { return c.user && c.user->property == prop; };
@@ -175,9 +175,8 @@ class Classifier {
     unsigned budget = 0;  // with Auto, no instruction may take the check past its total
     if (o_.prove == ClassifierOptions::Prove::Auto)
       budget = static_cast<unsigned>(std::max<std::int64_t>(
-          1, o_.prove_total_ms - std::chrono::duration_cast<std::chrono::milliseconds>(proving_).count()));
+          1, static_cast<std::int64_t>(o_.prove_total_ms) - spent.count()));
     analysis::InstructionProof p = prover_->prove(ins, sel_mask, plan && cls ? cls : nullptr, known, budget);
-    proving_ += std::chrono::steady_clock::now() - t0;
     if (!p.decided) {
       c.notes.push_back(fmt::format("not proved: {}; {}", p.reason, tested));
       return;

@@ -138,12 +138,13 @@ struct ClassifierOptions {
   unsigned min_states_per_class = 64;    ///< random states per class of selector values at least
   std::vector<std::string> only;         ///< restrict to these mnemonics (empty: all)
   /// Proved verdicts (analysis/prover.hpp): Auto proves each instruction within
-  /// prove_instruction_ms and the whole ISA within prove_total_ms, and keeps the tested verdict,
+  /// prove_instruction_ms while the check (tests and proofs) has run less than prove_total_ms
+  /// (wall clock), and keeps the tested verdict,
   /// with a note naming the instruction and why, for what it could not decide; On has no total
   /// limit; Off only tests (sampled states, as before proofs).
   enum class Prove { Auto, On, Off } prove = Prove::Auto;
   unsigned prove_instruction_ms = 400;   ///< solver time per instruction (per class of selector values)
-  unsigned prove_total_ms = 1500;        ///< solver time for the whole ISA, with Prove::Auto
+  unsigned prove_total_ms = 1000;        ///< no proof after the check has run this long, with Prove::Auto
 };
 
 /// Classifies every instruction of `isa` (or those in options.only). Deterministic for a seed.

@@ -53,6 +53,7 @@ int run_check(const CheckOptions& o) {
       if (isa->find_instruction(m) < 0) throw UserError(fmt::format("error: the ISA has no instruction '{}'\n", m));
       co.only.push_back(m);
     }
+    co.prove = vmm::ClassifierOptions::Prove::Auto;  // proofs within the check's time limit
     if (o.prove) co.prove = vmm::ClassifierOptions::Prove::On;
     if (o.no_prove) co.prove = vmm::ClassifierOptions::Prove::Off;
     auto a = vmm::classify(isa, co);

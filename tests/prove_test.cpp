@@ -85,7 +85,21 @@ void compare_tested_and_proved(const std::vector<std::string>& files) {
       const auto& p = proved.instructions[i];
       INFO(p.name());
       CHECK(t.name() == p.name());
-      CHECK(verdicts(t) == verdicts(p));
+      if (pg1_family) {
+        CHECK(verdicts(t) == verdicts(p));
+      } else {
+        // On the real models the prover may find what sampling missed (a sensitivity with a
+        // witness the machine reproduces, or a state where a "privileged" row does not trap),
+        // never the reverse: what the tested states showed on the machine stays shown.
+        const auto vt = verdicts(t), vp = verdicts(p);
+        for (std::size_t k = 0; k < vt.size(); ++k) {
+          INFO("property " << k);
+          if (k < 2) CHECK((!vp[k] || vt[k]));  // privileged, strictly privileged
+          else CHECK((!vt[k] || vp[k]));        // sensitive, timing
+        }
+        for (const auto* w : {&p.control, &p.location, &p.mode, &p.trap_mode, &p.owned, &p.timing, &p.user})
+          if (*w) CHECK(vmm::confirm(*isa, **w));
+      }
       CHECK_FALSE(t.proved.all());
       // Every PG-1 instruction is proved, but the VM entry of pg1-assist, which the prover does
       // not translate (interpretive execution).

@@ -141,8 +141,10 @@ struct ClassifierOptions {
   /// prove_instruction_ms while the check (tests and proofs) has run less than prove_total_ms
   /// (wall clock), and keeps the tested verdict,
   /// with a note naming the instruction and why, for what it could not decide; On has no total
-  /// limit; Off only tests (sampled states, as before proofs).
-  enum class Prove { Auto, On, Off } prove = Prove::Auto;
+  /// limit; Off only tests (sampled states, as before proofs). The library's default is Off, so
+  /// that a classification is the same on a loaded machine as on an idle one; `pgsim check`
+  /// asks for Auto (its --prove: On, --no-prove: Off).
+  enum class Prove { Auto, On, Off } prove = Prove::Off;
   unsigned prove_instruction_ms = 400;   ///< solver time per instruction (per class of selector values)
   unsigned prove_total_ms = 1000;        ///< no proof after the check has run this long, with Prove::Auto
 };

@@ -115,6 +115,19 @@ class Executor {
     traps_.push_back({p.g && !ok, mem_cause()});
     p.g = p.g && ok;
   }
+  /// The virtual addresses a, a+1, .. of a PSW's words (loadpsw / storepsw), all checked before
+  /// any is used, as the machine does: `p` memory-traps where one is invalid.
+  std::vector<z3::expr> psw_area(Path& p, const z3::expr& a) {
+    std::vector<z3::expr> addr;
+    z3::expr ok = c_.bool_val(true);
+    for (std::size_t i = 0; i < isa_.psw.size(); ++i) {
+      addr.push_back(mask(a + bv(static_cast<std::uint32_t>(i))));
+      ok = ok && valid_virtual(p, addr.back());
+    }
+    fault_unless(p, ok);
+    return addr;
+  }
+
   z3::expr pop(Path& p) {
     if (p.stack.empty()) throw Unsupported("the evaluation stack underflows");
     z3::expr v = p.stack.back();
@@ -314,13 +327,7 @@ class Executor {
       case Op::LoadPsw: {
         z3::expr a = pop(p);
         const std::size_t n = isa_.psw.size();
-        std::vector<z3::expr> addr;
-        z3::expr ok = c_.bool_val(true);
-        for (std::size_t i = 0; i < n; ++i) {
-          addr.push_back(mask(a + bv(static_cast<std::uint32_t>(i))));
-          ok = ok && valid_virtual(p, addr.back());
-        }
-        fault_unless(p, ok);
+        const std::vector<z3::expr> addr = psw_area(p, a);
         std::vector<z3::expr> words;
         for (std::size_t i = 0; i < n; ++i) words.push_back(read_virtual(p, addr[i]));
         for (std::size_t i = 0; i < n; ++i) {
@@ -342,13 +349,7 @@ class Executor {
       case Op::StorePsw: {
         z3::expr a = pop(p);
         const std::size_t n = isa_.psw.size();
-        std::vector<z3::expr> addr;
-        z3::expr ok = c_.bool_val(true);
-        for (std::size_t i = 0; i < n; ++i) {
-          addr.push_back(mask(a + bv(static_cast<std::uint32_t>(i))));
-          ok = ok && valid_virtual(p, addr.back());
-        }
-        fault_unless(p, ok);
+        const std::vector<z3::expr> addr = psw_area(p, a);
         z3::expr b = p.base;
         for (std::size_t i = 0; i < n; ++i) {
           const auto& pw = isa_.psw[i];

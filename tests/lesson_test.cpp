@@ -243,3 +243,23 @@ TEST_CASE("lesson 8: the class finds Robin & Irvine's list on the IA-32 model --
     for (auto missing : {"sidt", "popf", "lret", "movts"}) CHECK(m.find(missing) == std::string::npos);  // never the answer
   }
 }
+
+TEST_CASE("lesson 14: check=proved classifies with proofs -- rows by their printed name, proved or tested", "[lesson]") {
+  const std::string cpuid = "setup isa=lessons/programs/14-cpuid.isa program=lessons/programs/14-cpuid.s";
+  // Testing misses the one leaf that reads the mode; the proof finds it.
+  CHECK(failure_of(step(cpuid + " check=tested\nexpect check cpuid innocuous\nexpect check cpuid tested\n")).empty());
+  CHECK(failure_of(step(cpuid + " check=proved\nexpect check cpuid mode-sensitive\nexpect check cpuid proved\n"
+                                "expect theorem1 fails\nexpect theorem1 proved\n"))
+            .empty());
+  CHECK_THAT(failure_of(step(cpuid + "\nexpect theorem1 proved\n")),
+             Catch::Contains("expectation failed: theorem1 proved (got it was tested: classify with proofs by `setup ... "
+                             "check=proved`)"));
+  CHECK_THAT(failure_of(step(cpuid + " check=maybe\n")),
+             Catch::Contains("t.md:3: error: check=maybe is not a way to classify: write check=tested or check=proved"));
+  // An instruction split by the value of a field: name the row.
+  const std::string riscv = "setup isa=examples/isa/real/riscv-rv32-s.isa program=lessons/programs/14-riscv-csr.s\n";
+  CHECK_THAT(failure_of(step(riscv + "expect check csrrw privileged\n")),
+             Catch::Contains("t.md:4: csrrw is split by the value of a field into") &&
+                 Catch::Contains("name one as pgsim check prints it (csrrw[") && Catch::Contains("csrrw[csr=0x180]"));
+  CHECK(failure_of(step(riscv + "expect check csrrw[csr=0x180] owned-sensitive\n")).empty());
+}

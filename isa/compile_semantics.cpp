@@ -21,6 +21,9 @@ class Compiler {
 
   Program run(const std::vector<int>& body) {
     block(body);
+    if (prog_.code.size() > kMaxCodeLength && !too_long_)
+      error(body.empty() ? 0 : pool_.stmts[static_cast<std::size_t>(body.front())].offset,
+            fmt::format("the semantics compile to more than {} operations (the limit)", kMaxCodeLength));
     emit(Op::End);
     prog_.max_stack = max_depth_;
     prog_.needs_journal = needs_journal();
@@ -45,6 +48,24 @@ class Compiler {
     std::size_t offset;
   };
   std::vector<Local> locals_;
+  /// The variables of the enclosing `for` loops, innermost last: name, value in this copy of the body.
+  std::vector<std::pair<std::string, std::uint32_t>> loop_vars_;
+  bool too_long_ = false;  ///< the code-length limit was reported
+  int dead_ = 0;           ///< > 0 while compiling a branch that a constant condition drops
+
+  const std::uint32_t* loop_var(const std::string& name) const {
+    for (std::size_t i = loop_vars_.size(); i-- > 0;)
+      if (loop_vars_[i].first == name) return &loop_vars_[i].second;
+    return nullptr;
+  }
+  /// Whether `name` (case-insensitive) is the register file's name (`r` of `registers r 16;`).
+  bool is_register_file(const std::string& name) const {
+    if (model_.registers.empty()) return false;
+    const std::string& r0 = model_.registers.front();
+    std::string prefix = r0.substr(0, r0.size() - 1), lower;
+    for (char c : name) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return lower == prefix;
+  }
 
   int local_index(const std::string& name) const {
     for (std::size_t i = locals_.size(); i-- > 0;)
@@ -57,7 +78,10 @@ class Compiler {
     if (model_.find_register(t) >= 0) return "a general register";
     if (control_index(t) >= 0) return "a control register";
     if (model_.constants.count(t)) return "a constant";
+    if (loop_var(t)) return "the variable of an enclosing for loop";
+    if (is_register_file(t)) return "the register file (r[i])";
     static const char* const reserved[] = {"pc", "mode", "base", "bound", "cycles", "insn", "mem", "real", "in",
+                                           "timer", "clock", "for", "reverse",
                                            "halt", "trap", "trap_after", "out", "stimer", "loadpsw", "storepsw",
                                            "vmentry", "sext", "zext", "ltu", "leu", "gtu", "geu", "divu", "remu",
                                            "if", "else", "let"};
@@ -110,12 +134,12 @@ class Compiler {
     switch (op) {
       case Op::PushConst: case Op::PushReg: case Op::PushRegField: case Op::PushField: case Op::PushPc:
       case Op::PushMode: case Op::PushBase: case Op::PushBound: case Op::PushControl: case Op::PushCycles:
-      case Op::PushInsn: case Op::ConsoleIn: case Op::PushLocal:
+      case Op::PushInsn: case Op::ConsoleIn: case Op::PushLocal: case Op::PushTimer: case Op::PushClock:
         return 1;
       case Op::LoadVirtual: case Op::LoadReal: case Op::Neg: case Op::Not: case Op::LNot: case Op::Sext:
-      case Op::Zext: case Op::Jump: case Op::End: case Op::Halt: case Op::Bool:
+      case Op::Zext: case Op::Jump: case Op::End: case Op::Halt: case Op::Bool: case Op::PushRegIndex:
         return 0;
-      case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter:
+      case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter: case Op::StoreRegIndex:
         return -2;
       default:
         return -1;  // binary ops, single-operand effects, JumpIfZero, AndJump/OrJump (when they go on)
@@ -141,9 +165,90 @@ class Compiler {
     const auto& n = E(e);
     if (n.kind == ExprKind::Number) return n.value;
     if (n.kind == ExprKind::Name) {
+      if (const std::uint32_t* v = loop_var(n.text)) return *v;
       if (auto it = model_.constants.find(n.text); it != model_.constants.end()) return it->second;
     }
     return std::nullopt;
+  }
+  std::int32_t sx(std::uint32_t v) const {
+    const int sh = 32 - static_cast<int>(model_.word_bits);
+    return static_cast<std::int32_t>(v << sh) >> sh;
+  }
+  /// The value of `e` when it is a constant of this copy of the code (numbers, constants, the
+  /// variables of the enclosing loops, and operators of them), computed exactly as the machine
+  /// computes it (machine.cpp execute_bytecode); else nullopt. Division, functions and anything
+  /// that reads the machine are not folded.
+  std::optional<std::uint32_t> fold(int e) const {
+    const auto& n = E(e);
+    const std::uint32_t M = model_.word_mask();
+    switch (n.kind) {
+      case ExprKind::Number:
+        if (n.value > 0xffffffffull) return std::nullopt;
+        return static_cast<std::uint32_t>(n.value);
+      case ExprKind::Name:
+        if (local_index(n.text) >= 0 || field_index(n.text) >= 0 || model_.find_register(n.text) >= 0 ||
+            control_index(n.text) >= 0)
+          return std::nullopt;
+        return constant_value(e);
+      case ExprKind::Unary: {
+        auto a = fold(n.a);
+        if (!a) return std::nullopt;
+        if (n.text == "-") return (0u - *a) & M;
+        if (n.text == "~") return ~*a & M;
+        if (n.text == "!") return *a == 0 ? 1u : 0u;
+        return a;
+      }
+      case ExprKind::Cond: {
+        auto c = fold(n.args[0]);
+        if (!c) return std::nullopt;
+        return fold(n.args[*c ? 1 : 2]);
+      }
+      case ExprKind::Binary: {
+        auto a = fold(n.a);
+        if (n.text == "&&" || n.text == "||") {
+          if (!a) return std::nullopt;
+          if ((n.text == "&&") == (*a == 0)) return n.text == "&&" ? 0u : 1u;  // decided by the left operand
+          auto b = fold(n.b);
+          if (!b) return std::nullopt;
+          return *b != 0 ? 1u : 0u;
+        }
+        auto b = fold(n.b);
+        if (!a || !b) return std::nullopt;
+        const std::uint32_t x = *a, y = *b;
+        const std::string& o = n.text;
+        if (o == "+") return (x + y) & M;
+        if (o == "-") return (x - y) & M;
+        if (o == "*") return (x * y) & M;
+        if (o == "&") return x & y;
+        if (o == "|") return x | y;
+        if (o == "^") return x ^ y;
+        if (o == "<<") return y >= 32 ? 0u : (x << y) & M;
+        if (o == ">>") return y >= 32 ? 0u : x >> y;
+        if (o == ">>>") return static_cast<std::uint32_t>(sx(x) >> (y >= 31 ? 31 : y)) & M;
+        if (o == "==") return x == y ? 1u : 0u;
+        if (o == "!=") return x != y ? 1u : 0u;
+        if (o == "<") return sx(x) < sx(y) ? 1u : 0u;
+        if (o == "<=") return sx(x) <= sx(y) ? 1u : 0u;
+        if (o == ">") return sx(x) > sx(y) ? 1u : 0u;
+        if (o == ">=") return sx(x) >= sx(y) ? 1u : 0u;
+        return std::nullopt;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+  /// `r[e]`: the register number when `e` is a constant of this copy of the code (an error when
+  /// it is past the register file), else -1 (the index is computed when the instruction runs).
+  int constant_register(const ExprNode& n) {
+    auto i = fold(n.args[0]);
+    if (!i) return -1;
+    if (*i >= model_.registers.size()) {
+      if (dead_) return 0;  // in a branch this copy drops (`if (i < 15) { r[i] = 0; }`): never runs
+      error(E(n.args[0]).offset, fmt::format("register index {} is past the register file ({} .. {})", *i,
+                                             model_.registers.front(), model_.registers.back()));
+      return 0;
+    }
+    return static_cast<int>(*i);
   }
 
   bool expect_args(const ExprNode& n, std::size_t count) {
@@ -181,10 +286,20 @@ class Compiler {
         return;
       }
       case ExprKind::Index: {
+        if (n.text != "mem" && n.text != "real" && is_register_file(n.text)) {
+          if (int r = constant_register(n); r >= 0) {
+            emit(Op::PushReg, static_cast<std::uint32_t>(r));
+          } else {
+            expr(n.args[0]);
+            emit(Op::PushRegIndex);
+          }
+          return;
+        }
         expr(n.args[0]);
         if (n.text == "mem") emit(Op::LoadVirtual);
         else if (n.text == "real") emit(Op::LoadReal);
-        else error(n.offset, fmt::format("unknown storage '{}' (use mem[...] for relocated storage, real[...] for real storage)", n.text));
+        else error(n.offset, fmt::format("unknown storage '{}' (use mem[...] for relocated storage, real[...] for real "
+                                         "storage, {}[i] for register i)", n.text, register_file_name()));
         return;
       }
       case ExprKind::Call: return call_value(n);
@@ -223,8 +338,12 @@ class Compiler {
     }
   }
 
+  std::string register_file_name() const {
+    return model_.registers.empty() ? "r" : model_.registers.front().substr(0, model_.registers.front().size() - 1);
+  }
   void name(const ExprNode& n) {
     const std::string& t = n.text;
+    if (const std::uint32_t* v = loop_var(t)) { emit(Op::PushConst, *v); return; }
     if (int l = local_index(t); l >= 0) { emit(Op::PushLocal, static_cast<std::uint32_t>(l)); return; }
     if (int f = field_index(t); f >= 0) {
       const Field& fl = format_.fields[static_cast<std::size_t>(f)];
@@ -240,11 +359,19 @@ class Compiler {
     if (t == "insn") { emit(Op::PushInsn); return; }
     if (int c = control_index(t); c >= 0) { emit(Op::PushControl, static_cast<std::uint32_t>(c)); return; }
     if (auto it = model_.constants.find(t); it != model_.constants.end()) { emit(Op::PushConst, it->second); return; }
+    if (t == "timer") { emit(Op::PushTimer); return; }
+    if (t == "clock") { emit(Op::PushClock); return; }
+    if (is_register_file(t)) {
+      error(n.offset, fmt::format("'{}' is the register file: write {}[i] for register i", t, t));
+      emit(Op::PushConst, 0);
+      return;
+    }
     if (t == "halt" || t == "trap" || t == "out" || t == "stimer")
       error(n.offset, fmt::format("'{}' is a statement, not a value", t));
     else
       error(n.offset, fmt::format("unknown name '{}' (not a field of format {}, a register, a control register, "
-                                  "a temporary declared with let, pc, mode, base, bound, cycles, insn or a constant)", t, format_.name));
+                                  "a temporary declared with let, a loop variable, pc, mode, base, bound, cycles, timer, clock, insn or a "
+                                  "constant)", t, format_.name));
     emit(Op::PushConst, 0);
   }
 
@@ -287,6 +414,25 @@ class Compiler {
     const StmtNode& st = pool_.stmts[static_cast<std::size_t>(s)];
     switch (st.kind) {
       case StmtKind::If: {
+        if (!loop_vars_.empty()) {
+          // Inside a loop a condition that is constant in this copy (`i < 13`) keeps only the
+          // branch it chooses; the other is compiled (for its errors) and dropped.
+          if (auto c = fold(st.cond)) {
+            const std::vector<int>& taken_body = *c ? st.body : st.else_body;
+            const std::vector<int>& dropped = *c ? st.else_body : st.body;
+            const std::size_t at = prog_.code.size();
+            const int depth = depth_;
+            const unsigned slots = prog_.locals;
+            ++dead_;
+            block(dropped);
+            --dead_;
+            prog_.code.resize(at);
+            depth_ = depth;
+            prog_.locals = std::max(prog_.locals, slots);
+            block(taken_body);
+            return;
+          }
+        }
         expr(st.cond);
         std::size_t jz = prog_.code.size();
         emit(Op::JumpIfZero);
@@ -305,7 +451,59 @@ class Compiler {
       case StmtKind::Expr: return effect(E(st.lhs));
       case StmtKind::Assign: return assign(st);
       case StmtKind::Let: return let(st);
+      case StmtKind::For: return for_loop(st);
     }
+  }
+
+  /// `for i in lo .. hi { body }`: the body compiled once per value of i, from lo up to hi (both
+  /// included; `reverse`: from hi down to lo), i a constant in each copy. The bounds are constant
+  /// expressions, compared as signed words; at most kMaxLoopIterations iterations. Each copy is a
+  /// block of its own: its temporaries are new in every iteration (and share their slots).
+  void for_loop(const StmtNode& st) {
+    const ExprNode& var = E(st.lhs);
+    if (local_index(var.text) >= 0) {
+      error(var.offset, fmt::format("loop variable '{}' has the name of a temporary in scope: give it another name", var.text));
+      return;
+    }
+    if (std::string what = taken(var.text); !what.empty()) {
+      error(var.offset, fmt::format("loop variable '{}' has the name of {}: give it another name", var.text, what));
+      return;
+    }
+    auto lo = fold(st.rhs), hi = fold(st.cond);
+    for (auto [v, at] : {std::pair{lo, st.rhs}, std::pair{hi, st.cond}})
+      if (!v)
+        error(E(at).offset, "a bound of a for loop must be a constant expression (numbers, constants, the variables "
+                            "of enclosing loops and operators of them), so that the loop can be unrolled");
+    if (!lo || !hi) return;
+    const std::int64_t a = sx(*lo), b = sx(*hi);
+    const std::int64_t count = b >= a ? b - a + 1 : 0;
+    if (count > kMaxLoopIterations) {
+      error(st.offset, fmt::format("for loop of {} iterations ({} .. {}): at most {} (the limit)", count, a, b,
+                                   kMaxLoopIterations));
+      return;
+    }
+    if (count == 0)
+      warning(st.offset, fmt::format("this loop runs 0 times ({} > {}): write 'for {} in reverse {} .. {}' to count down",
+                                     a, b, var.text, b, a));
+    const unsigned first_slot = prog_.locals;
+    unsigned slots = first_slot;
+    for (std::int64_t k = 0; k < count; ++k) {
+      const std::int64_t v = st.op == "reverse" ? b - k : a + k;
+      loop_vars_.emplace_back(var.text, static_cast<std::uint32_t>(v) & model_.word_mask());
+      prog_.locals = first_slot;
+      block(st.body);
+      slots = std::max(slots, prog_.locals);
+      loop_vars_.pop_back();
+      if (prog_.code.size() > kMaxCodeLength) {
+        if (!too_long_)
+          error(st.offset, fmt::format("the semantics compile to more than {} operations (the limit): this loop "
+                                       "copies its body {} times",
+                                       kMaxCodeLength, count));
+        too_long_ = true;
+        break;
+      }
+    }
+    prog_.locals = slots;
   }
 
   /// `let t = e;`: a new temporary, in scope to the end of its block. Its value is computed
@@ -385,6 +583,17 @@ class Compiler {
       for (auto& [s, o] : ops)
         if (op == s) { emit(o); return; }
     };
+    if (lhs.kind == ExprKind::Index && lhs.text != "mem" && lhs.text != "real" && is_register_file(lhs.text)) {
+      if (int r = constant_register(lhs); r >= 0) {
+        value();
+        emit(Op::StoreReg, static_cast<std::uint32_t>(r));
+      } else {
+        expr(lhs.args[0]);
+        value();
+        emit(Op::StoreRegIndex);
+      }
+      return;
+    }
     if (lhs.kind == ExprKind::Index) {
       expr(lhs.args[0]);
       value();
@@ -399,6 +608,11 @@ class Compiler {
       return;
     }
     const std::string& t = lhs.text;
+    if (loop_var(t)) {
+      error(lhs.offset, fmt::format("loop variable '{}' is read-only (a constant in each copy of the loop's body): "
+                                    "use a temporary (let) for a value that changes", t));
+      return;
+    }
     if (int l = local_index(t); l >= 0) { value(); emit(Op::StoreLocal, static_cast<std::uint32_t>(l)); return; }
     if (t == "cycles") {
       if (st.op != "+=") { error(lhs.offset, "cycles is read-only; 'cycles += n' adds n cycles to this instruction"); return; }
@@ -421,6 +635,11 @@ class Compiler {
     if (t == "base") { value(); emit(Op::StoreBase); return; }
     if (t == "bound") { value(); emit(Op::StoreBound); return; }
     if (int c = control_index(t); c >= 0) { value(); emit(Op::StoreControl, static_cast<std::uint32_t>(c)); return; }
+    if (t == "clock" && !model_.constants.count(t)) { value(); emit(Op::StoreClock); return; }
+    if (t == "timer") {
+      error(lhs.offset, "timer is read-only here: stimer(v) sets the interval timer");
+      return;
+    }
     if (t == "insn" || model_.constants.count(t))
       error(lhs.offset, fmt::format("'{}' is read-only", t));
     else
@@ -484,7 +703,8 @@ class Compiler {
           effect_seen = true;
           break;
         case Op::StoreReg: case Op::StoreRegField: case Op::StoreMode: case Op::StoreBase: case Op::StoreBound:
-        case Op::StoreControl: case Op::ConsoleOut: case Op::ConsoleIn: case Op::SetTimer:
+        case Op::StoreControl: case Op::ConsoleOut: case Op::ConsoleIn: case Op::SetTimer: case Op::StoreRegIndex:
+        case Op::StoreClock:
           effect_seen = true;
           break;
         default:

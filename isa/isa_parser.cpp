@@ -66,8 +66,31 @@ auto const make_effect = [](auto& ctx) {
   x3::_val(ctx) = grammar::state(ctx).pool->add(std::move(n));
 };
 auto const wrap_vec = [](auto& ctx) { x3::_val(ctx) = std::vector<int>{x3::_attr(ctx)}; };
+auto const make_for = [](auto& ctx) {
+  syntax::StmtNode n;
+  n.kind = syntax::StmtKind::For;
+  auto& a = x3::_attr(ctx);
+  n.offset = grammar::offset_of(ctx, fusion::at_c<0>(a));
+  syntax::ExprNode name;
+  name.kind = syntax::ExprKind::Name;
+  auto& r = fusion::at_c<1>(a);
+  name.text.assign(r.begin(), r.end());
+  name.offset = grammar::offset_of(ctx, r);
+  n.lhs = grammar::state(ctx).pool->add(std::move(name));
+  if (fusion::at_c<2>(a)) n.op = "reverse";
+  n.rhs = fusion::at_c<3>(a);
+  n.cond = fusion::at_c<4>(a);
+  n.body = fusion::at_c<5>(a);
+  x3::_val(ctx) = grammar::state(ctx).pool->add(std::move(n));
+};
 
 // Statements the language does not have, recognized so that the message says so.
+auto const reject_c_for = [](auto& ctx) {
+  auto& r = x3::_attr(ctx);
+  grammar::fail_at(&*r.begin(), "C's 'for (...; ...; ...)' is not ISA semantics: a loop has constant bounds and is "
+                                "written 'for i in 0 .. 15 { ... }' (both bounds included; the body is copied once "
+                                "per value of i)");
+};
 auto const reject_loop = [](auto& ctx) {
   auto& r = x3::_attr(ctx);
   std::string w(r.begin(), r.end());
@@ -120,7 +143,8 @@ BOOST_SPIRIT_DEFINE(type_word)
 // (Each needs what follows it in C, so that a field or register that happens to be called
 // `do` or `char` still works: `do = 1;` is an assignment.)
 auto const unsupported_statement_def =
-    x3::raw[((kw("while") | kw("for") | kw("switch")) >> &x3::lit('(')) | (kw("do") >> &x3::lit('{')) |
+    x3::raw[kw("for") >> &x3::lit('(')][reject_c_for] |
+    x3::raw[((kw("while") | kw("switch")) >> &x3::lit('(')) | (kw("do") >> &x3::lit('{')) |
             (kw("goto") >> &grammar::name_start)][reject_loop] |
     x3::raw[(kw("return") | kw("break") | kw("continue")) >> !assign_op][reject_jump] |
     x3::raw[x3::lexeme[type_word >> +x3::ascii::space >> grammar::name_start >> *grammar::name_char]][reject_local];
@@ -156,11 +180,35 @@ BOOST_SPIRIT_DEFINE(let_keyword, let_eq)
 // still works: `let = 1;` is an assignment).
 x3::rule<class let_r, int> const let_statement = "let statement";
 auto const let_statement_def = (let_keyword >> grammar::located_identifier > let_eq > expression > statement_end)[make_let];
+// `for i in lo .. hi { ... }` (Ada's form): a bounded loop over constant bounds, both included;
+// `for i in reverse lo .. hi` counts down. `for` followed by a name and `in`, so that a field or
+// register called `for` still works. Counts as a level of statement nesting, as `if` does.
+x3::rule<class for_keyword_r, grammar::Range> const for_keyword = "for";
+auto const for_keyword_def = x3::raw[kw("for")];
+x3::rule<class for_in_r> const for_in = "'in' after the loop variable (for i in 0 .. 15 { ... })";
+auto const for_in_def = kw("in");
+x3::rule<class for_dots_r> const for_dots = "'..' between the loop's bounds (for i in 0 .. 15 { ... })";
+auto const for_dots_def = x3::lit("..");
+x3::rule<class for_var_r, grammar::Range> const for_var = "the loop variable's name after 'for' (for i in 0 .. 15 { ... })";
+auto const for_var_def = grammar::located_identifier;
+x3::rule<class for_lo_r, int> const for_lo = "the first value (a constant expression) after 'in'";
+auto const for_lo_def = grammar::lor_expr;
+x3::rule<class for_hi_r, int> const for_hi = "the last value (a constant expression) after '..'";
+auto const for_hi_def = grammar::lor_expr;
+BOOST_SPIRIT_DEFINE(for_keyword, for_in, for_dots, for_var, for_lo, for_hi)
+inline constexpr const char* kForWord = "'if' and 'for' statements (each 'else if' counts as a level)";
+inline constexpr grammar::nest_gen<&grammar::ParseState::stmt_nesting, kMaxIfNesting, &kForWord> nest_for{};
+x3::rule<class for_r, int> const for_statement = "for statement";
+auto const for_statement_def =
+    &(for_keyword >> grammar::name_start) >>
+    nest_for[(for_keyword > for_var > for_in > x3::matches[kw("reverse")] > for_lo > for_dots > for_hi > block)[make_for]];
+BOOST_SPIRIT_DEFINE(for_statement)
 auto const simple_statement_def =
     (expression >> assign_op > expression > statement_end)[make_assign] | (expression > statement_end)[make_effect];
 auto const statement_def =
     !unsupported_statement >>
-    (if_statement[grammar::copy_attr] | let_statement[grammar::copy_attr] | simple_statement[grammar::copy_attr]);
+    (if_statement[grammar::copy_attr] | for_statement[grammar::copy_attr] | let_statement[grammar::copy_attr] |
+     simple_statement[grammar::copy_attr]);
 BOOST_SPIRIT_DEFINE(let_statement)
 BOOST_SPIRIT_DEFINE(statement, if_statement, simple_statement, block, block_end, else_body, assign_op,
                     statement_end, unsupported_statement)

@@ -36,6 +36,10 @@ enum class StmtKind : std::uint8_t {
   Assign,  ///< lhs op rhs, op is "=", "+=", "-=" ...
   If,      ///< if (cond) body else else_body
   Let,     ///< let name = rhs; (a block-scoped temporary): lhs = the Name node of its name
+  /// for name in lo .. hi { body } (a bounded loop, unrolled when compiled): lhs = the Name node
+  /// of the loop variable, rhs = lo, cond = hi (constant expressions, both bounds included);
+  /// op = "reverse" when it counts down from hi to lo, else "".
+  For,
 };
 
 /// One statement node.

@@ -64,6 +64,7 @@ void Machine::reset() {
   bound_ = static_cast<std::uint32_t>(E_.size()) & mask_;
   timer_ = 0;
   timer_pending_ = false;
+  clock_offset_ = 0;
   halted_ = false;
   stop_ = StopReason::None;
   cycles_ = instructions_ = traps_ = 0;
@@ -137,7 +138,7 @@ Machine::Snapshot Machine::snapshot() const {
   s.regs = regs_;
   s.controls = controls_;
   s.mode = mode_; s.pc = pc_; s.base = base_; s.bound = bound_; s.timer = timer_;
-  s.timer_pending = timer_pending_; s.halted = halted_; s.stop = stop_;
+  s.timer_pending = timer_pending_; s.clock_offset = clock_offset_; s.halted = halted_; s.stop = stop_;
   s.cycles = cycles_; s.instructions = instructions_; s.traps = traps_;
   s.consecutive_traps = consecutive_traps_;
   s.sie = sie_; s.vbase = vbase_; s.vbound = vbound_; s.intercepts = intercepts_; s.vtimer = vtimer_;
@@ -151,7 +152,7 @@ void Machine::restore(const Snapshot& s) {
   regs_ = s.regs;
   controls_ = s.controls;
   mode_ = s.mode; pc_ = s.pc; base_ = s.base; bound_ = s.bound; timer_ = s.timer;
-  timer_pending_ = s.timer_pending; halted_ = s.halted; stop_ = s.stop;
+  timer_pending_ = s.timer_pending; clock_offset_ = s.clock_offset; halted_ = s.halted; stop_ = s.stop;
   cycles_ = s.cycles; instructions_ = s.instructions; traps_ = s.traps;
   consecutive_traps_ = s.consecutive_traps;
   sie_ = s.sie; sie_depth_ = static_cast<unsigned>(s.sie.size()); vbase_ = s.vbase; vbound_ = s.vbound;
@@ -324,7 +325,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   struct Saved {
     std::array<std::uint32_t, 64> regs;
     std::vector<std::uint32_t> controls;
-    std::uint32_t mode, base, bound, timer;
+    std::uint32_t mode, base, bound, timer, clock_offset;
     bool pending;
     std::size_t out_size, in_pos;
     std::uint32_t vbase, vbound, vtimer, tsync;
@@ -333,7 +334,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   };
   std::unique_ptr<Saved> saved;
   if (prog.needs_journal) {
-    saved.reset(new Saved{regs_, controls_, mode_, base_, bound_, timer_, timer_pending_, out_.size(), in_pos_,
+    saved.reset(new Saved{regs_, controls_, mode_, base_, bound_, timer_, clock_offset_, timer_pending_, out_.size(), in_pos_,
                           vbase_, vbound_, vtimer_, tsync_, outer_due_, {}});
     for (const auto& l : sie_) saved->host_timers.emplace_back(l.host_timer, l.host_pending);
     journaling_ = true;
@@ -348,7 +349,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         cache_.invalidate(it->first);
       }
       regs_ = saved->regs; controls_ = saved->controls; mode_ = saved->mode; base_ = saved->base;
-      bound_ = saved->bound; timer_ = saved->timer; timer_pending_ = saved->pending;
+      bound_ = saved->bound; timer_ = saved->timer; clock_offset_ = saved->clock_offset; timer_pending_ = saved->pending;
       out_.resize(saved->out_size); in_pos_ = saved->in_pos;
       vbase_ = saved->vbase; vbound_ = saved->vbound; vtimer_ = saved->vtimer; tsync_ = saved->tsync;
       outer_due_ = saved->outer_due;
@@ -368,6 +369,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
   const std::uint32_t mem_cause = static_cast<std::uint32_t>(m_->causes.memory);
   const std::size_t psw_n = m_->psw.size();
   const std::uint32_t M = mask_;
+  const std::uint32_t nregs = static_cast<std::uint32_t>(m_->registers.size());
 
   for (std::size_t ip = 0;; ++ip) {
     const isa::Code c = code[ip];
@@ -383,6 +385,9 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::PushControl: stack[sp++] = controls_[c.arg]; break;
       case Op::PushCycles: stack[sp++] = static_cast<std::uint32_t>(cycles_) & M; break;
       case Op::PushInsn: stack[sp++] = w; break;
+      case Op::PushRegIndex: stack[sp - 1] = regs_[stack[sp - 1] % nregs]; break;
+      case Op::PushTimer: stack[sp++] = timer() & M; break;
+      case Op::PushClock: stack[sp++] = (static_cast<std::uint32_t>(cycles_) + clock_offset_) & M; break;
       case Op::LoadVirtual: {
         std::uint32_t a = stack[sp - 1];
         if (!valid_virtual(a)) return fault(mem_cause, a);
@@ -467,6 +472,13 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         if (static_cast<int>(r) != zero_) regs_[r] = stack[sp] & M;
         break;
       }
+      case Op::StoreRegIndex: {
+        const std::uint32_t v = stack[--sp];
+        const std::uint32_t r = stack[--sp] % nregs;
+        if (static_cast<int>(r) != zero_) regs_[r] = v & M;
+        break;
+      }
+      case Op::StoreClock: clock_offset_ = (stack[--sp] & M) - static_cast<std::uint32_t>(cycles_); break;
       case Op::StorePc: next_pc_ = stack[--sp] & M; break;
       case Op::StoreMode: mode_ = stack[--sp] & mode_mask_; break;
       case Op::StoreBase:

@@ -178,6 +178,10 @@ class Machine {
   /// Sets the running level's timer (as `stimer` does: clears a pending interrupt).
   void set_timer(std::uint32_t cycles);
   std::uint64_t cycles() const { return cycles_; }
+  /// The clock (S/370's TOD clock) runs with the cycle counter: it reads (cycles() + clock_offset())
+  /// mod 2^32, masked to the word; the semantics' `clock = v` sets the offset so that it reads v
+  /// at the start of that instruction. 0 after reset (the clock reads the cycle counter).
+  std::uint32_t clock_offset() const { return clock_offset_; }
   std::uint64_t instructions() const { return instructions_; }
   /// Of instructions(), those the fast engine completed in its bursts since the machine was
   /// built or reset (0 under Engine::Reference); not part of the state (Snapshot).
@@ -304,6 +308,7 @@ class Machine {
   std::uint32_t mode_ = 0, pc_ = 0, base_ = 0, bound_ = 0;
   std::uint32_t timer_ = 0;
   bool timer_pending_ = false;
+  std::uint32_t clock_offset_ = 0;  ///< see clock_offset()
   bool halted_ = false;
   StopReason stop_ = StopReason::None;
   std::uint64_t cycles_ = 0, instructions_ = 0, traps_ = 0;
@@ -352,6 +357,7 @@ struct Machine::Snapshot {
   std::vector<std::uint32_t> controls;
   std::uint32_t mode = 0, pc = 0, base = 0, bound = 0, timer = 0;
   bool timer_pending = false, halted = false;
+  std::uint32_t clock_offset = 0;  ///< Machine::clock_offset()
   StopReason stop = StopReason::None;
   std::uint64_t cycles = 0, instructions = 0, traps = 0;
   int consecutive_traps = 0;

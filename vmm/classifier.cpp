@@ -39,6 +39,7 @@ std::vector<std::string> differences(const isa::IsaModel& isa, const Snap& a, co
   for (std::size_t c = 0; c < a.controls.size(); ++c)
     if (a.controls[c] != b.controls[c]) d.push_back(isa.controls[c].name);
   if (a.timer != b.timer || a.timer_pending != b.timer_pending) d.push_back("timer");
+  if (a.clock_offset != b.clock_offset) d.push_back("clock");
   if (a.out != b.out) d.push_back("console output");
   if (a.in_pos != b.in_pos) d.push_back("console input");
   if (a.halted != b.halted) d.push_back("halted");
@@ -62,6 +63,7 @@ std::vector<std::string> control_changes(const isa::IsaModel& isa, const Snap& b
   for (std::size_t c = 0; c < before.controls.size(); ++c)
     if (before.controls[c] != after.controls[c]) d.push_back(isa.controls[c].name);
   if (before.timer != after.timer || before.timer_pending != after.timer_pending) d.push_back("timer");
+  if (before.clock_offset != after.clock_offset) d.push_back("clock");  // `clock = v` (S/370 SCK)
   if (before.out != after.out) d.push_back("console output");
   if (before.in_pos != after.in_pos) d.push_back("console input");
   if (before.halted != after.halted) d.push_back("halted");
@@ -573,7 +575,11 @@ class Classifier {
           Run rl = exec(later);
           ++c.trials;
           if (!rl.trapped) {
-            auto d = differences(*isa_, rs.after, rl.after, 0, s.bound, false);
+            // A clock that either run set is compared by its value (offset + cycles), not its offset.
+            Snap la = rl.after;
+            if (la.clock_offset != later.clock_offset || rs.after.clock_offset != ss.clock_offset)
+              la.clock_offset += static_cast<std::uint32_t>(la.cycles - rs.after.cycles);
+            auto d = differences(*isa_, rs.after, la, 0, s.bound, false);
             if (!d.empty()) {
               c.timing_source = true;
               c.timing = make2("timing", w, ss, rs, later, rl, 0, d, "the same state at another time gives different results");
@@ -801,7 +807,7 @@ class Classifier {
     for (const auto& code : ins.semantics.code) {
       switch (code.op) {
         case Op::StoreMode: case Op::StoreBase: case Op::StoreBound: case Op::StoreControl: case Op::SetTimer:
-        case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw:
+        case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw: case Op::StoreClock:
           r.writes_control = true;
           break;
         case Op::VmEntry: r.writes_control = r.location = true; break;
@@ -818,13 +824,14 @@ class Classifier {
   }
 
   void static_cross_check(const isa::Instruction& ins, Classification& c) {
-    bool writes_control = false, reads_location = false, reads_mode = false, reads_owned = false;
+    bool writes_control = false, reads_location = false, reads_mode = false, reads_owned = false, reads_timer = false;
     for (const auto& code : ins.semantics.code) {
       switch (code.op) {
         case Op::StoreMode: case Op::StoreBase: case Op::StoreBound: case Op::StoreControl: case Op::SetTimer:
-        case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw:
+        case Op::ConsoleOut: case Op::ConsoleIn: case Op::Halt: case Op::LoadPsw: case Op::StoreClock:
           writes_control = true;
           break;
+        case Op::PushTimer: reads_timer = true; break;
         case Op::VmEntry:  // loads the guest's PSW into M and R; its region is a real address
           writes_control = reads_location = true;
           break;
@@ -838,6 +845,9 @@ class Classifier {
       }
     }
     if (c.privileged) return;
+    if (reads_timer)
+      c.notes.push_back("its semantics read the timer, which every tested state (and proof) has off: a VMM that "
+                        "keeps the real timer for itself must virtualize this read");
     if (writes_control && !c.control_sensitive && !c.proved.control)
       c.notes.push_back("its semantics write control state, but no tested state showed a change without a trap");
     if (reads_location && !c.location_sensitive && !c.proved.location)

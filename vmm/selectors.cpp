@@ -41,10 +41,10 @@ bool comparison(Op op) { return op >= Op::Eq && op <= Op::GeU; }
 /// Evaluation-stack pops and pushes of the effects (values and operators are handled apart).
 int effect_pops(Op op) {
   switch (op) {
-    case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter: return 2;
+    case Op::StoreVirtual: case Op::StoreReal: case Op::Trap: case Op::TrapAfter: case Op::StoreRegIndex: return 2;
     case Op::StoreReg: case Op::StoreRegField: case Op::StorePc: case Op::StoreMode: case Op::StoreBase:
     case Op::StoreBound: case Op::StoreControl: case Op::AddCycles: case Op::ConsoleOut: case Op::SetTimer:
-    case Op::LoadPsw: case Op::StorePsw: case Op::VmEntry: case Op::StoreLocal:
+    case Op::LoadPsw: case Op::StorePsw: case Op::VmEntry: case Op::StoreLocal: case Op::StoreClock:
       return 1;
     default: return 0;
   }
@@ -198,9 +198,10 @@ std::optional<std::vector<Key>> find_keys(const std::vector<isa::Code>& code, co
       case Op::PushReg: case Op::PushRegField: case Op::PushPc: case Op::PushMode: case Op::PushBase:
       case Op::PushBound: case Op::PushControl: case Op::PushCycles: case Op::PushInsn: case Op::ConsoleIn:
       case Op::PushLocal:  // a temporary: not followed through (its value is not a selector)
+      case Op::PushTimer: case Op::PushClock:
         st.push_back({0, false, pc});
         break;
-      case Op::LoadVirtual: case Op::LoadReal:
+      case Op::LoadVirtual: case Op::LoadReal: case Op::PushRegIndex:
         if (st.empty()) return std::nullopt;
         st.back().pure = false;
         break;

@@ -96,8 +96,17 @@ class Compiler {
     locals_.resize(outer);
   }
 
-  void error(std::size_t off, std::string msg) { diags_.push_back({file_, off, std::move(msg)}); }
-  void warning(std::size_t off, std::string msg) { warnings_.push_back({file_, off, std::move(msg), true}); }
+  void error(std::size_t off, std::string msg) {
+    // An error in a loop's body would otherwise come once per copy.
+    for (const auto& d : diags_)
+      if (d.offset == off && d.message == msg && d.file == file_) return;
+    diags_.push_back({file_, off, std::move(msg)});
+  }
+  void warning(std::size_t off, std::string msg) {
+    for (const auto& d : warnings_)
+      if (d.offset == off && d.message == msg && d.file == file_) return;
+    warnings_.push_back({file_, off, std::move(msg), true});
+  }
 
   /// The name and width in bits of a value that has fewer bits than a word (mode: 1; a
   /// control register: its width), or width 0.

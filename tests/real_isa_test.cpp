@@ -130,7 +130,8 @@ TEST_CASE("System/370: every sensitive instruction is privileged (Theorem 1 hold
     CHECK(a.theorem3.holds);
     CHECK_FALSE(a.theorem1_strict.holds);
     CHECK(mnemonics(a.theorem1_strict.violations) == std::vector<std::string>{"lpsw", "ssm"});
-    for (auto m : {"lpsw", "ssm", "stnsm", "stosm", "lctl", "stctl", "lra", "stidp", "spt", "ptlb", "sio", "rdd"}) {
+    for (auto m : {"lpsw", "ssm", "stnsm", "stosm", "lctl", "stctl", "lra", "stidp", "spt", "stpt", "sck", "ptlb", "sio",
+                   "rdd"}) {
       INFO(m);
       for (const auto& c : a.instructions)
         if (c.mnemonic == m) CHECK(c.privileged);
@@ -138,7 +139,7 @@ TEST_CASE("System/370: every sensitive instruction is privileged (Theorem 1 hold
     CHECK_FALSE(row(*isa, a, "lpsw").strictly_privileged);  // an invalid PSW: specification exception
     CHECK_FALSE(row(*isa, a, "ssm").strictly_privileged);   // SSM suppression: special-operation exception
     CHECK(row(*isa, a, "stnsm").strictly_privileged);
-    for (auto m : {"lpsw", "ssm", "stnsm", "stosm", "spt", "sio", "rdd"}) {
+    for (auto m : {"lpsw", "ssm", "stnsm", "stosm", "spt", "sck", "sio", "rdd"}) {
       INFO(m);
       CHECK(row(*isa, a, m).control_sensitive);
     }

@@ -324,8 +324,10 @@ TEST_CASE("what the language does not have is named: C octal, loops, typed local
   CHECK_THAT(in_semantics("rd = 019;"), Catch::Contains("error: a number with a leading 0 ('019') is not supported"));
   CHECK_THAT(in_semantics("while (rs) { rd = rd + 1; }"),
              Catch::Contains("error: 'while' is not supported in ISA semantics"));
+  // C's for: the language's `for` is the bounded, unrolled loop, and the error shows it.
   CHECK_THAT(in_semantics("for (rd = 0; rd < 3; rd += 1) { }"),
-             Catch::Contains("error: 'for' is not supported in ISA semantics"));
+             Catch::Contains("mini.isa:23:39: error: C's 'for (...; ...; ...)' is not ISA semantics: a loop has "
+                             "constant bounds and is written 'for i in 0 .. 15 { ... }'"));
   CHECK_THAT(in_semantics("int t = rs + 1; rd = t;"),
              Catch::Contains("mini.isa:23:39: error: 'int t' is C, not ISA semantics: a temporary is declared with "
                              "'let' (let t = ...;)"));

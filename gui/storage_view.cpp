@@ -54,10 +54,12 @@ QString StorageModel::label(std::uint32_t a) const {
   const auto& isa = session_->machine().isa();
   QString l;
   std::size_t n = isa.psw.size();
-  if (local >= isa.trap_old_psw && local < isa.trap_old_psw + n) l = QString("old PSW[%1]").arg(local - isa.trap_old_psw);
-  else if (local == isa.trap_cause) l = "cause";
-  else if (local == isa.trap_info) l = "info";
-  else if (local >= isa.trap_new_psw && local < isa.trap_new_psw + n) l = QString("new PSW[%1]").arg(local - isa.trap_new_psw);
+  // With a trap block (docs/isa-language.md "Trap delivery") the ISA has no PSW-swap words to label.
+  const bool swap = !isa.trap_block.present;
+  if (swap && local >= isa.trap_old_psw && local < isa.trap_old_psw + n) l = QString("old PSW[%1]").arg(local - isa.trap_old_psw);
+  else if (swap && local == isa.trap_cause) l = "cause";
+  else if (swap && local == isa.trap_info) l = "info";
+  else if (swap && local >= isa.trap_new_psw && local < isa.trap_new_psw + n) l = QString("new PSW[%1]").arg(local - isa.trap_new_psw);
   else if (local == isa.reset_pc) l = "reset entry";
   QString r;
   for (std::size_t j = 0; j < r_of_.size(); ++j)

@@ -27,6 +27,10 @@ enum class Op : std::uint8_t {
   PushRegIndex,
   PushTimer,     ///< push the running level's interval timer: cycles left before this instruction (0: off)
   PushClock,     ///< push the low word of the clock: the cycle counter before this instruction + the clock offset
+  // -- the trap being delivered (only in a `trap { ... }` block: isa::TrapBlock)
+  PushTrapCause, ///< push the trap's cause
+  PushTrapInfo,  ///< push the trap's info
+  PushTrapPc,    ///< push the saved P (`epc`): the faulting instruction, or the next one for trap_after and interrupts
   // -- arithmetic (binary: pop b, pop a, push a op b; all modulo the word)
   Add, Sub, Mul, DivS, RemS, DivU, RemU, And, Or, Xor, Shl, ShrU, ShrS,
   Eq, Ne, LtS, LeS, GtS, GeS, LtU, LeU, GtU, GeU,

@@ -16,8 +16,8 @@ using syntax::StmtNode;
 class Compiler {
  public:
   Compiler(const IsaModel& m, const Format& f, const syntax::Pool& p, std::shared_ptr<const SourceFile> file,
-           Diagnostics& d, Diagnostics& w)
-      : model_(m), format_(f), pool_(p), file_(std::move(file)), diags_(d), warnings_(w) {}
+           Diagnostics& d, Diagnostics& w, bool trap_block = false)
+      : model_(m), format_(f), pool_(p), file_(std::move(file)), diags_(d), warnings_(w), trap_block_(trap_block) {}
 
   Program run(const std::vector<int>& body) {
     block(body);
@@ -27,7 +27,8 @@ class Compiler {
     emit(Op::End);
     prog_.max_stack = max_depth_;
     prog_.needs_journal = needs_journal();
-    prog_.fast = fast_form(prog_.code);
+    // A trap block always runs on the bytecode path (the machine gives it the trap's values).
+    if (!trap_block_) prog_.fast = fast_form(prog_.code);
     return std::move(prog_);
   }
 
@@ -38,6 +39,10 @@ class Compiler {
   std::shared_ptr<const SourceFile> file_;
   Diagnostics& diags_;
   Diagnostics& warnings_;
+  /// Compiling a `trap { ... }` block (docs/isa-language.md "Trap delivery"): `cause`, `info`
+  /// and `epc` are the trap's; what only an instruction has (its fields, `insn`, `pc` as a value,
+  /// `cycles`) and the effects a delivery may not have are errors.
+  bool trap_block_ = false;
   Program prog_;
   int depth_ = 0;
   unsigned max_depth_ = 0;
@@ -74,6 +79,7 @@ class Compiler {
   }
   /// What an existing name `t` already is, in words, or "" when it is free for a temporary.
   std::string taken(const std::string& t) const {
+    if (trap_block_ && trap_value(t) != Op::End) return "a value of the trap block";
     if (field_index(t) >= 0) return fmt::format("a field of format {}", format_.name);
     if (model_.find_register(t) >= 0) return "a general register";
     if (control_index(t) >= 0) return "a control register";
@@ -106,6 +112,17 @@ class Compiler {
     for (const auto& d : warnings_)
       if (d.offset == off && d.message == msg && d.file == file_) return;
     warnings_.push_back({file_, off, std::move(msg), true});
+  }
+  /// The trap block's own values: `cause`, `info`, `epc` (Op::End for any other name).
+  static Op trap_value(const std::string& t) {
+    if (t == "cause") return Op::PushTrapCause;
+    if (t == "info") return Op::PushTrapInfo;
+    if (t == "epc") return Op::PushTrapPc;
+    return Op::End;
+  }
+  /// In a trap block: reports `what` as something only an instruction's semantics may use.
+  void not_in_trap_block(std::size_t off, const std::string& what, const char* why) {
+    error(off, fmt::format("'{}' is not available in a trap block: {}", what, why));
   }
 
   /// The name and width in bits of a value that has fewer bits than a word (mode: 1; a
@@ -144,6 +161,7 @@ class Compiler {
       case Op::PushConst: case Op::PushReg: case Op::PushRegField: case Op::PushField: case Op::PushPc:
       case Op::PushMode: case Op::PushBase: case Op::PushBound: case Op::PushControl: case Op::PushCycles:
       case Op::PushInsn: case Op::ConsoleIn: case Op::PushLocal: case Op::PushTimer: case Op::PushClock:
+      case Op::PushTrapCause: case Op::PushTrapInfo: case Op::PushTrapPc:
         return 1;
       case Op::LoadVirtual: case Op::LoadReal: case Op::Neg: case Op::Not: case Op::LNot: case Op::Sext:
       case Op::Zext: case Op::Jump: case Op::End: case Op::Halt: case Op::Bool: case Op::PushRegIndex:
@@ -354,6 +372,18 @@ class Compiler {
     const std::string& t = n.text;
     if (const std::uint32_t* v = loop_var(t)) { emit(Op::PushConst, *v); return; }
     if (int l = local_index(t); l >= 0) { emit(Op::PushLocal, static_cast<std::uint32_t>(l)); return; }
+    if (trap_block_) {
+      if (Op op = trap_value(t); op != Op::End) { emit(op); return; }
+      if (t == "pc" || t == "insn" || t == "cycles") {
+        not_in_trap_block(n.offset, t,
+                          t == "pc"     ? "read the saved P as 'epc' (the faulting instruction, or the next one after "
+                                          "a trap_after or an interrupt); assign the new P to 'pc'"
+                          : t == "insn" ? "there is no instruction word (a PRIV or ILLEGAL trap's info holds it)"
+                                        : "the trap costs the cycles declared with it (trap cycles = N { ... })");
+        emit(Op::PushConst, 0);
+        return;
+      }
+    }
     if (int f = field_index(t); f >= 0) {
       const Field& fl = format_.fields[static_cast<std::size_t>(f)];
       emit(fl.kind == FieldKind::Register ? Op::PushRegField : Op::PushField, field_arg(fl));
@@ -377,6 +407,9 @@ class Compiler {
     }
     if (t == "halt" || t == "trap" || t == "out" || t == "stimer")
       error(n.offset, fmt::format("'{}' is a statement, not a value", t));
+    else if (trap_block_)
+      error(n.offset, fmt::format("unknown name '{}' (in a trap block: cause, info, epc, a register, a control "
+                                  "register, a temporary declared with let, mode, base, bound or a constant)", t));
     else
       error(n.offset, fmt::format("unknown name '{}' (not a field of format {}, a register, a control register, "
                                   "a temporary declared with let, a loop variable, pc, mode, base, bound, cycles, timer, clock, insn or a "
@@ -407,6 +440,7 @@ class Compiler {
       return;
     }
     if (f == "in") {
+      if (trap_block_) not_in_trap_block(n.offset, "in()", "a trap delivery does not read the console");
       expect_args(n, 0);
       emit(Op::ConsoleIn);
       return;
@@ -545,13 +579,27 @@ class Compiler {
   }
 
   void effect(const ExprNode& n) {
-    if (n.kind == ExprKind::Name && n.text == "halt") { emit(Op::Halt); return; }
+    if (n.kind == ExprKind::Name && n.text == "halt") {
+      if (trap_block_) { not_in_trap_block(n.offset, "halt", "a delivery that cannot go on faults (trap(cause, info))"); return; }
+      emit(Op::Halt);
+      return;
+    }
     if (n.kind != ExprKind::Call) {
       error(n.offset, "expected a statement: an assignment or one of trap(cause, info), trap_after(cause, info), "
                       "halt, out(v), stimer(v), loadpsw(a), storepsw(a), vmentry(a)");
       return;
     }
     const std::string& f = n.text;
+    if (trap_block_ && f != "trap") {
+      static const char* const effects[] = {"halt", "trap_after", "out", "stimer", "loadpsw", "storepsw", "vmentry"};
+      for (const char* e : effects)
+        if (f == e) {
+          not_in_trap_block(n.offset, f,
+                            "a delivery writes registers, control registers, mode, base, bound, pc and storage; "
+                            "trap(cause, info) inside it is a fault during delivery (a double fault)");
+          return;
+        }
+    }
     if (f == "halt") { expect_args(n, 0); emit(Op::Halt); return; }
     if (f == "trap" || f == "trap_after") {
       if (!expect_args(n, 2)) return;
@@ -623,6 +671,12 @@ class Compiler {
       return;
     }
     if (int l = local_index(t); l >= 0) { value(); emit(Op::StoreLocal, static_cast<std::uint32_t>(l)); return; }
+    if (trap_block_ && (trap_value(t) != Op::End || t == "cycles" || t == "insn")) {
+      error(lhs.offset, fmt::format("'{}' is read-only in a trap block{}", t,
+                                    t == "cycles" ? " (the trap costs the cycles declared with it: trap cycles = N { ... })"
+                                                  : " (it is the trap being delivered)"));
+      return;
+    }
     if (t == "cycles") {
       if (st.op != "+=") { error(lhs.offset, "cycles is read-only; 'cycles += n' adds n cycles to this instruction"); return; }
       expr(st.rhs);
@@ -644,6 +698,10 @@ class Compiler {
     if (t == "base") { value(); emit(Op::StoreBase); return; }
     if (t == "bound") { value(); emit(Op::StoreBound); return; }
     if (int c = control_index(t); c >= 0) { value(); emit(Op::StoreControl, static_cast<std::uint32_t>(c)); return; }
+    if (t == "clock" && trap_block_ && !model_.constants.count(t)) {
+      not_in_trap_block(lhs.offset, "clock =", "a delivery does not set the clock");
+      return;
+    }
     if (t == "clock" && !model_.constants.count(t)) { value(); emit(Op::StoreClock); return; }
     if (t == "timer") {
       error(lhs.offset, "timer is read-only here: stimer(v) sets the interval timer");
@@ -730,6 +788,12 @@ Program compile_semantics(const IsaModel& model, const Format& format, const syn
                           const std::vector<int>& body, std::shared_ptr<const SourceFile> file, Diagnostics& diags,
                           Diagnostics& warnings) {
   return Compiler(model, format, pool, std::move(file), diags, warnings).run(body);
+}
+
+Program compile_trap_block(const IsaModel& model, const syntax::Pool& pool, const std::vector<int>& body,
+                           std::shared_ptr<const SourceFile> file, Diagnostics& diags, Diagnostics& warnings) {
+  static const Format none{"trap", {}};
+  return Compiler(model, none, pool, std::move(file), diags, warnings, true).run(body);
 }
 
 }  // namespace pgsim::isa

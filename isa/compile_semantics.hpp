@@ -19,4 +19,12 @@ Program compile_semantics(const IsaModel& model, const Format& format, const syn
                           const std::vector<int>& body, std::shared_ptr<const SourceFile> file,
                           Diagnostics& diags, Diagnostics& warnings);
 
+/// Compiles a `trap { ... }` block (docs/isa-language.md "Trap delivery"; isa::TrapBlock) for
+/// `model`: as compile_semantics, without instruction fields, with the trap's values `cause`,
+/// `info` and `epc`. Names and statements a delivery may not use (`pc` as a value, `insn`,
+/// `cycles`, `in()`, halt, trap_after, out, stimer, loadpsw, storepsw, vmentry) are errors in
+/// `diags` that say so. The program never has a fast form.
+Program compile_trap_block(const IsaModel& model, const syntax::Pool& pool, const std::vector<int>& body,
+                           std::shared_ptr<const SourceFile> file, Diagnostics& diags, Diagnostics& warnings);
+
 }  // namespace pgsim::isa

@@ -275,11 +275,22 @@ BOOST_SPIRIT_DEFINE(psw_item, named_number)
 auto const d_psw = (kw("psw") > (psw_item % ',') > semi)[([](auto& ctx) {
   new_decl(ctx, "psw").names = x3::_attr(ctx);
 })];
-auto const d_trap = (kw("trap") > (named_number % ',') > semi)[([](auto& ctx) {
+// `trap old_psw = 0, cause = 5, info = 6, new_psw = 8, cycles = 10;` (the PSW swap), or
+// `trap cycles = 10 { statements }` (a trap-delivery block: flag set, body = its statements).
+x3::rule<class trap_end_r, boost::optional<std::vector<int>>> const trap_end =
+    "';' at the end of the declaration (or '{' and the trap's delivery statements)";
+auto const trap_end_def = x3::lit(';') | block;
+BOOST_SPIRIT_DEFINE(trap_end)
+auto const d_trap = (kw("trap") > -(named_number % ',') > trap_end)[([](auto& ctx) {
   auto& d = new_decl(ctx, "trap");
-  for (auto& nn : x3::_attr(ctx)) {
-    d.names.push_back(fusion::at_c<0>(nn));
-    d.numbers.push_back(fusion::at_c<1>(nn));
+  if (auto& items = fusion::at_c<0>(x3::_attr(ctx)))
+    for (auto& nn : *items) {
+      d.names.push_back(fusion::at_c<0>(nn));
+      d.numbers.push_back(fusion::at_c<1>(nn));
+    }
+  if (auto& body = fusion::at_c<1>(x3::_attr(ctx))) {
+    d.flag = true;
+    d.body = *body;
   }
 })];
 auto const d_timer = (kw("timer") > as<std::string>("the timer's cause after 'timer'", identifier) >

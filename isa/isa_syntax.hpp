@@ -22,7 +22,7 @@ struct FieldDecl {
 /// zero(names[0]); control(names[0], numbers[0] width, numbers[1] reset, flag owned, flag2 and numbers[2]
 /// the value a VMM keeps it at while a guest runs); levels(names: most privileged first);
 /// guest_kernel(names[0]); psw(names...);
-/// trap(names[i] = numbers[i]); timer(names[0] cause, names[1] enable or empty);
+/// trap(names[i] = numbers[i]; flag and body: a `trap ... { }` delivery block); timer(names[0] cause, names[1] enable or empty);
 /// cause(names[0], numbers[0], names[1] role or empty); const(names[0], expr);
 /// format(names[0], fields); instruction(names[0] mnemonic, strings[0] syntax, names[1] format,
 /// numbers[0] opcode, numbers[1] cycles, numbers[2] the intercept bit if declared, flag privileged,

@@ -229,6 +229,8 @@ class Elaborator {
                                      "could never reach it (the register wins); rename it",
                                      d->names[0])});
     // Pass 2: things that refer to controls and causes.
+    const IsaSyntax* tb_syn = nullptr;  // the trap block in force (the last `trap ... { }`)
+    const Decl* tb_decl = nullptr;
     for (auto& [syn, d] : decls_) {
       auto err = [&, syn = syn](std::size_t off, std::string msg) { diags.push_back({syn->file, off, std::move(msg)}); };
       const std::string& k = d->kind;
@@ -244,6 +246,25 @@ class Elaborator {
           else err(d->offset, fmt::format("unknown PSW component '{}' (mode, pc, base, bound or a control register)", n));
         }
       } else if (k == "trap") {
+        // With a block, the block is the delivery (only `cycles` may be given with it); a later
+        // declaration that gives the PSW swap's addresses goes back to the swap; `trap cycles = N;`
+        // alone changes only the cost (a variant of an ISA with a block keeps the block).
+        if (d->flag) {
+          m->trap_block.present = true;
+          m->trap_block.file = syn->file->path;
+          m->trap_block.offset = d->offset;
+          tb_syn = syn;
+          tb_decl = d;
+          for (const auto& n : d->names)
+            if (n == "old_psw" || n == "cause" || n == "info" || n == "new_psw")
+              err(d->offset, fmt::format("'trap {} = ...' with a trap block: the block is the delivery and stores "
+                                         "what it wants itself (real[a] = ...;); give only 'cycles' with it",
+                                         n));
+        } else if (std::any_of(d->names.begin(), d->names.end(), [](auto& n) { return n != "cycles"; })) {
+          m->trap_block.present = false;
+          tb_syn = nullptr;
+          tb_decl = nullptr;
+        }
         for (std::size_t i = 0; i < d->names.size(); ++i) {
           auto v = static_cast<std::uint32_t>(d->numbers[i]);
           const auto& n = d->names[i];
@@ -507,6 +528,7 @@ class Elaborator {
       }
     for (auto& ins : m->instructions)
       if (ins.intercept) m->constants["INTERCEPT_" + upper(ins.mnemonic)] = ins.intercept;
+    if (tb_decl) compile_trap_block(*m, *tb_syn, *tb_decl);
     return m;
   }
 
@@ -515,6 +537,29 @@ class Elaborator {
   std::vector<Located> decls_;
   std::map<std::string, std::int64_t> const_values_;  ///< `const` values as computed (signed)
 
+  /// Compiles the trap block `d` (docs/isa-language.md "Trap delivery") into m.trap_block.
+  void compile_trap_block(IsaModel& m, const IsaSyntax& syn, const Decl& d) {
+    auto err = [&](std::string msg) { diags.push_back({syn.file, d.offset, std::move(msg)}); };
+    if (m.assist.present) {
+      err("a trap block and an `assist { ... }` block cannot be combined: interpretive execution delivers a "
+          "guest's traps with the PSW swap into the guest's own low storage (docs/pg1-assist.md); declare the "
+          "PSW swap (trap old_psw = ..., cause = ..., info = ..., new_psw = ..., cycles = ...;) for this ISA");
+      return;
+    }
+    // `cause`, `info` and `epc` are the trap's values in the block: an ISA name they would hide is an error.
+    for (const char* n : {"cause", "info", "epc"}) {
+      std::string what = m.find_register(n) >= 0                ? "a general register"
+                         : control_index(m, n) >= 0             ? "a control register"
+                         : m.constants.count(n)                 ? "a constant"
+                                                                : "";
+      if (!what.empty())
+        err(fmt::format("the trap block's '{}' (the trap being delivered) has the name of {} of this ISA, which the "
+                        "block could not reach: rename it",
+                        n, what));
+    }
+    m.trap_block.code = isa::compile_trap_block(m, syn.pool, d.body, syn.file, diags, m.warnings);
+    if (m.trap_block.code.max_stack > 64) err("the trap block's expressions are nested too deeply (more than 64 values)");
+  }
   std::shared_ptr<const SourceFile> find_file(const std::string& path) const {
     for (auto& s : syntaxes_)
       if (s->file->path == path) return s->file;

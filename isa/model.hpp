@@ -174,6 +174,22 @@ struct Assist {
   }
 };
 
+/// A trap-delivery block, `trap cycles = N { ... }` (docs/isa-language.md "Trap delivery"): the
+/// statements that run in place of the PSW swap when a trap is taken, as x86 reads a gate from
+/// the IDT (Intel SDM Vol. 3A 6.12), RISC-V writes sepc/scause/stval and jumps to stvec (Privileged
+/// Architecture 20211203, 4.1) and ARM saves the CPSR in the SPSR and the return address in LR and
+/// jumps to the vector table (ARM DDI 0406C, B1.8). The code reads `cause`, `info` and `epc` (the
+/// saved P) and the machine's state as the block has left it so far (`mode` before any assignment
+/// is the pre-trap mode); it writes the new P to `pc` (unassigned: the machine resumes at `epc`).
+/// A fault inside the block is delivered once more through the block with that fault's cause and
+/// info (a double fault); a fault while delivering that stops the machine (a triple fault).
+struct TrapBlock {
+  bool present = false;  ///< the ISA declares one (the PSW swap is not used then)
+  Program code;          ///< compiled like an instruction's semantics, with the trap's values
+  std::string file;      ///< where it was declared (for diagnostics)
+  std::size_t offset = 0;
+};
+
 /// The whole ISA. Addresses are in words; cycles are machine cycles.
 struct IsaModel {
   std::string name = "unnamed";
@@ -184,8 +200,11 @@ struct IsaModel {
   int zero_register = -1;              ///< reads 0, ignores writes; -1 = none
   std::vector<ControlRegister> controls;
   std::vector<PswWord> psw;            ///< PSW layout, word by word
+  /// The PSW swap's real low-storage addresses (meaningful only without a trap block).
   std::uint32_t trap_old_psw = 0, trap_cause = 5, trap_info = 6, trap_new_psw = 8;
-  unsigned trap_cycles = 10;           ///< cost of the trap sequence
+  unsigned trap_cycles = 10;           ///< cost of the trap sequence (the PSW swap or the trap block)
+  /// The ISA's own trap delivery, when it declares `trap { ... }`; else the PSW swap.
+  TrapBlock trap_block;
   std::uint32_t reset_pc = 16;
   int timer_enable = -1;               ///< control register gating the timer interrupt (-1: always)
   Causes causes;

@@ -16,6 +16,7 @@ const char* to_string(StopReason r) {
     case StopReason::CycleBudget: return "cycle budget exhausted";
     case StopReason::TrapStorm: return "trap storm";
     case StopReason::StepLimit: return "step limit reached";
+    case StopReason::Shutdown: return "triple fault: the machine stopped";
   }
   return "?";
 }
@@ -51,6 +52,7 @@ Machine::Machine(std::shared_ptr<const isa::IsaModel> isa, std::uint32_t memory_
   sxshift_ = 32 - static_cast<int>(m_->word_bits);
   zero_ = m_->zero_register;
   timer_enable_ = m_->timer_enable;
+  if (m_->trap_block.present) trap_ins_.semantics = m_->trap_block.code;
   reset();
 }
 
@@ -67,6 +69,7 @@ void Machine::reset() {
   clock_offset_ = 0;
   halted_ = false;
   stop_ = StopReason::None;
+  stop_detail_.clear();
   cycles_ = instructions_ = traps_ = 0;
   fast_instructions_ = 0;
   fast_runs_ = 0;
@@ -138,7 +141,7 @@ Machine::Snapshot Machine::snapshot() const {
   s.regs = regs_;
   s.controls = controls_;
   s.mode = mode_; s.pc = pc_; s.base = base_; s.bound = bound_; s.timer = timer_;
-  s.timer_pending = timer_pending_; s.clock_offset = clock_offset_; s.halted = halted_; s.stop = stop_;
+  s.timer_pending = timer_pending_; s.clock_offset = clock_offset_; s.halted = halted_; s.stop = stop_; s.stop_detail = stop_detail_;
   s.cycles = cycles_; s.instructions = instructions_; s.traps = traps_;
   s.consecutive_traps = consecutive_traps_;
   s.sie = sie_; s.vbase = vbase_; s.vbound = vbound_; s.intercepts = intercepts_; s.vtimer = vtimer_;
@@ -152,7 +155,7 @@ void Machine::restore(const Snapshot& s) {
   regs_ = s.regs;
   controls_ = s.controls;
   mode_ = s.mode; pc_ = s.pc; base_ = s.base; bound_ = s.bound; timer_ = s.timer;
-  timer_pending_ = s.timer_pending; clock_offset_ = s.clock_offset; halted_ = s.halted; stop_ = s.stop;
+  timer_pending_ = s.timer_pending; clock_offset_ = s.clock_offset; halted_ = s.halted; stop_ = s.stop; stop_detail_ = s.stop_detail;
   cycles_ = s.cycles; instructions_ = s.instructions; traps_ = s.traps;
   consecutive_traps_ = s.consecutive_traps;
   sie_ = s.sie; sie_depth_ = static_cast<unsigned>(s.sie.size()); vbase_ = s.vbase; vbound_ = s.vbound;
@@ -168,6 +171,10 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   if (sie_depth_) {
     // A guest's trap: into its own low storage (docs/pg1-assist.md).
     trap_sequence_interpretive(cause, info, saved_pc);
+    return;
+  }
+  if (m_->trap_block.present) {
+    trap_block_sequence(cause, info, saved_pc);
     return;
   }
   const std::size_t n = E_.size();
@@ -206,6 +213,43 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   ++traps_;
   ++consecutive_traps_;
   count_down(m_->trap_cycles);
+}
+
+void Machine::trap_block_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
+  // docs/isa-language.md "Trap delivery": the block runs with the trap's cause, info and saved
+  // P; each attempt costs the trap's cycles. A fault inside it undoes what it did (the journal)
+  // and is delivered once through the block (a double fault); a fault while delivering that
+  // stops the machine (a triple fault), halted with StopReason::Shutdown.
+  auto attempt = [&](std::uint32_t c, std::uint32_t i) {
+    trap_cause_ = c;
+    trap_info_ = i & mask_;
+    trap_pc_ = saved_pc;
+    next_pc_ = saved_pc;  // a block that assigns no pc resumes at the saved P
+    extra_cycles_ = 0;
+    timer_written_ = 0;
+    Exec r = execute_bytecode(trap_ins_, 0);
+    cycles_ += m_->trap_cycles;
+    count_down(m_->trap_cycles);
+    return r;
+  };
+  ++traps_;
+  ++consecutive_traps_;
+  if (attempt(cause, info) != Exec::Fault) {
+    pc_ = next_pc_;
+    return;
+  }
+  const std::uint32_t c2 = fault_cause_, i2 = fault_info_;
+  if (attempt(c2, i2) != Exec::Fault) {
+    pc_ = next_pc_;
+    return;
+  }
+  auto what = [&](std::uint32_t c, std::uint32_t i) {
+    return m_->cause_name(c) + " (info " + std::to_string(i & mask_) + ")";
+  };
+  stop_detail_ = "triple fault: delivering " + what(cause, info) + " faulted with " + what(c2, i2) +
+                 ", and delivering that faulted with " + what(fault_cause_, fault_info_) + ": the machine stopped";
+  halted_ = true;
+  stop_ = StopReason::Shutdown;
 }
 
 namespace {
@@ -409,6 +453,9 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       }
       case Op::ConsoleIn: stack[sp++] = in_pos_ < in_.size() ? (in_[in_pos_++] & M) : M; break;
       case Op::PushLocal: stack[sp++] = locals[c.arg]; break;
+      case Op::PushTrapCause: stack[sp++] = trap_cause_; break;
+      case Op::PushTrapInfo: stack[sp++] = trap_info_; break;
+      case Op::PushTrapPc: stack[sp++] = trap_pc_; break;
       case Op::StoreLocal: locals[c.arg] = stack[--sp]; break;
 #define PGSIM_BIN(OP, EXPR)                     \
   case Op::OP: {                                \
@@ -671,7 +718,7 @@ Event Machine::step(Observer& obs) {
   ForwardingRecorder both{&obs, {}};
   if (halted_) return both.last;
   step_impl(both);
-  if (halted_) stop_ = StopReason::Halted;
+  if (halted_) stop_ = halt_reason();
   else if (consecutive_traps_ >= 3) stop_ = StopReason::TrapStorm;
   return both.last;
 }
@@ -680,7 +727,7 @@ Event Machine::step() {
   RecordingObserver o;
   if (halted_) return o.last;
   step_impl(o);
-  if (halted_) stop_ = StopReason::Halted;
+  if (halted_) stop_ = halt_reason();
   else if (consecutive_traps_ >= 3) stop_ = StopReason::TrapStorm;
   return o.last;
 }

@@ -60,8 +60,13 @@ enum class StopReason : std::uint8_t {
   CycleBudget,  ///< the cycle budget was used up
   TrapStorm,    ///< three traps in a row with no instruction completed (PG1.md rule 10)
   StepLimit,    ///< the run's step limit was reached (set_max_steps; the machine stays runnable)
+  /// A triple fault: the ISA's trap block faulted while delivering a fault that its delivery of
+  /// a trap had raised (isa::TrapBlock; x86's shutdown, Intel SDM Vol. 3A 6.15 "Double Fault
+  /// Exception"). The machine is halted; Machine::stop_detail() names the three causes.
+  Shutdown,
 };
-/// "halted", "cycle budget exhausted", "trap storm", "step limit reached", "running".
+/// "halted", "cycle budget exhausted", "trap storm", "step limit reached", "running",
+/// "triple fault: the machine stopped".
 const char* to_string(StopReason r);
 
 /// How a machine executes runs (issue 13). Both give exactly the same states, events and counts.
@@ -236,6 +241,10 @@ class Machine {
   std::uint64_t vm_entries() const { return entries_; }  ///< VM entries made
   bool halted() const { return halted_; }
   StopReason stop_reason() const { return stop_; }
+  /// After StopReason::Shutdown: what happened, in words ("triple fault: delivering PRIV (info 5)
+  /// faulted with MEMORY (info 70000), and delivering that faulted with MEMORY (info 70000): the
+  /// machine stopped"); else empty.
+  const std::string& stop_detail() const { return stop_detail_; }
 
   /// Console device: characters written by `out`, and the words `in` will read.
   const std::string& console_output() const { return out_; }
@@ -273,6 +282,11 @@ class Machine {
   Exec execute_bytecode(const isa::Instruction& ins, std::uint32_t w);
   std::uint32_t alu(isa::Op op, std::uint32_t a, std::uint32_t b) const;
   void trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc);
+  /// The ISA's trap block in place of the PSW swap (isa::TrapBlock), with the double- and
+  /// triple-fault rule.
+  void trap_block_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc);
+  /// The reason to report when halted_: a halt, or a triple fault.
+  StopReason halt_reason() const { return stop_ == StopReason::Shutdown ? stop_ : StopReason::Halted; }
   void count_down(std::uint32_t cycles) {
     if (timer_ != 0) {
       if (cycles >= timer_) timer_expired(cycles);
@@ -311,6 +325,11 @@ class Machine {
   std::uint32_t clock_offset_ = 0;  ///< see clock_offset()
   bool halted_ = false;
   StopReason stop_ = StopReason::None;
+  std::string stop_detail_;  ///< see stop_detail()
+  // the trap block (isa::TrapBlock): its code as an instruction for execute_bytecode, and the
+  // trap it is delivering (read by its PushTrapCause / PushTrapInfo / PushTrapPc)
+  isa::Instruction trap_ins_;
+  std::uint32_t trap_cause_ = 0, trap_info_ = 0, trap_pc_ = 0;
   std::uint64_t cycles_ = 0, instructions_ = 0, traps_ = 0;
   int consecutive_traps_ = 0;
   std::uint64_t max_steps_ = 0;
@@ -359,6 +378,7 @@ struct Machine::Snapshot {
   bool timer_pending = false, halted = false;
   std::uint32_t clock_offset = 0;  ///< Machine::clock_offset()
   StopReason stop = StopReason::None;
+  std::string stop_detail;
   std::uint64_t cycles = 0, instructions = 0, traps = 0;
   int consecutive_traps = 0;
   // interpretive execution

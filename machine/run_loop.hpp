@@ -149,9 +149,9 @@ StopReason Machine::run_with(std::uint64_t cycle_limit, Obs& obs) {
     --steps_left;
     step_impl(obs);
     if constexpr (requires { obs.should_stop(); }) {
-      if (obs.should_stop()) return stop_ = halted_ ? StopReason::Halted : StopReason::None;
+      if (obs.should_stop()) return stop_ = halted_ ? halt_reason() : StopReason::None;
     }
-    if (halted_) return stop_ = StopReason::Halted;
+    if (halted_) return stop_ = halt_reason();
     if (consecutive_traps_ >= 3) return stop_ = StopReason::TrapStorm;
   }
   return stop_ = StopReason::CycleBudget;

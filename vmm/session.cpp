@@ -188,6 +188,17 @@ std::vector<MicroStep> Session::next_micro_steps() const {
       out.push_back({fmt::format("{} {} (info {}): the trap sequence begins", e.interrupt ? "interrupt" : "trap",
                                  isa.cause_name(e.cause), e.info), -1, cycle});
       const auto& E = copy.storage();
+      if (isa.trap_block.present) {
+        // The ISA's own delivery (docs/isa-language.md "Trap delivery"), not the PSW swap.
+        out.push_back({fmt::format("the ISA's trap block delivers it: mode {}, pc {}", isa.level_name(copy.mode()), copy.pc()),
+                       -1, cycle});
+        if (copy.stop_reason() == machine::StopReason::Shutdown) out.push_back({copy.stop_detail(), -1, cycle});
+        cycle += e.cost;
+        out.back().cycle = cycle;
+        out.back().text += fmt::format("  (the delivery's {} cycles are charged)", e.cost);
+        first = false;
+        continue;
+      }
       for (std::size_t i = 0; i < isa.psw.size(); ++i) {
         std::uint32_t a = isa.trap_old_psw + static_cast<std::uint32_t>(i);
         out.push_back({fmt::format("store old PSW {} = {} at real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), a, cycle});

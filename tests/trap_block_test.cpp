@@ -363,3 +363,150 @@ TEST_CASE("a machine with a trap block on random storage always stops -- halt, t
   }
   CHECK(triple > 0);
 }
+
+namespace {
+std::shared_ptr<const isa::IsaModel> real_model(const std::string& file) {
+  return isa::load_isa(source_path("examples/isa/real/" + file));
+}
+std::uint32_t control_of(const machine::Machine& m, const std::string& name) {
+  const auto& cs = m.isa().controls;
+  for (std::size_t i = 0; i < cs.size(); ++i)
+    if (cs[i].name == name) return m.control(static_cast<int>(i));
+  FAIL("no control register " << name);
+  return 0;
+}
+/// Runs `prog` on `isa` for `budget` cycles on both engines; returns the reference machine after
+/// checking that the fast one ended in the same state.
+machine::Machine run_both(std::shared_ptr<const isa::IsaModel> isa, const std::string& prog, std::uint64_t budget,
+                          std::uint32_t memory = 0) {
+  machine::Machine a = machine_with(prog, memory, isa), b = machine_with(prog, memory, isa);
+  a.set_engine(Engine::Reference);
+  b.set_engine(Engine::Fast);
+  a.run(budget);
+  b.run(budget);
+  CHECK(a.snapshot() == b.snapshot());
+  return a;
+}
+}  // namespace
+
+TEST_CASE("RISC-V: ECALL from U-mode writes sepc, scause, stval and SPP and enters S-mode at stvec", "[trapblock][real]") {
+  auto isa = real_model("riscv-rv32-s.isa");
+  REQUIRE(isa->trap_block.present);
+  const std::string prog = R"(
+.org 16
+        addi x1, x0, handler << 2
+        csrrw x0, 0x105, x1      ; stvec: BASE = the handler, MODE = 0 (direct)
+        addi x1, x0, user
+        csrrw x0, 0x141, x1      ; sepc
+        addi x1, x0, 0x120
+        csrrw x0, 0x100, x1      ; sstatus: SPP = U (1 in this model), SPIE = 1 (SIE after the sret)
+        sret
+user:   addi x3, x0, 7
+        ecall
+        jal x0, user
+handler:
+        csrrs x5, 0x142, x0      ; scause
+        csrrs x6, 0x141, x0      ; sepc
+        csrrs x7, 0x100, x0      ; sstatus
+        csrrs x8, 0x143, x0      ; stval
+        lw x9, 0(x0)             ; storage word 0: no PSW swap wrote it
+spin:   jal x0, spin
+)";
+  auto m = run_both(isa, prog, 200);
+  const std::uint32_t user = assemble(prog, isa)->symbol("user");  // the sret returns here, in U-mode
+  CHECK(m.reg(3) == 7);
+  CHECK(m.reg(5) == 8);                       // ECALL_U
+  CHECK(m.reg(6) == user + 1);                // the ECALL itself
+  CHECK(m.reg(7) == ((1u << 8) | (1u << 5)));  // SPP = U, SPIE = the SIE before (1), SIE = 0
+  CHECK(m.reg(8) == 0);
+  CHECK(m.reg(9) == m.storage()[0]);
+  CHECK(m.storage()[0] == assemble(prog, isa)->words[0]);
+  CHECK(m.mode() == 0);
+  CHECK(control_of(m, "sie") == 0);
+  CHECK(m.traps() == 1);
+}
+
+TEST_CASE("IA-32: a #GP is delivered through the IDT gate with an error code -- a too-short IDT is a triple fault",
+          "[trapblock][real]") {
+  auto isa = real_model("ia32.isa");
+  REQUIRE(isa->trap_block.present);
+  auto prog = [](int limit) {
+    return R"(
+.org 64
+        movi r4, 1000
+        movi r1, idtp
+        lidt 0(r1)
+        movi r2, 0x18
+fault:  movts 3, r2          ; MOV DS: the GDT is empty, #GP(0x18)
+        hlt
+on_gp:  hlt
+.org 200
+idtp:   .word )" + std::to_string(limit) + R"(, idt
+idt:    .space 26
+        .word on_gp, 0x00088e00  ; gate 13: CS 8, present, DPL 0, interrupt gate
+)";
+  };
+  auto m = run_both(isa, prog(14), 1000);
+  CHECK(m.halted());
+  CHECK(m.stop_reason() == StopReason::Halted);
+  CHECK(m.pc() == 71);            // after on_gp's hlt
+  CHECK(m.reg(4) == 1000 - 4);    // EFLAGS, CS, EIP and the error code pushed on the ring-0 stack
+  CHECK(m.storage()[996] == 0x18);  // the error code: the selector
+  CHECK(m.storage()[997] == 68);    // EIP: the faulting MOV
+  CHECK(m.storage()[998] == 8);     // CS, RPL 0
+  CHECK((m.storage()[999] & 2) == 2);
+  CHECK(m.traps() == 1);
+  // IDT limit 5: gate 13 is outside it, so delivering the #GP faults with #GP(13 * 8 + 2), whose
+  // own delivery faults again: x86's triple fault, the machine shuts down.
+  auto t = run_both(isa, prog(5), 1000);
+  CHECK(t.stop_reason() == StopReason::Shutdown);
+  CHECK(t.stop_detail() ==
+        "triple fault: delivering GP (info 24) faulted with GP (info 106), and delivering that faulted with GP (info "
+        "106): the machine stopped");
+}
+
+TEST_CASE("ARMv7-A: SVC and Undefined save the CPSR in SPSR and the return address in LR, bank SP and LR, and enter "
+          "at VBAR + the vector",
+          "[trapblock][real]") {
+  auto isa = real_model("armv7-a.isa");
+  REQUIRE(isa->trap_block.present);
+  const std::string prog = R"(
+.org 64
+        mov r1, 128
+        mcr 12, r1          ; VBAR = 128
+        mov r13, 200        ; SP_svc
+        mov r2, 0x10        ; SPSR: User mode, interrupts enabled
+        msr_spsr r2
+        mov r14, user
+        subs_pc_lr 0        ; the exception return to User mode at `user`
+user:   mov r13, 90         ; User's SP and LR
+        mov r14, 91
+call:   svc 7
+undef:  mcr 12, r1          ; Undefined in User mode
+spin:   b spin
+.org 128
+        b spin              ; reset
+        b on_und            ; Undefined Instruction
+        b on_svc            ; Supervisor Call
+on_svc: movr r7, r14        ; LR_svc
+        mrs_spsr r8         ; SPSR_svc
+        movr r9, r13        ; SP_svc
+        subs_pc_lr 0        ; back to User after the SVC
+on_und: mov r6, 1
+hang:   b hang
+)";
+  auto img = assemble(prog, isa);
+  auto m = run_both(isa, prog, 400);
+  auto sym = [&](const char* s) { return static_cast<std::uint32_t>(img->symbols.at(s)); };
+  CHECK(m.reg(7) == sym("call") + 1);   // SVC: LR = the next instruction
+  CHECK(m.reg(8) == 0x10);              // SPSR = User mode's CPSR
+  CHECK(m.reg(9) == 200);               // SP_svc, banked in
+  CHECK(m.reg(6) == 1);                 // the Undefined Instruction vector ran
+  CHECK(m.reg(14) == sym("undef") + 1); // Undefined: LR = the next instruction
+  CHECK(m.reg(13) == 200);
+  CHECK(control_of(m, "usr_r13") == 90);
+  CHECK(control_of(m, "usr_r14") == 91);
+  CHECK(control_of(m, "irq_off") == 1);
+  CHECK(m.mode() == 0);
+  CHECK(m.traps() == 2);
+}

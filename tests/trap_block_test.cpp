@@ -302,6 +302,7 @@ TEST_CASE("misuse of a trap block is an error at its place, in words", "[trapblo
   has(error_with("trap { r1 = insn; }"), "'insn' is not available in a trap block");
   has(error_with("trap { r1 = in(); }"), "'in()' is not available in a trap block");
   has(error_with("trap { cycles += 3; }"), "'cycles' is read-only in a trap block");
+  has(error_with("trap { clock = 5; }"), "'clock =' is not available in a trap block");
   has(error_with("trap { cause = 1; }"), "'cause' is read-only in a trap block");
   has(error_with("trap { pc = handler; }"), "unknown name 'handler' (in a trap block: cause, info, epc");
   has(error_with("trap { let epc = 1; }"), "temporary 'epc' has the name of a value of the trap block");

@@ -48,6 +48,11 @@ class MainWindow : public QMainWindow {
   vmm::Session* session() { return session_.get(); }
   /// Rebuilds the stack (e.g. another depth). Returns false (with a message) on an error.
   bool open(const OpenSpec& spec);
+  /// Loads ISA file `path` (a path, or a name as `--isa` takes it): when the guest program
+  /// assembles on it, re-runs the guest on it (open()); otherwise (a real machine's model) only
+  /// the ISA view classifies it, with a note that the guest still runs on its ISA. Returns false
+  /// when the file does not load (the error is shown as open() shows it).
+  bool load_isa_file(const QString& path);
   /// Shows an existing session (e.g. a lesson's machine) in every view.
   void adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const isa::IsaModel> isa);
   /// Redraws every view from the session (at most ~30 times a second while running).

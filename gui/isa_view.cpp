@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QPromise>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QThreadPool>
@@ -182,6 +183,11 @@ IsaView::IsaView(QWidget* parent) : QWidget(parent), wanted_(std::make_shared<st
   prove_box_->setToolTip("Proved: by Z3, over all states of the declared state space, for the semantics as compiled");
   connect(prove_box_, &QComboBox::activated, this,
           [this](int i) { set_prove(static_cast<Prove>(prove_box_->itemData(i).toInt())); });
+  enlarge_ = new QPushButton("Enlarge", this);
+  enlarge_->setObjectName("isa_enlarge");
+  enlarge_->setCheckable(true);
+  enlarge_->setToolTip("The ISA view alone, as large as the main window (for a projector); again to put it back");
+  connect(enlarge_, &QPushButton::toggled, this, &IsaView::enlarge_requested);
   busy_ = new QProgressBar(this);
   busy_->setRange(0, 0);  // no measure of progress: classify reports none
   busy_->setMaximumWidth(120);
@@ -193,6 +199,7 @@ IsaView::IsaView(QWidget* parent) : QWidget(parent), wanted_(std::make_shared<st
   bar->addWidget(models_);
   bar->addWidget(load);
   bar->addWidget(prove_box_);
+  bar->addWidget(enlarge_);
   bar->addWidget(busy_);
   bar->addWidget(status_, 1);
   bar->addStretch(0);
@@ -254,6 +261,11 @@ IsaView::~IsaView() {
   // A running job keeps its own ISA and result; its watcher (a child) goes with the view, so
   // nothing reaches a destroyed view. The global thread pool waits for it at exit.
   *wanted_ = ~std::uint64_t{0};
+}
+
+void IsaView::set_enlarged(bool on) {
+  QSignalBlocker b(enlarge_);
+  enlarge_->setChecked(on);
 }
 
 int IsaView::jobs_running() { return g_jobs.load(); }

@@ -26,6 +26,7 @@ class QComboBox;
 class QProgressBar;
 class QSplitter;
 class QTimer;
+class QPushButton;
 template <typename T>
 class QFutureWatcher;
 
@@ -66,6 +67,8 @@ class IsaView : public QWidget {
   /// How proofs run (ClassifierOptions::prove): Auto as `pgsim check` (default), On, Off.
   void set_prove(vmm::ClassifierOptions::Prove p);
   vmm::ClassifierOptions::Prove prove() const { return prove_; }
+  /// Checks or unchecks the "Enlarge" button (when the main window put the view back).
+  void set_enlarged(bool on);
   /// Classifications still running in worker threads of every IsaView, discarded ones included
   /// (for tests: a discarded result must not reach the table even after it finishes).
   static int jobs_running();
@@ -77,6 +80,8 @@ class IsaView : public QWidget {
   void isa_file_chosen(const QString& path);
   /// The table was filled with the analysis of the ISA asked for last (or its error shown).
   void classified();
+  /// The user asked for the view to fill the window (true) or to go back into it (false).
+  void enlarge_requested(bool on);
 
  protected:
   void changeEvent(QEvent* e) override;
@@ -105,6 +110,7 @@ class IsaView : public QWidget {
   QTimer* tick_ = nullptr;
   QComboBox* models_ = nullptr;
   QComboBox* prove_box_ = nullptr;
+  QPushButton* enlarge_ = nullptr;
   QProgressBar* busy_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* verdicts_ = nullptr;

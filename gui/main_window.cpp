@@ -320,6 +320,15 @@ void MainWindow::build_ui() {
     if (shown && !isa_dock->isFloating() && isa_dock->height() < height() * 40 / 100)
       resizeDocks({isa_dock}, {height() * 60 / 100}, Qt::Vertical);
   });
+  connect(isa_view_, &IsaView::enlarge_requested, this, [this, isa_dock](bool on) {
+    // For a projector: the view alone, floating over the main window at its size.
+    isa_dock->setFloating(on);
+    if (on) {
+      isa_dock->setGeometry(geometry());
+      isa_dock->raise();
+    }
+  });
+  connect(isa_dock, &QDockWidget::topLevelChanged, isa_view_, &IsaView::set_enlarged);
   addDockWidget(Qt::BottomDockWidgetArea, isa_dock);
   tabifyDockWidget(src_dock, isa_dock);
   src_dock->raise();

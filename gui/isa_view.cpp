@@ -187,7 +187,10 @@ IsaView::IsaView(QWidget* parent) : QWidget(parent), wanted_(std::make_shared<st
   enlarge_->setObjectName("isa_enlarge");
   enlarge_->setCheckable(true);
   enlarge_->setToolTip("The ISA view alone, as large as the main window (for a projector); again to put it back");
-  connect(enlarge_, &QPushButton::toggled, this, &IsaView::enlarge_requested);
+  connect(enlarge_, &QPushButton::toggled, this, [this](bool on) {
+    enlarge_->setText(on ? "Put back" : "Enlarge");
+    emit enlarge_requested(on);
+  });
   busy_ = new QProgressBar(this);
   busy_->setRange(0, 0);  // no measure of progress: classify reports none
   busy_->setMaximumWidth(120);
@@ -221,8 +224,8 @@ IsaView::IsaView(QWidget* parent) : QWidget(parent), wanted_(std::make_shared<st
       "always traps in user mode with the privileged cause (the reading Theorem 1 needs, as the literature uses it)",
       "P&G's literal reading: privileged, and never traps in supervisor mode",
       "control sensitive: completes without a trap and changes M, R, a control register, the timer or the console",
-      "behavior sensitive: location (relocated by x), mode (both complete, results differ), mode (trap) (one mode "
-      "traps, the other completes), owned (another value of `owned` control state)",
+      ("behavior sensitive: location (relocated by x), mode (both complete, results differ), mode (trap) (one mode "
+       "traps, the other completes), owned (another value of `owned` control state)"),
       "user sensitive (Theorem 3): control, location or owned-state sensitive from a user-mode state",
       "a timing source: another time gives another result (P&G leave time out of equivalence)",
       "BREAKS Th. 1 / Th. 3: sensitive (user sensitive) and not privileged",
@@ -266,6 +269,7 @@ IsaView::~IsaView() {
 void IsaView::set_enlarged(bool on) {
   QSignalBlocker b(enlarge_);
   enlarge_->setChecked(on);
+  enlarge_->setText(on ? "Put back" : "Enlarge");
 }
 
 int IsaView::jobs_running() { return g_jobs.load(); }

@@ -146,15 +146,12 @@ class Classifier {
   /// proved; a witness is executed on the machine and, when it reproduces, becomes the property's
   /// witness (a sensitivity the sampled states missed). Where the prover and the machine disagree,
   /// or the prover could not decide, the tested verdict stays, with a note that says why.
-  void prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
-                  const std::vector<std::uint32_t>* cls) {
-    const std::string tested = fmt::format("tested on {} states instead", c.states);
+  /// Returns why the prover did not decide (nullopt when it did); the caller adds the note.
+  std::optional<std::string> prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
+                                        const std::vector<std::uint32_t>* cls) {
     const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
-    if (o_.prove == ClassifierOptions::Prove::Auto && spent.count() >= o_.prove_total_ms) {
-      c.notes.push_back(fmt::format("not proved: the check's time limit for proofs ({} ms from its start) ran out before it; {}",
-                                    o_.prove_total_ms, tested));
-      return;
-    }
+    if (o_.prove == ClassifierOptions::Prove::Auto && spent.count() >= o_.prove_total_ms)
+      return fmt::format("the check's time limit for proofs ({} ms from its start) ran out before it", o_.prove_total_ms);
     std::uint32_t sel_mask = 0;
     if (plan && cls)
       for (const auto* f : plan->fields) sel_mask |= isa::low_bits(f->width) << f->shift;
@@ -179,10 +176,7 @@ class Classifier {
       budget = static_cast<unsigned>(std::max<std::int64_t>(
           1, static_cast<std::int64_t>(o_.prove_total_ms) - spent.count()));
     analysis::InstructionProof p = prover_->prove(ins, sel_mask, plan && cls ? cls : nullptr, known, budget);
-    if (!p.decided) {
-      c.notes.push_back(fmt::format("not proved: {}; {}", p.reason, tested));
-      return;
-    }
+    if (!p.decided) return p.reason;
     auto disagree = [&](const char* what, const char* how) {
       c.notes.push_back(fmt::format("not proved ({}): {}; the tested verdict is kept", what, how));
     };
@@ -341,6 +335,7 @@ class Classifier {
             return make2("timing", word_of(pw.a), pw.a, rs, *pw.b, rl, 0, d,
                          "the same state at another time gives different results");
           });
+    return std::nullopt;
   }
 
   static std::vector<bool> signature(const Classification& c) {
@@ -604,6 +599,18 @@ class Classifier {
       return (reads.mode && !c.mode_sensitive && !c.trap_mode_sensitive) || (reads.owned && !c.owned_sensitive) ||
              (reads.writes_control && !c.control_sensitive);
     };
+    // With proofs, the prover is asked first: what it decides over all states, more sampled
+    // states cannot change (a proof that no state shows a property; a witness it found, which
+    // the machine re-executes). Only when it cannot decide are the extra states drawn.
+    std::optional<std::string> undecided;
+    if (prover_ && unresolved()) {
+      c.privileged = priv_ok && c.privileged_pairs > 0;
+      c.strictly_privileged = strict_ok && c.strict_pairs > 0;
+      if (c.privileged) c.not_privileged.reset();
+      if (c.strictly_privileged) c.not_strictly_privileged.reset();
+      undecided = prove_into(c, ins, plan, cls);
+      if (!undecided) return c;
+    }
     if (!words.empty())
       for (std::uint64_t more = 0, cap = std::uint64_t{kMoreStates} * c.states; more < cap && unresolved(); ++more)
         one_state(words[rnd(static_cast<std::uint32_t>(words.size()))]);
@@ -611,7 +618,11 @@ class Classifier {
     c.strictly_privileged = strict_ok && c.strict_pairs > 0;
     if (c.privileged) c.not_privileged.reset();
     if (c.strictly_privileged) c.not_strictly_privileged.reset();
-    if (prover_) prove_into(c, ins, plan, cls);
+    if (undecided) c.notes.push_back(fmt::format("not proved: {}; tested on {} states instead", *undecided, c.states));
+    else if (prover_) {
+      undecided = prove_into(c, ins, plan, cls);
+      if (undecided) c.notes.push_back(fmt::format("not proved: {}; tested on {} states instead", *undecided, c.states));
+    }
     return c;
   }
 

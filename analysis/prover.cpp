@@ -43,7 +43,20 @@ struct Prover::Impl {
     Vars v;
     z3::expr space;  ///< the state space and the instruction word's constraints
     Clock::time_point deadline;
+    std::uint64_t rlimit = 0;  ///< resource units left for its questions (0: no limit)
+    bool limited = false;      ///< a resource limit applies
   };
+
+  std::uint64_t used = 0;  ///< the context's resource units counted so far (Z3's "rlimit count")
+
+  /// The solver's statistics "rlimit count": the context's resource units so far.
+  std::uint64_t rlimit_count(const z3::solver& s) {
+    z3::stats st = s.statistics();
+    for (unsigned i = 0; i < st.size(); ++i)
+      if (st.key(i) == "rlimit count")
+        return st.is_uint(i) ? st.uint_value(i) : static_cast<std::uint64_t>(st.double_value(i));
+    return used;
+  }
 
   std::uint32_t M() const { return isa->word_mask(); }
   std::uint32_t max_memory() const {
@@ -76,8 +89,21 @@ struct Prover::Impl {
         c = c && z3::ult(z3::lshr(v.w, bv(fl.shift)) & bv(isa::low_bits(fl.width)),
                          bv(static_cast<std::uint32_t>(isa->registers.size())));
     if (sel_values) {
+      // The values as runs of consecutive selector values (a class of CSR numbers is thousands
+      // of values in a few runs): one range test per run instead of one equation per value.
+      // Values are the selector bits in place, so the next value after x is
+      // ((x | ~mask) + 1) & mask, and a run [lo, hi] is exactly lo <= (w & mask) <= hi.
+      std::vector<std::uint32_t> vals(sel_values->begin(), sel_values->end());
+      std::sort(vals.begin(), vals.end());
+      vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
+      const z3::expr sel = v.w & bv(sel_mask);
       z3::expr any = ctx.bool_val(false);
-      for (auto s : *sel_values) any = any || (v.w & bv(sel_mask)) == bv(s);
+      for (std::size_t i = 0; i < vals.size();) {
+        std::size_t k = i;
+        while (k + 1 < vals.size() && vals[k + 1] == (((vals[k] | ~sel_mask) + 1u) & sel_mask)) ++k;
+        any = any || (i == k ? sel == bv(vals[i]) : z3::uge(sel, bv(vals[i])) && z3::ule(sel, bv(vals[k])));
+        i = k + 1;
+      }
       c = c && any;
     }
     c = c && z3::ule(v.base, Mv) && z3::ule(v.bound, Mv) && z3::ult(v.pc, v.bound);
@@ -140,34 +166,54 @@ struct Prover::Impl {
 
   /// Asks whether `q` (with the state space) has a model. Sat: the model, preferring a machine of
   /// o.witness_memory words. Unsat: nullopt. Unknown (time, resources): throws Undecided.
-  std::optional<z3::model> ask(const Job& j, const z3::expr& q, const char* what) {
+  std::optional<z3::model> ask(Job& j, const z3::expr& q, const char* what) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(j.deadline - Clock::now()).count();
     if (left <= 0) throw Undecided{fmt::format("the time limit ran out before the {} question", what)};
+    if (j.limited && j.rlimit == 0)
+      throw Undecided{fmt::format("the resource limit ran out before the {} question", what)};
     // The solver for quantifier-free arrays and bit vectors: on these formulas several times
     // faster than the default (incremental) solver.
     z3::solver s(ctx, "QF_AUFBV");
     z3::params p(ctx);
     p.set("timeout", static_cast<unsigned>(left));
+    if (j.limited) p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(j.rlimit, 0xffffffffu)));
     s.set(p);
     s.add(j.space);
     s.add(q);
     auto t0 = Clock::now();
     auto res = s.check();
-    if (std::getenv("PGSIM_PROVE_DEBUG"))  // each question's answer and solver time, on stderr
-      std::fprintf(stderr, "%s %s: %s %lld us\n", j.ins->mnemonic.c_str(), what,
+    // What this question cost, in resource units (the counter is the context's, cumulative).
+    auto charge = [&] {
+      std::uint64_t now = std::max(rlimit_count(s), used), cost = now - used;
+      used = now;
+      j.rlimit = cost >= j.rlimit ? 0 : j.rlimit - cost;
+      return cost;
+    };
+    std::uint64_t cost = charge();
+    if (std::getenv("PGSIM_PROVE_DEBUG"))  // each question's answer, solver time and resource units, on stderr
+      std::fprintf(stderr, "%s %s: %s %lld us %llu units\n", j.ins->mnemonic.c_str(), what,
                    res == z3::sat ? "sat" : res == z3::unsat ? "unsat" : "unknown",
-                   static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
+                   static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()),
+                   static_cast<unsigned long long>(cost));
     switch (res) {
       case z3::unsat: return std::nullopt;
-      case z3::unknown:
-        throw Undecided{fmt::format("the {} question was not answered in time ({})", what,
-                                    s.reason_unknown())};
+      case z3::unknown: {
+        std::string why = s.reason_unknown();
+        if (why.find("resource") != std::string::npos || (j.limited && j.rlimit == 0))
+          throw Undecided{fmt::format("the {} question was not answered within the resource limit", what)};
+        throw Undecided{fmt::format("the {} question was not answered in time ({})", what, why)};
+      }
       case z3::sat: break;
     }
     z3::model m = s.get_model();
+    // A witness that fits the test machine runs there; ask for that size only when it does not.
+    std::uint64_t n = 0;
+    if (m.eval(j.v.n, true).is_numeral_u64(n) && n == o.witness_memory) return m;
     z3::expr_vector small(ctx);
     small.push_back(j.v.n == bv(o.witness_memory));
-    if (s.check(small) == z3::sat) return s.get_model();
+    auto again = s.check(small);
+    charge();
+    if (again == z3::sat) return s.get_model();
     return m;
   }
 
@@ -238,11 +284,12 @@ struct Prover::Impl {
   }
 
   InstructionProof prove(const isa::Instruction& ins, std::uint32_t sel_mask, const std::vector<std::uint32_t>* sel,
-                         const Known& known, unsigned budget_ms) {
+                         const Known& known, unsigned budget_ms, std::uint64_t rlimit) {
     InstructionProof pr;
     try {
       Vars v = make_vars(ins, "");
-      Job j{&ins, v, space(ins, v, sel_mask, sel), Clock::now() + std::chrono::milliseconds(budget_ms)};
+      Job j{&ins, v, space(ins, v, sel_mask, sel), Clock::now() + std::chrono::milliseconds(budget_ms), rlimit,
+            rlimit != 0};
       answer(j, pr, known);
       pr.decided = true;
     } catch (const Undecided& u) {
@@ -255,7 +302,7 @@ struct Prover::Impl {
     return pr;
   }
 
-  void answer(const Job& j, InstructionProof& pr, const Known& k) {
+  void answer(Job& j, InstructionProof& pr, const Known& k) {
     const Vars& v = j.v;
     // Levels (isa/model.hpp): 0 is the most privileged; a guest's kernel runs at g; "user" in
     // P&G's sense is every level from g on (vmm/classifier.cpp reads them the same way).
@@ -435,10 +482,14 @@ Prover::~Prover() = default;
 
 InstructionProof Prover::prove(const isa::Instruction& ins, std::uint32_t selector_mask,
                                const std::vector<std::uint32_t>* selector_values, const Known& known,
-                               unsigned time_ms) {
+                               unsigned time_ms, std::uint64_t rlimit) {
   unsigned budget = impl_->o.instruction_ms;
   if (time_ms) budget = std::min(budget, time_ms);
-  return impl_->prove(ins, selector_mask, selector_values, known, budget);
+  std::uint64_t units = impl_->o.instruction_rlimit;
+  if (rlimit) units = units ? std::min(units, rlimit) : rlimit;
+  return impl_->prove(ins, selector_mask, selector_values, known, budget, units);
 }
+
+std::uint64_t Prover::resources_used() const { return impl_->used; }
 
 }  // namespace pgsim::analysis

@@ -36,6 +36,11 @@ struct ProverOptions {
   /// The machine size (words) a witness is first looked for in, so that it runs on the
   /// classifier's test machine; a witness that needs another size has that size.
   std::uint32_t witness_memory = 256;
+  /// Z3's deterministic resource limit for one instruction (one class of selector values),
+  /// shared by its queries, in Z3's resource units (its `rlimit`: counted steps of the solver,
+  /// the same on a loaded machine as on an idle one); 0: none. When it runs out the instruction
+  /// is "not decided" (reason: resource limit). instruction_ms still applies, as a safety net.
+  std::uint64_t instruction_rlimit = 0;
 };
 
 /// A witness found by the solver: the state(s) to execute. For pairs, `b` is A changed in the
@@ -105,10 +110,14 @@ class Prover {
   /// vmm::SelectorPlan's classes). Errors (Z3's included) make the proof "not decided" with the
   /// reason; it never throws.
   /// `known`: what need not be asked (see Known). `time_ms` (when not 0) lowers this call's
-  /// solver time below ProverOptions::instruction_ms.
+  /// solver time below ProverOptions::instruction_ms; `rlimit` (when not 0) lowers its resource
+  /// units below ProverOptions::instruction_rlimit.
   InstructionProof prove(const isa::Instruction& ins, std::uint32_t selector_mask = 0,
                          const std::vector<std::uint32_t>* selector_values = nullptr, const Known& known = {},
-                         unsigned time_ms = 0);
+                         unsigned time_ms = 0, std::uint64_t rlimit = 0);
+
+  /// Z3's resource units all calls of prove() used so far (deterministic for the same calls).
+  std::uint64_t resources_used() const;
 
  private:
   struct Impl;

@@ -88,7 +88,7 @@ class Classifier {
     for (std::size_t i = 0; i < isa_->controls.size(); ++i)
       if (isa_->controls[i].owned) owned_.push_back(i);
     if (o.prove != ClassifierOptions::Prove::Off)
-      prover_ = std::make_unique<analysis::Prover>(isa_, analysis::ProverOptions{o.prove_instruction_ms, size()});
+      prover_ = std::make_unique<analysis::Prover>(isa_, analysis::ProverOptions{o.prove_instruction_ms, size(), o.prove_instruction_rlimit});
   }
 
   /// The rows of one instruction: one, or one per group of selector classes that classify alike.
@@ -150,7 +150,11 @@ class Classifier {
   std::optional<std::string> prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
                                         const std::vector<std::uint32_t>* cls) {
     const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
-    if (o_.prove == ClassifierOptions::Prove::Auto && spent.count() >= o_.prove_total_ms)
+    const bool automatic = o_.prove == ClassifierOptions::Prove::Auto;
+    if (automatic && o_.prove_total_rlimit && prover_->resources_used() >= o_.prove_total_rlimit)
+      return fmt::format("the check's resource limit for proofs ({} Z3 resource units in all) ran out before it",
+                         o_.prove_total_rlimit);
+    if (automatic && spent.count() >= o_.prove_total_ms)
       return fmt::format("the check's time limit for proofs ({} ms from its start) ran out before it", o_.prove_total_ms);
     std::uint32_t sel_mask = 0;
     if (plan && cls)
@@ -171,11 +175,14 @@ class Classifier {
     known.owned = c.owned_sensitive;
     known.owned_user = user_w("owned");
     known.timing = c.timing_source;
-    unsigned budget = 0;  // with Auto, no instruction may take the check past its total
-    if (o_.prove == ClassifierOptions::Prove::Auto)
+    unsigned budget = 0;  // with Auto, no instruction may take the check past its totals
+    std::uint64_t units = 0;
+    if (automatic) {
       budget = static_cast<unsigned>(std::max<std::int64_t>(
           1, static_cast<std::int64_t>(o_.prove_total_ms) - spent.count()));
-    analysis::InstructionProof p = prover_->prove(ins, sel_mask, plan && cls ? cls : nullptr, known, budget);
+      if (o_.prove_total_rlimit) units = o_.prove_total_rlimit - prover_->resources_used();
+    }
+    analysis::InstructionProof p = prover_->prove(ins, sel_mask, plan && cls ? cls : nullptr, known, budget, units);
     if (!p.decided) return p.reason;
     auto disagree = [&](const char* what, const char* how) {
       c.notes.push_back(fmt::format("not proved ({}): {}; the tested verdict is kept", what, how));

@@ -137,16 +137,20 @@ struct ClassifierOptions {
   unsigned min_states = 1000;            ///< random states per instruction at least, whatever its operands
   unsigned min_states_per_class = 64;    ///< random states per class of selector values at least
   std::vector<std::string> only;         ///< restrict to these mnemonics (empty: all)
-  /// Proved verdicts (analysis/prover.hpp): Auto proves each instruction within
-  /// prove_instruction_ms while the check (tests and proofs) has run less than prove_total_ms
-  /// (wall clock), and keeps the tested verdict,
-  /// with a note naming the instruction and why, for what it could not decide; On has no total
-  /// limit; Off only tests (sampled states, as before proofs). The library's default is Off, so
-  /// that a classification is the same on a loaded machine as on an idle one; `pgsim check`
-  /// asks for Auto (its --prove: On, --no-prove: Off).
+  /// Proved verdicts (analysis/prover.hpp): each instruction (each class of selector values) is
+  /// proved within prove_instruction_rlimit of Z3's resource units -- a count of solver steps,
+  /// the same on a loaded machine as on an idle one, so that what is proved does not depend on
+  /// the load. Auto also stops proving once all proofs together used prove_total_rlimit units,
+  /// and keeps the tested verdict, with a note naming the instruction and why, for what it could
+  /// not decide; On has no total limit; Off only tests (sampled states, as before proofs).
+  /// `pgsim check` asks for Auto (its --prove: On, --no-prove: Off). The wall-clock limits
+  /// (prove_instruction_ms, and prove_total_ms with Auto) are only a safety net for a machine far
+  /// slower or busier than usual: on one, the outcome can depend on the load.
   enum class Prove { Auto, On, Off } prove = Prove::Off;
-  unsigned prove_instruction_ms = 400;   ///< solver time per instruction (per class of selector values)
-  unsigned prove_total_ms = 1000;        ///< no proof after the check has run this long, with Prove::Auto
+  unsigned prove_instruction_ms = 4000;  ///< safety net: solver time per instruction (per class of selector values)
+  unsigned prove_total_ms = 10000;       ///< safety net: no proof after the check has run this long, with Prove::Auto
+  std::uint64_t prove_instruction_rlimit = 4'000'000;   ///< Z3 resource units per instruction (per class); 0: none
+  std::uint64_t prove_total_rlimit = 4'000'000;         ///< Z3 resource units of all proofs, with Prove::Auto; 0: none
 };
 
 /// Classifies every instruction of `isa` (or those in options.only). Deterministic for a seed.

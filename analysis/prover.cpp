@@ -286,6 +286,19 @@ struct Prover::Impl {
   InstructionProof prove(const isa::Instruction& ins, std::uint32_t sel_mask, const std::vector<std::uint32_t>* sel,
                          const Known& known, unsigned budget_ms, std::uint64_t rlimit) {
     InstructionProof pr;
+    const std::uint64_t used_before = used;
+    struct Report {  // with PGSIM_PROVE_DEBUG: each proof's resource units and outcome, on stderr
+      const InstructionProof& pr;
+      const isa::Instruction& ins;
+      const std::uint64_t& used;
+      std::uint64_t before;
+      std::size_t values;
+      ~Report() {
+        if (std::getenv("PGSIM_PROVE_DEBUG"))
+          std::fprintf(stderr, "proof of %s (%zu selector values): %s, %llu units\n", ins.mnemonic.c_str(), values,
+                       pr.decided ? "decided" : "not decided", static_cast<unsigned long long>(used - before));
+      }
+    } report{pr, ins, used, used_before, sel ? sel->size() : 0};
     try {
       Vars v = make_vars(ins, "");
       Job j{&ins, v, space(ins, v, sel_mask, sel), Clock::now() + std::chrono::milliseconds(budget_ms), rlimit,
@@ -378,23 +391,27 @@ struct Prover::Impl {
         pr.mode = {true, false, kernel_pair(*m)};
       }
     }
-    // Control, location and owned-state sensitivity: from a guest level first (then it is user
-    // sensitive, Theorem 3), else from a level below g.
+    // Control, location and owned-state sensitivity. One question over every level first: most
+    // instructions have no witness at all, and one proof covers both readings. When its witness
+    // starts below g, a second question asks for one from a guest level (user sensitive: Theorem 3).
     SymState sl = at(lv, false);
     SymRun rl = run(j, sl);
-    auto levels_of = [&](bool user) { return user ? guest_level : kernel_level; };
-    if (k.control_user) pr.control = {true, true, std::nullopt};
-    for (bool user : {true, false}) {
-      if (k.control_user) break;
-      if (!user && k.control) {
-        pr.control.holds = true;
-        break;
+    const z3::expr any_level = z3::ult(lv, bv(N));
+    auto readings = [&](bool known_user, bool known_any, const z3::expr& q, const std::string& what,
+                        auto make) -> ProvedProperty {
+      if (known_user) return {true, true, std::nullopt};
+      std::optional<z3::model> m;
+      if (!known_any) {
+        m = ask(j, any_level && q, what.c_str());
+        if (!m) return {};
+        if (value(*m, lv) >= g) return {true, true, make(*m)};
       }
-      if (auto m = ask(j, levels_of(user) && !rl.trapped && control_change(sl, rl), "control")) {
-        pr.control = {true, user, ProvedWitness{snap(*m, lv, false), std::nullopt, 0}};
-        break;
-      }
-    }
+      if (auto mu = ask(j, guest_level && q, (what + ", from a guest level").c_str())) return {true, true, make(*mu)};
+      if (!m) return {true, false, std::nullopt};
+      return {true, false, make(*m)};
+    };
+    pr.control = readings(k.control_user, k.control, !rl.trapped && control_change(sl, rl), "control",
+                          [&](const z3::model& m) { return ProvedWitness{snap(m, lv, false), std::nullopt, 0}; });
     z3::expr x = ctx.bv_const("shift", 32);
     {
       SymState moved = sl;
@@ -408,34 +425,22 @@ struct Prover::Impl {
       z3::expr fits = z3::uge(x, bv(1)) &&
                       z3::ule(z3::zext(v.base, 2) + z3::zext(v.bound, 2) + z3::zext(x, 2), z3::zext(v.n, 2));
       z3::expr q = fits && !rl.trapped && !rb.trapped && differ(rl, rb, v.n, x, v.bound, false, "loc_");
-      if (k.location_user) pr.location = {true, true, std::nullopt};
-      for (bool user : {true, false}) {
-        if (k.location_user) break;
-        if (!user && k.location) {
-          pr.location.holds = true;
-          break;
-        }
-        if (auto m = ask(j, levels_of(user) && q, "location")) {
-          ProvedWitness w;
-          w.a = snap(*m, lv, false);
-          w.shift = static_cast<std::uint32_t>(value(*m, x));
-          Snap t = w.a;
-          t.base = w.a.base + w.shift;
-          for (std::uint32_t a = 0; a < w.a.bound; ++a) t.E[t.base + a] = w.a.E[w.a.base + a];
-          w.b = std::move(t);
-          pr.location = {true, user, std::move(w)};
-          break;
-        }
-      }
+      pr.location = readings(k.location_user, k.location, q, "location", [&](const z3::model& m) {
+        ProvedWitness w;
+        w.a = snap(m, lv, false);
+        w.shift = static_cast<std::uint32_t>(value(m, x));
+        Snap t = w.a;
+        t.base = w.a.base + w.shift;
+        for (std::uint32_t a = 0; a < w.a.bound; ++a) t.E[t.base + a] = w.a.E[w.a.base + a];
+        w.b = std::move(t);
+        return w;
+      });
     }
-    if (k.owned_user) pr.owned = {true, true, std::nullopt};
-    for (bool user : {true, false}) {
-      if (pr.owned.holds) break;
-      if (!user && k.owned) {
-        pr.owned.holds = true;
-        break;
-      }
-      for (std::size_t reg = 0; reg < isa->controls.size() && !pr.owned.holds; ++reg) {
+    // Owned state: every owned register in one question (another value of any one of them).
+    {
+      std::vector<std::size_t> regs;
+      std::vector<z3::expr> other_value, differs;
+      for (std::size_t reg = 0; reg < isa->controls.size(); ++reg) {
         if (!isa->controls[reg].owned) continue;
         SymState other = sl;
         z3::expr c2 = ctx.bv_const(("owned_" + isa->controls[reg].name).c_str(), 32);
@@ -445,15 +450,25 @@ struct Prover::Impl {
         z3::expr written = rl.controls[reg] != sl.controls[reg] || rb.controls[reg] != c2;
         SymRun rb2 = rb;
         rb2.controls[reg] = z3::ite(written, rb.controls[reg], rl.controls[reg]);
-        z3::expr q = levels_of(user) && c2 != sl.controls[reg] && z3::ule(c2, bv(isa->controls[reg].mask())) &&
-                     !rl.trapped && !rb.trapped && differ(rl, rb2, v.n, zero, v.bound, false, "own_");
-        if (auto m = ask(j, q, fmt::format("owned ({})", isa->controls[reg].name).c_str())) {
+        regs.push_back(reg);
+        other_value.push_back(c2);
+        differs.push_back(c2 != sl.controls[reg] && z3::ule(c2, bv(isa->controls[reg].mask())) && !rl.trapped &&
+                          !rb.trapped && differ(rl, rb2, v.n, zero, v.bound, false, "own_"));
+      }
+      if (!regs.empty()) {
+        z3::expr q = ctx.bool_val(false);
+        for (const auto& d : differs) q = q || d;
+        pr.owned = readings(k.owned_user, k.owned, q, "owned", [&](const z3::model& m) {
           ProvedWitness w;
-          w.a = snap(*m, lv, false);
+          w.a = snap(m, lv, false);
           w.b = w.a;
-          w.b->controls[reg] = static_cast<std::uint32_t>(value(*m, c2));
-          pr.owned = {true, user, std::move(w)};
-        }
+          for (std::size_t i = 0; i < regs.size(); ++i)
+            if (m.eval(differs[i], true).is_true()) {
+              w.b->controls[regs[i]] = static_cast<std::uint32_t>(value(m, other_value[i]));
+              break;
+            }
+          return w;
+        });
       }
     }
     // Timing source: the same level-0 state at another time.

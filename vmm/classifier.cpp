@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "analysis/prover.hpp"
 #include "isa/disasm.hpp"
@@ -15,6 +19,31 @@ namespace {
 
 using Snap = machine::Machine::Snapshot;
 using isa::FieldKind;
+
+/// SplitMix64's output function (Steele, Lea, Flood 2014): a bijection of 64-bit words that
+/// mixes every bit into every bit; also derives each instruction's seed from the check's.
+constexpr std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// The classifier's random number generator: SplitMix64 (G. L. Steele, D. Lea, C. H. Flood,
+/// "Fast splittable pseudorandom number generators", OOPSLA 2014; Java's SplittableRandom), a
+/// 64-bit UniformRandomBitGenerator that passes BigCrush. One 64-bit word per call, about a
+/// nanosecond: a random state fills its whole storage (256 words) from it, which with
+/// std::mt19937_64 took half of `pgsim check`'s time. Deterministic for a seed on every platform.
+class SplitMix64 {
+ public:
+  using result_type = std::uint64_t;
+  explicit SplitMix64(std::uint64_t seed) : x_(seed) {}
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() { return mix64(x_ += 0x9e3779b97f4a7c15ull); }
+
+ private:
+  std::uint64_t x_;
+};
 using isa::Op;
 
 /// What one execution from a state did.
@@ -83,8 +112,9 @@ std::vector<std::string> owned_differences(const isa::IsaModel& isa, const Snap&
 
 class Classifier {
  public:
-  Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o)
-      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)) {
+  Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o,
+             std::chrono::steady_clock::time_point start)
+      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)), start_(start) {
     for (std::size_t i = 0; i < isa_->controls.size(); ++i)
       if (isa_->controls[i].owned) owned_.push_back(i);
     if (o.prove != ClassifierOptions::Prove::Off)
@@ -92,30 +122,69 @@ class Classifier {
   }
 
   /// The rows of one instruction: one, or one per group of selector classes that classify alike.
-  std::vector<Classification> classify(const isa::Instruction& ins) {
+  /// `index` (the instruction's place in the ISA) seeds its states: each instruction, and each
+  /// class of its selector values, draws its own stream, so that its rows do not depend on which
+  /// others were classified before it, or on which thread classified it, and a class tested
+  /// again (after a proof that did not decide) draws the states it drew without proofs.
+  std::vector<Classification> classify(const isa::Instruction& ins, std::size_t index) {
+    ins_seed_ = mix64(o_.seed ^ mix64(index + 1));
+    if (prover_) units_at_start_ = prover_->resources_used();
     SelectorPlan plan = plan_selectors(*isa_, ins);
     if (plan.empty()) {
-      Classification c = classify_values(ins, nullptr, nullptr, o_.min_states);
+      Classification c = classify_values(ins, nullptr, nullptr, o_.min_states, 0);
       static_cross_check(ins, c);
       return {std::move(c)};
     }
     // Each class on its own; then classes that classify alike are one row.
-    std::vector<Classification> rows;
-    std::vector<std::vector<std::uint32_t>> values;
     unsigned per_class = std::max<unsigned>(o_.min_states_per_class,
                                             (o_.min_states + static_cast<unsigned>(plan.classes.size()) - 1) /
                                                 static_cast<unsigned>(plan.classes.size()));
-    for (const auto& cls : plan.classes) {
-      Classification c = classify_values(ins, &plan, &cls, per_class);
+    std::vector<Classification> rows;
+    std::vector<std::vector<std::uint32_t>> values;
+    auto add = [&](Classification c, const std::vector<std::uint32_t>& cls) {
       auto same = std::find_if(rows.begin(), rows.end(), [&](const Classification& r) { return signature(r) == signature(c); });
       if (same == rows.end()) {
         rows.push_back(std::move(c));
         values.push_back(cls);
-        continue;
+        return;
       }
       auto& v = values[static_cast<std::size_t>(same - rows.begin())];
       v.insert(v.end(), cls.begin(), cls.end());
       merge(*same, c);
+    };
+    if (!prover_) {
+      for (std::size_t k = 0; k < plan.classes.size(); ++k)
+        add(classify_values(ins, &plan, &plan.classes[k], per_class, k), plan.classes[k]);
+    } else {
+      // With proofs: the classes are sampled, grouped as they classify alike, and each group is
+      // proved at once, over all its values (a handful of proofs instead of one per class: a
+      // CSR instruction's 4096 numbers fall into a few groups). A group the prover does not
+      // decide, or where it finds what the group's tests did not show (so its classes may
+      // differ), goes back to its classes, each tested and proved on its own.
+      std::vector<Classification> sampled;
+      std::vector<std::vector<std::size_t>> members;  // the classes of each group
+      for (std::size_t k = 0; k < plan.classes.size(); ++k) {
+        Classification c = classify_values(ins, &plan, &plan.classes[k], per_class, k, true);
+        auto same = std::find_if(sampled.begin(), sampled.end(), [&](const Classification& r) { return signature(r) == signature(c); });
+        if (same == sampled.end()) {
+          sampled.push_back(std::move(c));
+          members.push_back({k});
+        } else {
+          merge(*same, c);
+          members[static_cast<std::size_t>(same - sampled.begin())].push_back(k);
+        }
+      }
+      for (std::size_t g = 0; g < sampled.size(); ++g) {
+        std::vector<std::uint32_t> group;
+        for (std::size_t k : members[g]) group.insert(group.end(), plan.classes[k].begin(), plan.classes[k].end());
+        Classification row = sampled[g];
+        const auto before = signature(row);
+        if (!prove_into(row, ins, &plan, &group, members[g].size()) && signature(row) == before && row.notes.size() == sampled[g].notes.size()) {
+          add(std::move(row), group);
+          continue;
+        }
+        for (std::size_t k : members[g]) add(classify_values(ins, &plan, &plan.classes[k], per_class, k), plan.classes[k]);
+      }
     }
     if (rows.size() > 1)
       for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -130,12 +199,14 @@ class Classifier {
  private:
   std::shared_ptr<const isa::IsaModel> isa_;
   ClassifierOptions o_;
-  std::mt19937_64 rng_;
+  SplitMix64 rng_;
   machine::Machine m_;
   std::vector<std::size_t> owned_;  ///< indices of the control registers declared `owned`
 
   std::unique_ptr<analysis::Prover> prover_;  ///< proved verdicts (null with ClassifierOptions::Prove::Off)
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();  ///< the check began
+  std::chrono::steady_clock::time_point start_;  ///< the check began
+  std::uint64_t units_at_start_ = 0;
+  std::uint64_t ins_seed_ = 0;  ///< the seed of the instruction being classified  ///< the prover's resource units used before this instruction
 
   bool priv_cause(std::uint32_t cause) const {
     return isa_->causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa_->causes.privileged);
@@ -148,12 +219,13 @@ class Classifier {
   /// or the prover could not decide, the tested verdict stays, with a note that says why.
   /// Returns why the prover did not decide (nullopt when it did); the caller adds the note.
   std::optional<std::string> prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
-                                        const std::vector<std::uint32_t>* cls) {
+                                        const std::vector<std::uint32_t>* cls, std::size_t classes = 1) {
     const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
     const bool automatic = o_.prove == ClassifierOptions::Prove::Auto;
-    if (automatic && o_.prove_total_rlimit && prover_->resources_used() >= o_.prove_total_rlimit)
-      return fmt::format("the check's resource limit for proofs ({} Z3 resource units in all) ran out before it",
-                         o_.prove_total_rlimit);
+    const std::uint64_t used = prover_->resources_used() - units_at_start_;  // by this instruction's proofs
+    if (automatic && o_.prove_auto_rlimit && used >= o_.prove_auto_rlimit)
+      return fmt::format("the resource limit for proofs of one instruction ({} Z3 resource units, with "
+                         "`pgsim check` without --prove) ran out before it", o_.prove_auto_rlimit);
     if (automatic && spent.count() >= o_.prove_total_ms)
       return fmt::format("the check's time limit for proofs ({} ms from its start) ran out before it", o_.prove_total_ms);
     std::uint32_t sel_mask = 0;
@@ -180,7 +252,12 @@ class Classifier {
     if (automatic) {
       budget = static_cast<unsigned>(std::max<std::int64_t>(
           1, static_cast<std::int64_t>(o_.prove_total_ms) - spent.count()));
-      if (o_.prove_total_rlimit) units = o_.prove_total_rlimit - prover_->resources_used();
+      if (o_.prove_auto_rlimit) units = o_.prove_auto_rlimit - used;
+      // A group of classes proved at once saves a proof (and, undecided, extra states) per class.
+      if (o_.prove_auto_class_rlimit) {
+        const std::uint64_t cap = o_.prove_auto_class_rlimit * classes;
+        units = units ? std::min(units, cap) : cap;
+      }
     }
     analysis::InstructionProof p = prover_->prove(ins, sel_mask, plan && cls ? cls : nullptr, known, budget, units);
     if (!p.decided) return p.reason;
@@ -352,6 +429,13 @@ class Classifier {
 
   /// Adds the evidence of `b` (same signature) to `a`.
   static void merge(Classification& a, const Classification& b) {
+    for (auto [x, y] : {std::pair{&a.proved.privileged, b.proved.privileged}, {&a.proved.strictly_privileged, b.proved.strictly_privileged},
+                        {&a.proved.control, b.proved.control}, {&a.proved.location, b.proved.location},
+                        {&a.proved.mode, b.proved.mode}, {&a.proved.trap_mode, b.proved.trap_mode},
+                        {&a.proved.owned, b.proved.owned}, {&a.proved.timing, b.proved.timing}})
+      *x = *x && y;  // proved for the group only when proved for each of its classes
+    for (const auto& n : b.notes)
+      if (std::find(a.notes.begin(), a.notes.end(), n) == a.notes.end()) a.notes.push_back(n);
     a.privileged_pairs += b.privileged_pairs;
     a.strict_pairs += b.strict_pairs;
     a.states += b.states;
@@ -382,8 +466,12 @@ class Classifier {
 
   /// Classifies the instruction over the operand words whose selector fields (of `plan`) take
   /// the values of `cls` (all words when null), from at least `min_states` states.
+  /// The states come from stream `stream` of the instruction (its class's index). With
+  /// `sample_only`, only the sampled states: no proof, no extra states for rare paths.
   Classification classify_values(const isa::Instruction& ins, const SelectorPlan* plan,
-                                 const std::vector<std::uint32_t>* cls, unsigned min_states) {
+                                 const std::vector<std::uint32_t>* cls, unsigned min_states, std::size_t stream,
+                                 bool sample_only = false) {
+    rng_ = SplitMix64(mix64(ins_seed_ ^ mix64(0x5e1ec7ull + stream)));
     Classification c;
     c.mnemonic = ins.mnemonic;
     auto words = operand_words(ins, plan, cls, c.exhaustive);
@@ -610,6 +698,13 @@ class Classifier {
     // states cannot change (a proof that no state shows a property; a witness it found, which
     // the machine re-executes). Only when it cannot decide are the extra states drawn.
     std::optional<std::string> undecided;
+    if (sample_only) {
+      c.privileged = priv_ok && c.privileged_pairs > 0;
+      c.strictly_privileged = strict_ok && c.strict_pairs > 0;
+      if (c.privileged) c.not_privileged.reset();
+      if (c.strictly_privileged) c.not_strictly_privileged.reset();
+      return c;
+    }
     if (prover_ && unresolved()) {
       c.privileged = priv_ok && c.privileged_pairs > 0;
       c.strictly_privileged = strict_ok && c.strict_pairs > 0;
@@ -775,8 +870,8 @@ class Classifier {
     Snap s = m_.snapshot();
     std::uint32_t n = size(), room = n * 5 / 8;
     for (auto& e : s.E) {  // random words, a quarter of them pointers into the storage
-      std::uint64_t r = rng_();
-      e = (r & 3) == 0 ? static_cast<std::uint32_t>((r >> 2) % n) : static_cast<std::uint32_t>(r >> 2) & isa_->word_mask();
+      std::uint64_t r = rng_();  // a pointer: the high 32 bits scaled to [0, n) (no division)
+      e = (r & 3) == 0 ? static_cast<std::uint32_t>(((r >> 32) * n) >> 32) : static_cast<std::uint32_t>(r >> 2) & isa_->word_mask();
     }
     for (std::uint32_t i = 0; i < 64 && i < n; ++i) s.E[i] = rnd(64);  // low storage: small values
     switch (rnd(3)) {
@@ -883,13 +978,38 @@ Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOpti
   Analysis a;
   a.isa_name = isa->name;
   a.seed = options.seed;
-  Classifier cl(isa, options);
-  for (const auto& ins : isa->instructions) {
-    if (!options.only.empty() &&
-        std::find(options.only.begin(), options.only.end(), ins.mnemonic) == options.only.end())
-      continue;
-    for (auto& c : cl.classify(ins)) a.instructions.push_back(std::move(c));
-  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::size_t> todo;  // indices of the instructions to classify, in the ISA's order
+  for (std::size_t i = 0; i < isa->instructions.size(); ++i)
+    if (options.only.empty() ||
+        std::find(options.only.begin(), options.only.end(), isa->instructions[i].mnemonic) != options.only.end())
+      todo.push_back(i);
+  // Each worker classifies the next instruction not taken yet, with its own machine and prover;
+  // an instruction's rows depend only on the seed and its index, so the result is the same
+  // whatever the number of threads and whichever classified what.
+  std::vector<std::vector<Classification>> rows(todo.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failed;
+  std::mutex failed_lock;
+  auto work = [&] {
+    try {
+      Classifier cl(isa, options, start);
+      for (std::size_t k; (k = next++) < todo.size();) rows[k] = cl.classify(isa->instructions[todo[k]], todo[k]);
+    } catch (...) {
+      std::lock_guard<std::mutex> g(failed_lock);
+      if (!failed) failed = std::current_exception();
+      next = todo.size();
+    }
+  };
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
+  for (auto& r : rows)
+    for (auto& c : r) a.instructions.push_back(std::move(c));
   for (const auto& c : a.instructions) {
     if (c.sensitive() && !c.privileged) a.theorem1.violations.push_back(c.name());
     if (c.sensitive() && !c.strictly_privileged) a.theorem1_strict.violations.push_back(c.name());

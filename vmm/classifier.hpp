@@ -140,17 +140,24 @@ struct ClassifierOptions {
   /// Proved verdicts (analysis/prover.hpp): each instruction (each class of selector values) is
   /// proved within prove_instruction_rlimit of Z3's resource units -- a count of solver steps,
   /// the same on a loaded machine as on an idle one, so that what is proved does not depend on
-  /// the load. Auto also stops proving once all proofs together used prove_total_rlimit units,
-  /// and keeps the tested verdict, with a note naming the instruction and why, for what it could
-  /// not decide; On has no total limit; Off only tests (sampled states, as before proofs).
-  /// `pgsim check` asks for Auto (its --prove: On, --no-prove: Off). The wall-clock limits
-  /// (prove_instruction_ms, and prove_total_ms with Auto) are only a safety net for a machine far
-  /// slower or busier than usual: on one, the outcome can depend on the load.
+  /// the load. Auto also gives each instruction (all its classes together) at most
+  /// prove_auto_rlimit units, and each class prove_auto_class_rlimit, and keeps the tested verdict, with a note naming the instruction
+  /// and why, for what it could not decide; On has no such limit; Off only tests (sampled
+  /// states, as before proofs). `pgsim check` asks for Auto (its --prove: On, --no-prove: Off).
+  /// The wall-clock limits (prove_instruction_ms, and prove_total_ms with Auto) are only a
+  /// safety net for a machine far slower or busier than usual: on one, the outcome can depend on
+  /// the load.
   enum class Prove { Auto, On, Off } prove = Prove::Off;
   unsigned prove_instruction_ms = 4000;  ///< safety net: solver time per instruction (per class of selector values)
-  unsigned prove_total_ms = 10000;       ///< safety net: no proof after the check has run this long, with Prove::Auto
-  std::uint64_t prove_instruction_rlimit = 4'000'000;   ///< Z3 resource units per instruction (per class); 0: none
-  std::uint64_t prove_total_rlimit = 4'000'000;         ///< Z3 resource units of all proofs, with Prove::Auto; 0: none
+  unsigned prove_total_ms = 1800;        ///< safety net: no proof after the check has run this long, with Prove::Auto
+  std::uint64_t prove_instruction_rlimit = 4'000'000;  ///< Z3 resource units per instruction (per class); 0: none
+  std::uint64_t prove_auto_rlimit = 2'000'000;         ///< Z3 resource units per instruction (all classes), with Prove::Auto; 0: none
+  /// Z3 resource units per class of selector values (an instruction without selectors is one
+  /// class), with Prove::Auto; a group of k classes proved at once gets k times as many. 0: none.
+  std::uint64_t prove_auto_class_rlimit = 250'000;
+  /// Instructions classified at once, each by its own thread with its own test machine and
+  /// prover (0: one per core). The result does not depend on it.
+  unsigned threads = 0;
 };
 
 /// Classifies every instruction of `isa` (or those in options.only). Deterministic for a seed.

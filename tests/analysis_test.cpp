@@ -1,5 +1,6 @@
 // The Popek–Goldberg classifier, the theorems, the variants, witnesses, and pgsim check/equiv.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <set>
 
 #include "helpers.hpp"
+#include "isa/loader.hpp"
 #include "vmm/classifier.hpp"
 
 using namespace pgsim;
@@ -366,6 +368,80 @@ TEST_CASE("the analysis is reproducible for a seed", "[analysis]") {
   REQUIRE(find(a, "spsw").location);
   CHECK(find(a, "spsw").location->before_a == find(b, "spsw").location->before_a);
   CHECK(find(a, "spsw").trials == find(b, "spsw").trials);
+}
+
+namespace {
+/// Everything a user reads of a row: its name, verdicts, evidence counts and witnesses' states.
+std::string row_text(const vmm::Classification& c) {
+  std::string t = c.name();
+  for (bool b : {c.privileged, c.strictly_privileged, c.control_sensitive, c.location_sensitive, c.mode_sensitive,
+                 c.trap_mode_sensitive, c.owned_sensitive, c.user_sensitive, c.timing_source, c.proved.all()})
+    t += b ? '1' : '0';
+  t += fmt::format(" {} {}", c.states, c.trials);
+  for (const auto* w : {&c.control, &c.location, &c.mode, &c.trap_mode, &c.owned, &c.timing, &c.not_privileged})
+    if (*w) t += fmt::format(" {}:{}/{}/{}", (*w)->word, (*w)->before_a.pc, (*w)->before_a.base, (*w)->before_a.regs[1]);
+  return t;
+}
+}  // namespace
+
+TEST_CASE("the result does not depend on the number of threads, nor on which instructions are classified", "[analysis][threads]") {
+  // Each instruction (and each class of its selector values) draws its own stream of states, so
+  // two cores give what one gives, and `--only` gives the rows the whole check gives.
+  auto isa = isa::load_isa(source_path("examples/isa/real/ia32.isa"));
+  vmm::ClassifierOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  auto a = vmm::classify(isa, one), b = vmm::classify(isa, two);
+  REQUIRE(a.instructions.size() == b.instructions.size());
+  for (std::size_t i = 0; i < a.instructions.size(); ++i) CHECK(row_text(a.instructions[i]) == row_text(b.instructions[i]));
+  vmm::ClassifierOptions only = one;
+  only.only = {"movts", "lar"};
+  auto c = vmm::classify(isa, only);
+  REQUIRE(c.instructions.size() >= 2);
+  for (const auto& r : c.instructions) {
+    auto it = std::find_if(a.instructions.begin(), a.instructions.end(), [&](const auto& x) { return x.name() == r.name(); });
+    REQUIRE(it != a.instructions.end());
+    CHECK(row_text(*it) == row_text(r));
+  }
+  // Another seed draws other states (the witnesses differ), with the same verdicts.
+  vmm::ClassifierOptions seeded = one;
+  seeded.seed = 7;
+  seeded.only = {"sgdt", "pushf"};
+  auto d = vmm::classify(isa, seeded);
+  for (const auto& r : d.instructions) {
+    const auto& x = find_name(a, r.name());
+    CHECK(x.owned_sensitive == r.owned_sensitive);
+    CHECK(x.user_sensitive == r.user_sensitive);
+    REQUIRE(x.owned);
+    REQUIRE(r.owned);
+    CHECK(x.owned->before_a.E != r.owned->before_a.E);
+  }
+}
+
+TEST_CASE("with proofs, a group of selector classes is proved at once and gives the rows of testing", "[analysis][prove][groups]") {
+  // RISC-V's CSR instructions: 4096 CSR numbers in a few groups (unknown CSRs, the supervisor
+  // CSRs, satp, cycle); each group is one proof, and every row is proved with the rows (and
+  // verdicts) that testing alone gives.
+  auto isa = isa::load_isa(source_path("examples/isa/real/riscv-rv32-s.isa"));
+  vmm::ClassifierOptions tested, proved;
+  tested.prove = vmm::ClassifierOptions::Prove::Off;
+  proved.prove = vmm::ClassifierOptions::Prove::On;
+  proved.prove_instruction_ms = 60000;  // a loaded machine still proves them: rlimit decides
+  tested.only = proved.only = {"csrrs", "csrrw"};
+  auto t = vmm::classify(isa, tested), p = vmm::classify(isa, proved);
+  REQUIRE(t.instructions.size() == p.instructions.size());
+  CHECK(p.instructions.size() >= 7);
+  for (std::size_t i = 0; i < t.instructions.size(); ++i) {
+    INFO(p.instructions[i].name());
+    CHECK(t.instructions[i].name() == p.instructions[i].name());
+    CHECK(p.instructions[i].proved.all());
+    CHECK(t.instructions[i].privileged == p.instructions[i].privileged);
+    CHECK(t.instructions[i].sensitive() == p.instructions[i].sensitive());
+    CHECK(t.instructions[i].selector_values == p.instructions[i].selector_values);
+  }
+  CHECK(find_name(p, "csrrw[csr=0x180]").owned_sensitive);
+  CHECK(p.theorem1.proved);
+  CHECK(p.theorem1.holds);
 }
 
 namespace {

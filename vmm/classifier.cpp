@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <exception>
-#include <mutex>
 #include <random>
 #include <thread>
 
@@ -115,10 +113,12 @@ class Classifier {
   Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o,
              std::chrono::steady_clock::time_point start)
       : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)), start_(start) {
-    for (std::size_t i = 0; i < isa_->controls.size(); ++i)
-      if (isa_->controls[i].owned) owned_.push_back(i);
+    // One solver context for all the instructions this classifier proves (creating one costs
+    // more than most proofs).
     if (o.prove != ClassifierOptions::Prove::Off)
       prover_ = std::make_unique<analysis::Prover>(isa_, analysis::ProverOptions{o.prove_instruction_ms, size(), o.prove_instruction_rlimit});
+    for (std::size_t i = 0; i < isa_->controls.size(); ++i)
+      if (isa_->controls[i].owned) owned_.push_back(i);
   }
 
   /// The rows of one instruction: one, or one per group of selector classes that classify alike.
@@ -128,7 +128,7 @@ class Classifier {
   /// again (after a proof that did not decide) draws the states it drew without proofs.
   std::vector<Classification> classify(const isa::Instruction& ins, std::size_t index) {
     ins_seed_ = mix64(o_.seed ^ mix64(index + 1));
-    if (prover_) units_at_start_ = prover_->resources_used();
+    units_at_start_ = prover_ ? prover_->resources_used() : 0;
     SelectorPlan plan = plan_selectors(*isa_, ins);
     if (plan.empty()) {
       Classification c = classify_values(ins, nullptr, nullptr, o_.min_states, 0);
@@ -205,8 +205,8 @@ class Classifier {
 
   std::unique_ptr<analysis::Prover> prover_;  ///< proved verdicts (null with ClassifierOptions::Prove::Off)
   std::chrono::steady_clock::time_point start_;  ///< the check began
-  std::uint64_t units_at_start_ = 0;
-  std::uint64_t ins_seed_ = 0;  ///< the seed of the instruction being classified  ///< the prover's resource units used before this instruction
+  std::uint64_t ins_seed_ = 0;  ///< the seed of the instruction being classified
+  std::uint64_t units_at_start_ = 0;  ///< the prover's resource units used before this instruction
 
   bool priv_cause(std::uint32_t cause) const {
     return isa_->causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa_->causes.privileged);
@@ -984,30 +984,28 @@ Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOpti
     if (options.only.empty() ||
         std::find(options.only.begin(), options.only.end(), isa->instructions[i].mnemonic) != options.only.end())
       todo.push_back(i);
-  // Each worker classifies the next instruction not taken yet, with its own machine and prover;
-  // an instruction's rows depend only on the seed and its index, so the result is the same
-  // whatever the number of threads and whichever classified what.
+  // Worker t of T classifies the instructions t, t + T, t + 2T, ... of the list, each with its
+  // own machine and prover. An instruction's states depend only on the seed and its index, so
+  // without proofs the result is the same for any T. Z3's answers (and resource counts) can
+  // depend on the terms its context already holds, so with proofs the fixed assignment keeps
+  // the result the same from run to run (and on any machine, for the default T = 2).
   std::vector<std::vector<Classification>> rows(todo.size());
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failed;
-  std::mutex failed_lock;
-  auto work = [&] {
+  const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(std::max(1u, options.threads), todo.size()));
+  std::vector<std::exception_ptr> failed(threads);
+  auto work = [&](unsigned t) {
     try {
       Classifier cl(isa, options, start);
-      for (std::size_t k; (k = next++) < todo.size();) rows[k] = cl.classify(isa->instructions[todo[k]], todo[k]);
+      for (std::size_t k = t; k < todo.size(); k += threads) rows[k] = cl.classify(isa->instructions[todo[k]], todo[k]);
     } catch (...) {
-      std::lock_guard<std::mutex> g(failed_lock);
-      if (!failed) failed = std::current_exception();
-      next = todo.size();
+      failed[t] = std::current_exception();
     }
   };
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, todo.size()));
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
   for (auto& t : pool) t.join();
-  if (failed) std::rethrow_exception(failed);
+  for (auto& f : failed)
+    if (f) std::rethrow_exception(f);
   for (auto& r : rows)
     for (auto& c : r) a.instructions.push_back(std::move(c));
   for (const auto& c : a.instructions) {

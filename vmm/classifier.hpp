@@ -149,15 +149,16 @@ struct ClassifierOptions {
   /// the load.
   enum class Prove { Auto, On, Off } prove = Prove::Off;
   unsigned prove_instruction_ms = 4000;  ///< safety net: solver time per instruction (per class of selector values)
-  unsigned prove_total_ms = 1800;        ///< safety net: no proof after the check has run this long, with Prove::Auto
+  unsigned prove_total_ms = 5000;        ///< safety net: no proof after the check has run this long, with Prove::Auto
   std::uint64_t prove_instruction_rlimit = 4'000'000;  ///< Z3 resource units per instruction (per class); 0: none
   std::uint64_t prove_auto_rlimit = 2'000'000;         ///< Z3 resource units per instruction (all classes), with Prove::Auto; 0: none
   /// Z3 resource units per class of selector values (an instruction without selectors is one
   /// class), with Prove::Auto; a group of k classes proved at once gets k times as many. 0: none.
   std::uint64_t prove_auto_class_rlimit = 250'000;
   /// Instructions classified at once, each by its own thread with its own test machine and
-  /// prover (0: one per core). The result does not depend on it.
-  unsigned threads = 0;
+  /// prover (at least 1). Without proofs the result does not depend on it; with proofs the
+  /// instructions that share a solver context do, so the default is the same on every machine.
+  unsigned threads = 2;
 };
 
 /// Classifies every instruction of `isa` (or those in options.only). Deterministic for a seed.

@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   check_cmd->add_flag("--json", co.json, "Print one JSON object");
   auto* prove_flag = check_cmd->add_flag(
       "--prove", co.prove,
-      "Prove every verdict with Z3 over all states (default: prove what can be proved in the first second, test the rest, with a note)");
+      "Prove every verdict with Z3 over all states, however long it takes (default: prove within a fixed budget of solver steps per instruction, test the rest, with a note)");
   check_cmd->add_flag("--no-prove", co.no_prove, "Only test sampled states (no proofs)")->excludes(prove_flag);
 
   EquivOptions eo;

@@ -406,7 +406,7 @@ struct Prover::Impl {
         if (!m) return {};
         if (value(*m, lv) >= g) return {true, true, make(*m)};
       }
-      if (auto mu = ask(j, guest_level && q, (what + ", from a guest level").c_str())) return {true, true, make(*mu)};
+      if (auto mu = ask(j, guest_level && q, (what + " (from a guest level)").c_str())) return {true, true, make(*mu)};
       if (!m) return {true, false, std::nullopt};
       return {true, false, make(*m)};
     };

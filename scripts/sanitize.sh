@@ -11,7 +11,8 @@
 # and in Boost fire too. Any sanitizer report fails the test that produced it (undefined behaviour
 # is not recoverable; sanitizer errors exit with status 86, which no pgsim command uses).
 # Uses ccache when present, like the normal build. Environment: BUILD_DIR (default build-asan),
-# JOBS (default: the number of CPUs).
+# JOBS (default: the number of CPUs), PGSIM_GUI (default ON; OFF leaves pgsim-gui and its tests out,
+# as CI does: they run in the Release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,7 +24,7 @@ source scripts/sanitizer-env.sh
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DPGSIM_SANITIZE=ON -DPGSIM_FUZZ=ON
+  -DPGSIM_SANITIZE=ON -DPGSIM_FUZZ=ON -DPGSIM_GUI="${PGSIM_GUI:-ON}"
 cmake --build "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
 echo "sanitizer build: every test passed under ASan + UBSan + LSan ($root/$build)"

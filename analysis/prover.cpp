@@ -29,7 +29,10 @@ struct Prover::Impl {
 
   Impl(std::shared_ptr<const isa::IsaModel> m, ProverOptions opt) : isa(std::move(m)), o(opt) {}
 
-  z3::expr bv(std::uint64_t v) { return ctx.bv_val(static_cast<std::uint64_t>(v), 32); }
+  /// Bits of the bit vectors the proofs compute in: 32 (values as the machine keeps them, masked
+  /// to the word where the machine masks), or the word's bits when the word is wider.
+  unsigned vw() const { return std::max(32u, isa->word_bits); }
+  z3::expr bv(std::uint64_t v) { return ctx.bv_val(static_cast<std::uint64_t>(v), vw()); }
 
   /// The variables of one base state and the instruction word.
   struct Vars {
@@ -58,18 +61,18 @@ struct Prover::Impl {
     return used;
   }
 
-  std::uint32_t M() const { return isa->word_mask(); }
-  std::uint32_t max_memory() const {
+  isa::Word M() const { return isa->word_mask(); }
+  isa::Word max_memory() const {
     std::uint64_t m = std::max<std::uint64_t>(isa->memory_words, o.witness_memory);
-    return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(m, 32, std::uint64_t{1} << 26));
+    return static_cast<isa::Word>(std::clamp<std::uint64_t>(m, 32, std::uint64_t{1} << 26));
   }
-  z3::expr to_word(const z3::expr& x) { return isa->word_bits >= 32 ? x : x.extract(isa->word_bits - 1, 0); }
+  z3::expr to_word(const z3::expr& x) { return isa->word_bits >= vw() ? x : x.extract(isa->word_bits - 1, 0); }
 
   Vars make_vars(const isa::Instruction& ins, const std::string& tag) {
     unsigned wb = isa->word_bits;
-    auto var = [&](const std::string& name) { return ctx.bv_const((tag + name).c_str(), 32); };
+    auto var = [&](const std::string& name) { return ctx.bv_const((tag + name).c_str(), vw()); };
     Vars v{var("n"),
-           ctx.constant((tag + "E").c_str(), ctx.array_sort(ctx.bv_sort(32), ctx.bv_sort(wb))),
+           ctx.constant((tag + "E").c_str(), ctx.array_sort(ctx.bv_sort(vw()), ctx.bv_sort(wb))),
            var("pc"), var("base"), var("bound"), var("cycles"), var("in_size"), var("w"), {}, {}, {}};
     for (std::size_t r = 0; r < isa->registers.size(); ++r) v.regs.push_back(var(fmt::format("r{}", r)));
     for (std::size_t c = 0; c < isa->controls.size(); ++c) v.controls.push_back(var("ctl_" + isa->controls[c].name));
@@ -78,8 +81,8 @@ struct Prover::Impl {
   }
 
   /// The state space (see prover.hpp) and the instruction word's constraints.
-  z3::expr space(const isa::Instruction& ins, const Vars& v, std::uint32_t sel_mask,
-                 const std::vector<std::uint32_t>* sel_values) {
+  z3::expr space(const isa::Instruction& ins, const Vars& v, isa::Word sel_mask,
+                 const std::vector<isa::Word>* sel_values) {
     const z3::expr Mv = bv(M());
     z3::expr c = z3::uge(v.n, bv(32)) && z3::ule(v.n, bv(max_memory()));
     c = c && (v.w & bv(ins.mask)) == bv(ins.match) && z3::ule(v.w, Mv);
@@ -87,13 +90,13 @@ struct Prover::Impl {
     for (const auto& fl : f.fields)
       if (fl.kind == isa::FieldKind::Register)
         c = c && z3::ult(z3::lshr(v.w, bv(fl.shift)) & bv(isa::low_bits(fl.width)),
-                         bv(static_cast<std::uint32_t>(isa->registers.size())));
+                         bv(static_cast<isa::Word>(isa->registers.size())));
     if (sel_values) {
       // The values as runs of consecutive selector values (a class of CSR numbers is thousands
       // of values in a few runs): one range test per run instead of one equation per value.
       // Values are the selector bits in place, so the next value after x is
       // ((x | ~mask) + 1) & mask, and a run [lo, hi] is exactly lo <= (w & mask) <= hi.
-      std::vector<std::uint32_t> vals(sel_values->begin(), sel_values->end());
+      std::vector<isa::Word> vals(sel_values->begin(), sel_values->end());
       std::sort(vals.begin(), vals.end());
       vals.erase(std::unique(vals.begin(), vals.end()), vals.end());
       const z3::expr sel = v.w & bv(sel_mask);
@@ -126,7 +129,7 @@ struct Prover::Impl {
   SymRun run(const Job& j, const SymState& s) { return execute(ctx, *isa, *j.ins, s, j.v.w); }
 
   z3::expr is_cause(const z3::expr& cause, int role) {
-    return role < 0 ? ctx.bool_val(false) : cause == bv(static_cast<std::uint32_t>(role));
+    return role < 0 ? ctx.bool_val(false) : cause == bv(static_cast<isa::Word>(role));
   }
   z3::expr memory_trap(const SymRun& r) { return r.trapped && is_cause(r.cause, isa->causes.memory); }
 
@@ -145,7 +148,7 @@ struct Prover::Impl {
     for (std::size_t i = 0; i < a.out.size(); ++i)
       d = d || (z3::ult(bv(i), a.out_len) && a.out[i] != b.out[i]);
     // Some word of the region, inside both machines, differs.
-    z3::expr x = ctx.bv_const((tag + "region_word").c_str(), 32);
+    z3::expr x = ctx.bv_const((tag + "region_word").c_str(), vw());
     z3::expr ra = z3::zext(a.base, 2) + z3::zext(x, 2), rb = ra + z3::zext(shift, 2);
     z3::expr in = z3::ult(x, region) && z3::ult(ra, z3::zext(n, 2)) && z3::ult(rb, z3::zext(n, 2));
     // When neither run changed its base, the region is read by virtual address (no arithmetic
@@ -225,14 +228,14 @@ struct Prover::Impl {
   }
 
   /// Fills `E` (n words) from the model's value of the array `arr`.
-  void fill_array(const z3::model& m, const z3::expr& arr, std::vector<std::uint32_t>& E) {
+  void fill_array(const z3::model& m, const z3::expr& arr, std::vector<isa::Word>& E) {
     if (arr.is_app()) {
       switch (arr.decl().decl_kind()) {
         case Z3_OP_STORE: {
           fill_array(m, arr.arg(0), E);
           std::uint64_t i = 0, x = 0;
           if (arr.arg(1).is_numeral_u64(i) && arr.arg(2).is_numeral_u64(x)) {
-            if (i < E.size()) E[i] = static_cast<std::uint32_t>(x);
+            if (i < E.size()) E[i] = static_cast<isa::Word>(x);
             return;
           }
           break;
@@ -240,7 +243,7 @@ struct Prover::Impl {
         case Z3_OP_CONST_ARRAY: {
           std::uint64_t x = 0;
           if (arr.arg(0).is_numeral_u64(x)) {
-            std::fill(E.begin(), E.end(), static_cast<std::uint32_t>(x));
+            std::fill(E.begin(), E.end(), static_cast<isa::Word>(x));
             return;
           }
           break;
@@ -249,11 +252,11 @@ struct Prover::Impl {
           z3::func_decl f(ctx, Z3_get_as_array_func_decl(ctx, arr));
           z3::func_interp fi = m.get_func_interp(f);
           std::uint64_t x = 0;
-          if (fi.else_value().is_numeral_u64(x)) std::fill(E.begin(), E.end(), static_cast<std::uint32_t>(x));
+          if (fi.else_value().is_numeral_u64(x)) std::fill(E.begin(), E.end(), static_cast<isa::Word>(x));
           for (unsigned k = 0; k < fi.num_entries(); ++k) {
             std::uint64_t i = 0;
             if (fi.entry(k).arg(0).is_numeral_u64(i) && fi.entry(k).value().is_numeral_u64(x) && i < E.size())
-              E[i] = static_cast<std::uint32_t>(x);
+              E[i] = static_cast<isa::Word>(x);
           }
           return;
         }
@@ -261,29 +264,29 @@ struct Prover::Impl {
       }
     }
     for (std::size_t i = 0; i < E.size(); ++i)  // any other form: word by word
-      E[i] = static_cast<std::uint32_t>(value(m, z3::select(arr, bv(i))));
+      E[i] = static_cast<isa::Word>(value(m, z3::select(arr, bv(i))));
   }
 
   /// The concrete base state of a model, in mode `mode`.
-  Snap snapshot(const z3::model& m, const Vars& v, std::uint32_t mode) {
+  Snap snapshot(const z3::model& m, const Vars& v, isa::Word mode) {
     Snap s;
     std::uint64_t n = value(m, v.n);
     s.E.assign(n, 0);
     fill_array(m, m.eval(v.E, true), s.E);
-    for (std::size_t r = 0; r < v.regs.size(); ++r) s.regs[r] = static_cast<std::uint32_t>(value(m, v.regs[r]));
-    for (const auto& c : v.controls) s.controls.push_back(static_cast<std::uint32_t>(value(m, c)));
+    for (std::size_t r = 0; r < v.regs.size(); ++r) s.regs[r] = static_cast<isa::Word>(value(m, v.regs[r]));
+    for (const auto& c : v.controls) s.controls.push_back(static_cast<isa::Word>(value(m, c)));
     s.mode = mode;
-    s.pc = static_cast<std::uint32_t>(value(m, v.pc));
-    s.base = static_cast<std::uint32_t>(value(m, v.base));
-    s.bound = static_cast<std::uint32_t>(value(m, v.bound));
+    s.pc = static_cast<isa::Word>(value(m, v.pc));
+    s.base = static_cast<isa::Word>(value(m, v.base));
+    s.bound = static_cast<isa::Word>(value(m, v.bound));
     s.cycles = value(m, v.cycles);
     std::uint64_t k = value(m, v.in_size);
     for (std::uint64_t i = 0; i < k && i < v.in_words.size(); ++i)
-      s.in.push_back(static_cast<std::uint32_t>(value(m, v.in_words[i])));
+      s.in.push_back(static_cast<isa::Word>(value(m, v.in_words[i])));
     return s;
   }
 
-  InstructionProof prove(const isa::Instruction& ins, std::uint32_t sel_mask, const std::vector<std::uint32_t>* sel,
+  InstructionProof prove(const isa::Instruction& ins, isa::Word sel_mask, const std::vector<isa::Word>* sel,
                          const Known& known, unsigned budget_ms, std::uint64_t rlimit) {
     InstructionProof pr;
     const std::uint64_t used_before = used;
@@ -319,8 +322,8 @@ struct Prover::Impl {
     const Vars& v = j.v;
     // Levels (isa/model.hpp): 0 is the most privileged; a guest's kernel runs at g; "user" in
     // P&G's sense is every level from g on (vmm/classifier.cpp reads them the same way).
-    const std::uint32_t N = static_cast<std::uint32_t>(isa->levels.size());
-    const std::uint32_t g = std::min<std::uint32_t>(isa->guest_kernel, N - 1);
+    const isa::Word N = static_cast<isa::Word>(isa->levels.size());
+    const isa::Word g = std::min<isa::Word>(isa->guest_kernel, N - 1);
     auto priv_trap = [&](const SymRun& r) {
       return r.trapped && !memory_trap(r) && is_cause(r.cause, isa->causes.privileged);
     };
@@ -334,14 +337,14 @@ struct Prover::Impl {
       return s;
     };
     auto snap = [&](const z3::model& m, const z3::expr& mode, bool guest_values) {
-      Snap s = snapshot(m, v, static_cast<std::uint32_t>(value(m, mode)));
+      Snap s = snapshot(m, v, static_cast<isa::Word>(value(m, mode)));
       if (guest_values)
         for (std::size_t i = 0; i < isa->controls.size(); ++i)
           if (isa->controls[i].has_guest_value) s.controls[i] = isa->controls[i].guest_value;
       return s;
     };
     const z3::expr zero = bv(0), gk = bv(g);
-    z3::expr lv = ctx.bv_const("level", 32);
+    z3::expr lv = ctx.bv_const("level", vw());
     z3::expr guest_level = z3::uge(lv, gk) && z3::ult(lv, bv(N));
     z3::expr kernel_level = z3::ult(lv, gk);
     SymState s0 = at(zero, false);
@@ -412,7 +415,7 @@ struct Prover::Impl {
     };
     pr.control = readings(k.control_user, k.control, !rl.trapped && control_change(sl, rl), "control",
                           [&](const z3::model& m) { return ProvedWitness{snap(m, lv, false), std::nullopt, 0}; });
-    z3::expr x = ctx.bv_const("shift", 32);
+    z3::expr x = ctx.bv_const("shift", vw());
     {
       SymState moved = sl;
       z3::expr E = v.E, nb = v.base + x, bound = v.bound, xx = x, ob = v.base;
@@ -428,10 +431,10 @@ struct Prover::Impl {
       pr.location = readings(k.location_user, k.location, q, "location", [&](const z3::model& m) {
         ProvedWitness w;
         w.a = snap(m, lv, false);
-        w.shift = static_cast<std::uint32_t>(value(m, x));
+        w.shift = static_cast<isa::Word>(value(m, x));
         Snap t = w.a;
         t.base = w.a.base + w.shift;
-        for (std::uint32_t a = 0; a < w.a.bound; ++a) t.E[t.base + a] = w.a.E[w.a.base + a];
+        for (isa::Word a = 0; a < w.a.bound; ++a) t.E[t.base + a] = w.a.E[w.a.base + a];
         w.b = std::move(t);
         return w;
       });
@@ -443,7 +446,7 @@ struct Prover::Impl {
       for (std::size_t reg = 0; reg < isa->controls.size(); ++reg) {
         if (!isa->controls[reg].owned) continue;
         SymState other = sl;
-        z3::expr c2 = ctx.bv_const(("owned_" + isa->controls[reg].name).c_str(), 32);
+        z3::expr c2 = ctx.bv_const(("owned_" + isa->controls[reg].name).c_str(), vw());
         other.controls[reg] = c2;
         SymRun rb = run(j, other);
         // The register itself counts only when one of the runs wrote it.
@@ -464,7 +467,7 @@ struct Prover::Impl {
           w.b = w.a;
           for (std::size_t i = 0; i < regs.size(); ++i)
             if (m.eval(differs[i], true).is_true()) {
-              w.b->controls[regs[i]] = static_cast<std::uint32_t>(value(m, other_value[i]));
+              w.b->controls[regs[i]] = static_cast<isa::Word>(value(m, other_value[i]));
               break;
             }
           return w;
@@ -476,7 +479,7 @@ struct Prover::Impl {
       pr.timing.holds = true;
     } else {
       SymState later = s0;
-      z3::expr c2 = ctx.bv_const("later_cycles", 32);
+      z3::expr c2 = ctx.bv_const("later_cycles", vw());
       later.cycles = c2;
       SymRun rt = run(j, later);
       z3::expr q = c2 != v.cycles && !r0.trapped && !rt.trapped && differ(r0, rt, v.n, zero, v.bound, false, "time_");
@@ -495,8 +498,8 @@ Prover::Prover(std::shared_ptr<const isa::IsaModel> isa, ProverOptions options)
     : impl_(std::make_unique<Impl>(std::move(isa), options)) {}
 Prover::~Prover() = default;
 
-InstructionProof Prover::prove(const isa::Instruction& ins, std::uint32_t selector_mask,
-                               const std::vector<std::uint32_t>* selector_values, const Known& known,
+InstructionProof Prover::prove(const isa::Instruction& ins, isa::Word selector_mask,
+                               const std::vector<isa::Word>* selector_values, const Known& known,
                                unsigned time_ms, std::uint64_t rlimit) {
   unsigned budget = impl_->o.instruction_ms;
   if (time_ms) budget = std::min(budget, time_ms);

@@ -35,7 +35,7 @@ struct ProverOptions {
   unsigned instruction_ms = 400;
   /// The machine size (words) a witness is first looked for in, so that it runs on the
   /// classifier's test machine; a witness that needs another size has that size.
-  std::uint32_t witness_memory = 256;
+  isa::Word witness_memory = 256;
   /// Z3's deterministic resource limit for one instruction (one class of selector values),
   /// shared by its queries, in Z3's resource units (its `rlimit`: counted steps of the solver,
   /// the same on a loaded machine as on an idle one); 0: none. When it runs out the instruction
@@ -49,7 +49,7 @@ struct ProverOptions {
 struct ProvedWitness {
   machine::Machine::Snapshot a;
   std::optional<machine::Machine::Snapshot> b;
-  std::uint32_t shift = 0;  ///< the relocation, for "location"
+  isa::Word shift = 0;  ///< the relocation, for "location"
 };
 
 /// The solver's answer for one "is there a state such that ..." property.
@@ -112,8 +112,8 @@ class Prover {
   /// `known`: what need not be asked (see Known). `time_ms` (when not 0) lowers this call's
   /// solver time below ProverOptions::instruction_ms; `rlimit` (when not 0) lowers its resource
   /// units below ProverOptions::instruction_rlimit.
-  InstructionProof prove(const isa::Instruction& ins, std::uint32_t selector_mask = 0,
-                         const std::vector<std::uint32_t>* selector_values = nullptr, const Known& known = {},
+  InstructionProof prove(const isa::Instruction& ins, isa::Word selector_mask = 0,
+                         const std::vector<isa::Word>* selector_values = nullptr, const Known& known = {},
                          unsigned time_ms = 0, std::uint64_t rlimit = 0);
 
   /// Z3's resource units all calls of prove() used so far (deterministic for the same calls).

@@ -22,7 +22,7 @@ struct Path {
 class Executor {
  public:
   Executor(z3::context& ctx, const isa::IsaModel& isa, const isa::Instruction& ins, const SymState& s, const z3::expr& w)
-      : c_(ctx), isa_(isa), ins_(ins), s_(s), w_(w), wb_(isa.word_bits) {}
+      : c_(ctx), isa_(isa), ins_(ins), s_(s), w_(w), wb_(isa.word_bits), vw_(std::max(32u, isa.word_bits)) {}
 
   SymRun run() {
     const auto& code = ins_.semantics.code;
@@ -40,7 +40,7 @@ class Executor {
            std::vector<z3::expr>(ins_.semantics.locals, bv(0))};
     if (ins_.privileged) {  // the machine's check before any effect (step_impl): a less privileged level traps
       z3::expr below = z3::ugt(s_.mode, bv(ins_.max_level));
-      traps_.push_back({below, bv(static_cast<std::uint32_t>(isa_.causes.privileged))});
+      traps_.push_back({below, bv(static_cast<isa::Word>(isa_.causes.privileged))});
       p.g = !below;
     }
     std::map<std::size_t, Path> incoming;
@@ -65,6 +65,7 @@ class Executor {
   const SymState& s_;
   z3::expr w_;
   unsigned wb_;
+  unsigned vw_;  ///< bits of every bit vector: 32, or the word's bits when the word is wider
   std::uint64_t next_id_ = 0;
   struct TrapOut {
     z3::expr g, cause;
@@ -72,26 +73,26 @@ class Executor {
   std::vector<TrapOut> traps_;
   std::vector<Path> done_;
 
-  z3::expr bv(std::uint32_t v) { return c_.bv_val(v, 32); }
-  std::uint32_t M() const { return isa::low_bits(wb_); }
-  z3::expr mask(const z3::expr& x) { return wb_ >= 32 ? x : (x & bv(M())); }
+  z3::expr bv(isa::Word v) { return c_.bv_val(v, vw_); }
+  isa::Word M() const { return isa::low_bits(wb_); }
+  z3::expr mask(const z3::expr& x) { return wb_ >= vw_ ? x : (x & bv(M())); }
   /// The value sign-extended from the word (the machine's sx()).
-  z3::expr sx(const z3::expr& x) { return wb_ >= 32 ? x : z3::sext(x.extract(wb_ - 1, 0), 32 - wb_); }
+  z3::expr sx(const z3::expr& x) { return wb_ >= vw_ ? x : z3::sext(x.extract(wb_ - 1, 0), vw_ - wb_); }
   z3::expr b2v(const z3::expr& b) { return z3::ite(b, bv(1), bv(0)); }
-  /// A word (BV32) as stored in E: its low word_bits bits.
-  z3::expr to_word(const z3::expr& x) { return wb_ >= 32 ? x : x.extract(wb_ - 1, 0); }
-  z3::expr from_word(const z3::expr& x) { return wb_ >= 32 ? x : z3::zext(x, 32 - wb_); }
+  /// A word (a BV of vw_ bits) as stored in E: its low word_bits bits.
+  z3::expr to_word(const z3::expr& x) { return wb_ >= vw_ ? x : x.extract(wb_ - 1, 0); }
+  z3::expr from_word(const z3::expr& x) { return wb_ >= vw_ ? x : z3::zext(x, vw_ - wb_); }
   /// A field of the instruction word from its pre-resolved argument (machine.cpp field_of).
-  z3::expr field(std::uint32_t arg) {
-    unsigned shift = arg & 0x1fu, width = (arg >> 8) & 0x3fu;
-    if (width == 0 || shift + width > 32) throw Unsupported("a field outside the instruction word");
+  z3::expr field(isa::Word arg) {
+    unsigned shift = arg & 0x3fu, width = (arg >> 8) & 0x7fu;
+    if (width == 0 || shift + width > vw_) throw Unsupported("a field outside the instruction word");
     z3::expr f = w_.extract(shift + width - 1, shift);
-    if (width == 32) return f;
-    return (arg & 0x10000u) ? z3::sext(f, 32 - width) : z3::zext(f, 32 - width);
+    if (width == vw_) return f;
+    return (arg & 0x10000u) ? z3::sext(f, vw_ - width) : z3::zext(f, vw_ - width);
   }
   z3::expr reg_at(const Path& p, const z3::expr& idx) {
     z3::expr r = bv(0);  // a register number past the declared ones (excluded by the state space)
-    for (std::size_t i = p.regs.size(); i-- > 0;) r = z3::ite(idx == bv(static_cast<std::uint32_t>(i)), p.regs[i], r);
+    for (std::size_t i = p.regs.size(); i-- > 0;) r = z3::ite(idx == bv(static_cast<isa::Word>(i)), p.regs[i], r);
     return r;
   }
   /// The word at virtual address a of a path whose access was checked (a < bound).
@@ -113,7 +114,7 @@ class Executor {
   z3::expr valid_virtual(const Path& p, const z3::expr& a) {
     return z3::ult(a, p.bound) && z3::ult(z3::zext(p.base, 1) + z3::zext(a, 1), z3::zext(s_.n, 1));
   }
-  z3::expr mem_cause() { return bv(static_cast<std::uint32_t>(isa_.causes.memory)); }
+  z3::expr mem_cause() { return bv(static_cast<isa::Word>(isa_.causes.memory)); }
   /// Ends the part of `p` where `bad` holds with a memory trap; `p` goes on where it does not.
   void fault_unless(Path& p, const z3::expr& ok) {
     traps_.push_back({p.g && !ok, mem_cause()});
@@ -125,7 +126,7 @@ class Executor {
     std::vector<z3::expr> addr;
     z3::expr ok = c_.bool_val(true);
     for (std::size_t i = 0; i < isa_.psw.size(); ++i) {
-      addr.push_back(mask(a + bv(static_cast<std::uint32_t>(i))));
+      addr.push_back(mask(a + bv(static_cast<isa::Word>(i))));
       ok = ok && valid_virtual(p, addr.back());
     }
     fault_unless(p, ok);
@@ -206,15 +207,15 @@ class Executor {
       case Op::PushRegIndex: {
         // r[i]: the register i mod the number of registers, as the machine reads it.
         z3::expr i = pop(p);
-        p.stack.push_back(reg_at(p, z3::urem(i, bv(static_cast<std::uint32_t>(p.regs.size())))));
+        p.stack.push_back(reg_at(p, z3::urem(i, bv(static_cast<isa::Word>(p.regs.size())))));
         break;
       }
       case Op::StoreRegIndex: {
         z3::expr v = pop(p);
-        z3::expr r = z3::urem(pop(p), bv(static_cast<std::uint32_t>(p.regs.size())));
+        z3::expr r = z3::urem(pop(p), bv(static_cast<isa::Word>(p.regs.size())));
         for (std::size_t i = 0; i < p.regs.size(); ++i)
           if (static_cast<int>(i) != isa_.zero_register)
-            p.regs[i] = z3::ite(r == bv(static_cast<std::uint32_t>(i)), mask(v), p.regs[i]);
+            p.regs[i] = z3::ite(r == bv(static_cast<isa::Word>(i)), mask(v), p.regs[i]);
         break;
       }
       case Op::PushInsn: p.stack.push_back(w_); break;
@@ -242,7 +243,7 @@ class Executor {
         z3::expr avail = z3::ult(p.in_pos, s_.in_size);
         z3::expr word = Mv;
         for (std::size_t i = s_.in_words.size(); i-- > 0;)
-          word = z3::ite(p.in_pos == bv(static_cast<std::uint32_t>(i)), s_.in_words[i] & Mv, word);
+          word = z3::ite(p.in_pos == bv(static_cast<isa::Word>(i)), s_.in_words[i] & Mv, word);
         p.stack.push_back(z3::ite(avail, word, Mv));
         p.in_pos = z3::ite(avail, p.in_pos + 1, p.in_pos);
         break;
@@ -253,8 +254,9 @@ class Executor {
       case Op::And: binary([&](auto a, auto b) { return a & b; }); break;
       case Op::Or: binary([&](auto a, auto b) { return a | b; }); break;
       case Op::Xor: binary([&](auto a, auto b) { return a ^ b; }); break;
-      // Shifts by 32 or more give 0 in both the machine and SMT-LIB; the arithmetic shift by
-      // >= 32 gives the sign, as the machine's shift by 31 does.
+      // Shifts by vw_ (32, or the wider word's bits) or more give 0 in both the machine (after
+      // its mask) and SMT-LIB; the arithmetic shift by >= vw_ gives the sign, as the machine's
+      // shift by 63 of the sign-extended value does.
       case Op::Shl: binary([&](auto a, auto b) { return mask(z3::shl(a, b)); }); break;
       case Op::ShrU: binary([&](auto a, auto b) { return z3::lshr(a, b); }); break;
       case Op::ShrS: binary([&](auto a, auto b) { return mask(z3::ashr(sx(a), b)); }); break;
@@ -282,8 +284,8 @@ class Executor {
       case Op::Bool: unary([&](auto a) { return b2v(a != bv(0)); }); break;
       case Op::Sext: {
         unsigned bits = k.arg;
-        if (bits < 1 || bits > 32) throw Unsupported("sext of a width outside 1..32");
-        unary([&](auto a) { return bits == 32 ? mask(a) : mask(z3::sext(a.extract(bits - 1, 0), 32 - bits)); });
+        if (bits < 1 || bits > vw_) throw Unsupported(fmt::format("sext of a width outside 1..{}", vw_));
+        unary([&](auto a) { return bits == vw_ ? mask(a) : mask(z3::sext(a.extract(bits - 1, 0), vw_ - bits)); });
         break;
       }
       case Op::Zext: unary([&](auto a) { return a & bv(isa::low_bits(k.arg)); }); break;
@@ -300,7 +302,7 @@ class Executor {
         z3::expr r = field(k.arg);
         for (std::size_t i = 0; i < p.regs.size(); ++i)
           if (static_cast<int>(i) != isa_.zero_register)
-            p.regs[i] = z3::ite(r == bv(static_cast<std::uint32_t>(i)), mask(v), p.regs[i]);
+            p.regs[i] = z3::ite(r == bv(static_cast<isa::Word>(i)), mask(v), p.regs[i]);
         break;
       }
       case Op::StorePc: p.next_pc = mask(pop(p)); break;
@@ -344,7 +346,7 @@ class Executor {
       case Op::ConsoleOut: {
         z3::expr ch = pop(p) & bv(0xffu);
         for (std::size_t i = 0; i < p.out.size(); ++i)
-          p.out[i] = z3::ite(p.out_len == bv(static_cast<std::uint32_t>(i)), ch, p.out[i]);
+          p.out[i] = z3::ite(p.out_len == bv(static_cast<isa::Word>(i)), ch, p.out[i]);
         p.out_len = p.out_len + 1;
         break;
       }

@@ -2,7 +2,8 @@
 // The compiled semantics of one instruction (isa/bytecode.hpp) as bit-vector formulas (Z3): a
 // symbolic execution of the bytecode over a symbolic machine state, with storage E as an array
 // from real word addresses to words. It follows machine/machine.cpp (execute_bytecode) operation
-// by operation: every value is a 32-bit vector computed exactly as the machine's uint32
+// by operation: every value is a bit vector of 32 bits (or of the word's bits when the word is
+// wider) computed exactly as the machine's masked isa::Word
 // arithmetic computes it (masks to the word, sign extension from the word for the signed
 // operators), so that a model of a formula is a state that the machine really executes.
 // Used by the prover (analysis/prover.hpp); P&G 1974, section 3 (the state <E, M, P, R>).
@@ -27,7 +28,8 @@ struct Unsupported : std::runtime_error {
 
 /// A symbolic machine state before one instruction: the machine's own state in the space the
 /// prover covers (no interpretive execution, the timer off with no interrupt pending, no console
-/// output yet). All bit vectors are 32 bits wide (the machine's uint32), holding values of the
+/// output yet). All bit vectors are max(32, word bits) wide (32 as before for words of up to 32
+/// bits; the machine keeps isa::Word values masked), holding values of the
 /// declared widths.
 struct SymState {
   z3::expr n;     ///< |E|, words of storage

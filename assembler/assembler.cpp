@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <filesystem>
 #include <functional>
 #include <list>
@@ -15,19 +16,19 @@
 
 namespace pgsim::assembler {
 
-std::uint32_t Image::symbol(const std::string& name) const {
+isa::Word Image::symbol(const std::string& name) const {
   auto it = symbols.find(name);
   if (it == symbols.end()) throw std::out_of_range("the program defines no symbol '" + name + "'");
   return it->second;
 }
 
-std::string Image::where(std::uint32_t address) const {
+std::string Image::where(isa::Word address) const {
   if (address >= source_of.size() || source_of[address] < 0) return {};
   const auto& l = lines[static_cast<std::size_t>(source_of[address])];
   return fmt::format("{}:{}", l.file->path, l.line);
 }
 
-std::string Image::source_text(std::uint32_t address) const {
+std::string Image::source_text(isa::Word address) const {
   if (address >= source_of.size() || source_of[address] < 0) return {};
   const auto& l = lines[static_cast<std::size_t>(source_of[address])];
   return l.file->line_text(l.line);
@@ -36,13 +37,14 @@ std::string Image::source_text(std::uint32_t address) const {
 std::string Image::listing(const isa::IsaModel& isa) const {
   std::string out;
   int last_line = -1;
-  for (std::uint32_t a = 0; a < words.size(); ++a) {
+  for (isa::Word a = 0; a < words.size(); ++a) {
     if (source_of[a] < 0) continue;
     bool first = source_of[a] != last_line;
     last_line = source_of[a];
     std::string src = first ? source_text(a) : std::string();
     std::string dis = is_code[a] ? isa::disassemble(isa, words[a], a) : std::string();
-    out += fmt::format("{:06x}  {:08x}  {:<28} {}\n", a, words[a], dis, src);
+    // 8 hex digits, or as many as a wider word has (9 for 36 bits, 16 for 64).
+    out += fmt::format("{:06x}  {:0{}x}  {:<28} {}\n", a, words[a], std::max(8u, (isa.word_bits + 3) / 4), dis, src);
   }
   return out;
 }
@@ -71,7 +73,7 @@ struct Item {
   int line_index = -1;          ///< index into Image::lines
   syntax::Pool pool;
   LineSyntax ls;
-  std::uint32_t address = 0;
+  isa::Word address = 0;
   bool rejected = false;        ///< pass 1 found an error in the statement: pass 2 skips it
   std::uint64_t words = 0;      ///< words the statement reserves (.space count, string length)
 };
@@ -381,7 +383,7 @@ class Assembler {
   }
 
   void statement_pass1(Item& it, const std::string& raw, std::vector<std::string>& open) {
-    it.address = static_cast<std::uint32_t>(addr_);
+    it.address = static_cast<isa::Word>(addr_);
     for (auto& [name, off] : it.ls.labels) define_label(it, name, off);
     const std::string op = lower(it.ls.op);
     if (op.empty()) return;
@@ -401,7 +403,7 @@ class Assembler {
         } else {
           addr_ = static_cast<std::uint64_t>(*v);
         }
-        it.address = static_cast<std::uint32_t>(addr_);
+        it.address = static_cast<isa::Word>(addr_);
       } else if (op == ".word") {
         it.words = ops.size();
         advance(it, it.words);
@@ -519,7 +521,7 @@ class Assembler {
       ex.expansion_at = it.line_start + it.ls.op_offset;
       ex.expansion_of = p.mnemonic;
       ex.line_index = it.line_index;
-      ex.address = static_cast<std::uint32_t>(addr_);
+      ex.address = static_cast<isa::Word>(addr_);
       if (++lines_ > kMaxProgramLines)
         fatal(it, it.ls.op_offset, fmt::format("the program has more than {} lines (the program size limit), counting "
                                                "included files and expansions", kMaxProgramLines));
@@ -592,8 +594,10 @@ class Assembler {
     const auto& n = node(it, e);
     switch (n.kind) {
       case ExprKind::Number:
-        if (n.value > 0xffffffffull) {
-          error(it, n.offset, "number does not fit in 32 bits");
+        // Numbers have up to 32 bits, or the word's bits when the word is wider; with 64-bit
+        // words a number above 2^63 - 1 is read as the 64-bit two's-complement value it spells.
+        if (n.value > isa::low_bits(std::max(32u, isa_.word_bits))) {
+          error(it, n.offset, fmt::format("number does not fit in {} bits", std::max(32u, isa_.word_bits)));
           return std::nullopt;
         }
         return static_cast<std::int64_t>(n.value);
@@ -677,7 +681,7 @@ class Assembler {
   }
 
   // ---------------------------------------------------------------- pass 2
-  void emit(Item& it, std::uint64_t a, std::uint32_t w, bool code) {
+  void emit(Item& it, std::uint64_t a, isa::Word w, bool code) {
     if (a >= kMaxImage) return;
     if (a >= image_.words.size()) {
       image_.words.resize(a + 1, 0);
@@ -697,15 +701,25 @@ class Assembler {
     image_.is_code[a] = code;
   }
 
-  std::optional<std::uint32_t> word_value(Item& it, const OperandSyntax& op) {
+  /// The least value of a `bits`-bit two's-complement number (1 <= bits <= 64).
+  static std::int64_t signed_min(unsigned bits) {
+    return bits >= 64 ? std::numeric_limits<std::int64_t>::min() : -(std::int64_t{1} << (bits - 1));
+  }
+  /// The largest value of a `bits`-bit unsigned number, or INT64_MAX when it does not fit in
+  /// int64 (bits >= 63; assembler values are 64-bit signed).
+  static std::int64_t unsigned_max(unsigned bits) {
+    return bits >= 63 ? std::numeric_limits<std::int64_t>::max() : (std::int64_t{1} << bits) - 1;
+  }
+
+  std::optional<isa::Word> word_value(Item& it, const OperandSyntax& op) {
     auto v = eval(it, op, false);
     if (!v) return std::nullopt;
-    std::int64_t lo = -(std::int64_t{1} << (isa_.word_bits - 1)), hi = (std::int64_t{1} << isa_.word_bits) - 1;
+    const std::int64_t lo = signed_min(isa_.word_bits), hi = unsigned_max(isa_.word_bits);
     if (*v < lo || *v > hi) {
       error(it, op.offset, fmt::format("value {} does not fit in a {}-bit word", *v, isa_.word_bits));
       return std::nullopt;
     }
-    return static_cast<std::uint32_t>(*v);
+    return static_cast<isa::Word>(*v);
   }
 
   void pass2() {
@@ -738,20 +752,20 @@ class Assembler {
       }
     }
     for (auto& [name, s] : syms_)
-      if (s.state == 2) image_.symbols[name] = static_cast<std::uint32_t>(s.value);
+      if (s.state == 2) image_.symbols[name] = static_cast<isa::Word>(s.value);
   }
 
-  std::uint32_t encode(Item& it, const isa::Instruction& ins) {
+  isa::Word encode(Item& it, const isa::Instruction& ins) {
     const isa::Format& f = isa_.formats[static_cast<std::size_t>(ins.format)];
     auto& ops = it.ls.operands;
-    std::uint32_t w = ins.match;
+    isa::Word w = ins.match;
     if (ops.size() != ins.operands.size()) {
       error(it, it.ls.op_offset, fmt::format("'{}' takes {} operand{} ({}), not {}", ins.mnemonic, ins.operands.size(),
                                              ins.operands.size() == 1 ? "" : "s", ins.syntax, ops.size()));
       return w;
     }
-    auto put = [&](const isa::Field& fl, std::uint32_t v) {
-      w |= (v & isa::low_bits(fl.width)) << fl.shift;  // the loader keeps shift < 32
+    auto put = [&](const isa::Field& fl, isa::Word v) {
+      w |= (v & isa::low_bits(fl.width)) << fl.shift;  // the loader keeps shift < the word's bits
     };
     for (std::size_t i = 0; i < ops.size(); ++i) {
       const auto& pat = ins.operands[i];
@@ -764,14 +778,14 @@ class Assembler {
           continue;
         }
         int r = register_of(it, so.base, so.offset);
-        if (r >= 0) put(f.fields[static_cast<std::size_t>(pat.base_field)], static_cast<std::uint32_t>(r));
+        if (r >= 0) put(f.fields[static_cast<std::size_t>(pat.base_field)], static_cast<isa::Word>(r));
       } else if (so.base >= 0) {
         error(it, so.offset, "unexpected '(register)': this operand is a plain value");
         continue;
       }
       if (fl.kind == isa::FieldKind::Register) {
         int r = register_of(it, so.expr, so.offset);
-        if (r >= 0) put(fl, static_cast<std::uint32_t>(r));
+        if (r >= 0) put(fl, static_cast<isa::Word>(r));
         continue;
       }
       auto v = eval_expr(it, so.expr, false);
@@ -780,11 +794,11 @@ class Assembler {
       if (pat.pc_relative) x -= static_cast<std::int64_t>(it.address) + 1;
       std::int64_t lo, hi;
       if (fl.kind == isa::FieldKind::Signed) {
-        lo = -(std::int64_t{1} << (fl.width - 1));
-        hi = (std::int64_t{1} << (fl.width - 1)) - 1;
+        lo = signed_min(fl.width);
+        hi = -(lo + 1);
       } else {
         lo = 0;
-        hi = (std::int64_t{1} << fl.width) - 1;
+        hi = unsigned_max(fl.width);
       }
       if (x < lo || x > hi) {
         if (pat.pc_relative)
@@ -795,7 +809,7 @@ class Assembler {
                                            fl.name, lo, hi));
         continue;
       }
-      put(fl, static_cast<std::uint32_t>(x));
+      put(fl, static_cast<isa::Word>(x));
     }
     return w;
   }

@@ -19,19 +19,19 @@ struct SourceLine {
 
 /// An assembled program: words from virtual address 0 up to the highest address written.
 struct Image {
-  std::vector<std::uint32_t> words;              ///< unwritten addresses hold 0
-  std::map<std::string, std::uint32_t> symbols;  ///< labels and .equ values (case-sensitive)
+  std::vector<isa::Word> words;              ///< unwritten addresses hold 0
+  std::map<std::string, isa::Word> symbols;  ///< labels and .equ values (case-sensitive)
   std::vector<int> source_of;                    ///< per address: index into `lines`, or -1
   std::vector<SourceLine> lines;
   std::vector<bool> is_code;                     ///< per address: written by an instruction
 
-  std::uint32_t size() const { return static_cast<std::uint32_t>(words.size()); }
+  isa::Word size() const { return static_cast<isa::Word>(words.size()); }
   /// The symbol's value; throws std::out_of_range with a message if absent.
-  std::uint32_t symbol(const std::string& name) const;
+  isa::Word symbol(const std::string& name) const;
   /// "file:line" of the statement that produced `address`, or "" if none.
-  std::string where(std::uint32_t address) const;
+  std::string where(isa::Word address) const;
   /// The source text of the statement that produced `address`, or "".
-  std::string source_text(std::uint32_t address) const;
+  std::string source_text(isa::Word address) const;
   /// A listing: address, word in hex, source line, one row per word written.
   std::string listing(const isa::IsaModel& isa) const;
 };

@@ -181,7 +181,7 @@ loop:   addi r1, r1, 1
   };
   for (int i = 0; i < kRuns; ++i) {
     t_yard.push_back(timed([&] {
-      bench::Yardstick y(loop->words, isa->memory_words);
+      bench::Yardstick y(std::vector<std::uint32_t>(loop->words.begin(), loop->words.end()), isa->memory_words);
       y.run(~0ull);
       n_yard = y.instructions();
       c_yard = y.cycles();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -37,17 +38,19 @@ class TrapTracer : public machine::Observer {
       auto at = stack_.code_at(e.real_pc);
       std::string where = at.image ? at.image->where(at.address) : std::string();
       if (entry) {
-        std::fprintf(out_, "[cycle %10llu] L%u VM entry: L%u enters L%u (state description at real %u)\n",
-                     static_cast<unsigned long long>(e.cycle), host, host, level, e.info);
+        std::fprintf(out_, "[cycle %10llu] L%u VM entry: L%u enters L%u (state description at real %llu)\n",
+                     static_cast<unsigned long long>(e.cycle), host, host, level, static_cast<unsigned long long>(e.info));
       } else if (e.cause == isa.assist.validity) {
         // The entry was refused: the host's sie completed with the reason in its SD.
-        std::fprintf(out_, "[cycle %10llu] L%u VM entry refused: %s info=%u (the state description's field at that "
+        std::fprintf(out_, "[cycle %10llu] L%u VM entry refused: %s info=%llu (the state description's field at that "
                      "offset)\n",
-                     static_cast<unsigned long long>(e.cycle), level, isa.assist.reason_name(e.cause).c_str(), e.info);
+                     static_cast<unsigned long long>(e.cycle), level, isa.assist.reason_name(e.cause).c_str(),
+                     static_cast<unsigned long long>(e.info));
       } else {
         std::string what = e.word ? isa::disassemble(isa, e.word, at.address) : std::string();
-        std::fprintf(out_, "[cycle %10llu] L%u VM exit  %-14s info=%-10u %-22s %-28s to L%u\n",
-                     static_cast<unsigned long long>(e.cycle), level, isa.assist.reason_name(e.cause).c_str(), e.info,
+        std::fprintf(out_, "[cycle %10llu] L%u VM exit  %-14s info=%-10llu %-22s %-28s to L%u\n",
+                     static_cast<unsigned long long>(e.cycle), level, isa.assist.reason_name(e.cause).c_str(),
+                     static_cast<unsigned long long>(e.info),
                      what.c_str(), where.c_str(), host);
       }
       return;
@@ -56,8 +59,9 @@ class TrapTracer : public machine::Observer {
     std::string what = e.interrupt ? std::string("(interrupt)") : isa::disassemble(isa, e.word, at.address);
     std::string where = at.image ? at.image->where(at.address) : std::string();
     std::string chain = stack_.describe_chain(level, e.cause, e.info);
-    std::fprintf(out_, "[cycle %10llu] L%u %-7s info=%-10u %-22s %-28s %s\n",
-                 static_cast<unsigned long long>(e.cycle), level, isa.cause_name(e.cause).c_str(), e.info,
+    std::fprintf(out_, "[cycle %10llu] L%u %-7s info=%-10llu %-22s %-28s %s\n",
+                 static_cast<unsigned long long>(e.cycle), level, isa.cause_name(e.cause).c_str(),
+                 static_cast<unsigned long long>(e.info),
                  what.c_str(), where.c_str(), chain.c_str());
   }
 
@@ -69,7 +73,7 @@ class TrapTracer : public machine::Observer {
 /// The words of an image file written by `pgsim asm -o`: one hex word per line, '#' comments.
 /// Every word must fit in the ISA's word; the file is a regular file of bounded size, with at
 /// most kMaxAddress words. Throws UserError (file:line:col, the line and a caret).
-std::vector<std::uint32_t> read_image_file(const isa::IsaModel& isa, const std::string& path) {
+std::vector<isa::Word> read_image_file(const isa::IsaModel& isa, const std::string& path) {
   std::string text, err;
   if (!read_bounded_file(path, kMaxImageFileBytes, text, err)) throw UserError(fmt::format("error: {}\n", err));
   auto file = std::make_shared<SourceFile>();
@@ -78,7 +82,7 @@ std::vector<std::uint32_t> read_image_file(const isa::IsaModel& isa, const std::
   auto fail = [&](std::size_t offset, const std::string& msg) {
     throw UserError(Diagnostic{file, offset, msg}.format());
   };
-  std::vector<std::uint32_t> words;
+  std::vector<isa::Word> words;
   const std::string& t = file->text;
   for (std::size_t pos = 0; pos < t.size();) {
     std::size_t end = t.find('\n', pos);
@@ -88,31 +92,35 @@ std::vector<std::uint32_t> read_image_file(const isa::IsaModel& isa, const std::
     while (i < stop && (t[i] == ' ' || t[i] == '\t')) ++i;
     if (i < stop && t[i] != '#') {
       std::uint64_t v = 0;
+      bool too_wide = false;  // more hex digits than 64 bits hold
       std::size_t first = i;
       for (; i < stop; ++i) {
         char c = t[i];
         int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         if (d < 0) fail(i, "expected a hex word (one per line, as written by 'pgsim asm -o')");
-        if (v > (std::uint64_t{1} << 40)) break;  // far too wide already: reported below
+        if (v > (~std::uint64_t{0} >> 4)) { too_wide = true; break; }  // reported below
         v = v * 16 + static_cast<std::uint64_t>(d);
       }
-      if (v > isa.word_mask())
+      if (too_wide || v > isa.word_mask())
         fail(first, fmt::format("'{}' does not fit in a {}-bit word of {}", t.substr(first, std::min<std::size_t>(stop - first, 40)),
                                 isa.word_bits, isa.name));
       if (words.size() >= kMaxAddress)
         fail(first, fmt::format("the image has more than {} words (the program size limit)", kMaxAddress));
-      words.push_back(static_cast<std::uint32_t>(v));
+      words.push_back(static_cast<isa::Word>(v));
     }
     pos = end + 1;
   }
   return words;
 }
 
-void write_image(const assembler::Image& img, const std::string& path) {
+/// Writes `img` as an image file (see read_image_file): a comment line, then one hex word per line.
+void write_image(const isa::IsaModel& isa, const assembler::Image& img, const std::string& path) {
   std::ofstream out(path);
   if (!out) throw UserError(fmt::format("error: cannot write '{}'\n", path));
   out << "# pgsim image: one word per line, in hex, from address 0\n";
-  for (auto w : img.words) out << fmt::format("{:08x}\n", w);
+  // As many hex digits as the word has: 8 for words of up to 32 bits (as always), 9 for 36, 16 for 64.
+  const unsigned digits = std::max(8u, (isa.word_bits + 3) / 4);
+  for (auto w : img.words) out << fmt::format("{:0{}x}\n", w, digits);
 }
 
 /// Writes the members `"console": ...,` and `"console_bytes": [...],` of `pgsim run --json`.
@@ -191,10 +199,11 @@ int run_asm(const AsmOptions& o) {
   return guarded([&] {
     auto isa = load_isa_or_default(o.isa);
     auto img = assemble(*isa, o.program);
-    if (!o.output.empty()) write_image(*img, o.output);
+    if (!o.output.empty()) write_image(*isa, *img, o.output);
     if (o.listing) std::fputs(img->listing(*isa).c_str(), stdout);
     if (!o.listing && o.output.empty())
-      std::printf("%s: %u words, %zu symbols\n", o.program.c_str(), img->size(), img->symbols.size());
+      std::printf("%s: %llu words, %zu symbols\n", o.program.c_str(), static_cast<unsigned long long>(img->size()),
+                  img->symbols.size());
     return 0;
   });
 }
@@ -202,7 +211,7 @@ int run_asm(const AsmOptions& o) {
 int run_disasm(const DisasmOptions& o) {
   return guarded([&] {
     auto isa = load_isa_or_default(o.isa);
-    std::vector<std::uint32_t> words;
+    std::vector<isa::Word> words;
     std::shared_ptr<const assembler::Image> img;
     if (o.program.size() > 2 && o.program.substr(o.program.size() - 2) == ".s") {
       img = assemble(*isa, o.program);
@@ -210,11 +219,13 @@ int run_disasm(const DisasmOptions& o) {
     } else {
       words = read_image_file(*isa, o.program);
     }
-    std::uint32_t end = o.count ? std::min<std::uint64_t>(words.size(), std::uint64_t{o.from} + o.count)
-                                : static_cast<std::uint32_t>(words.size());
-    for (std::uint32_t a = o.from; a < end; ++a) {
+    isa::Word end = o.count ? std::min<std::uint64_t>(words.size(), std::uint64_t{o.from} + o.count)
+                                : static_cast<isa::Word>(words.size());
+    for (isa::Word a = o.from; a < end; ++a) {
       std::string where = img ? img->where(a) : std::string();
-      std::printf("%06x  %08x  %-28s %s\n", a, words[a], isa::disassemble(*isa, words[a], a).c_str(), where.c_str());
+      // The word in hex: 8 digits, or as many as a wider word has (9 for 36 bits, 16 for 64).
+      std::printf("%06llx  %0*llx  %-28s %s\n", static_cast<unsigned long long>(a), static_cast<int>(std::max(8u, (isa->word_bits + 3) / 4)),
+                  static_cast<unsigned long long>(words[a]), isa::disassemble(*isa, words[a], a).c_str(), where.c_str());
     }
     return 0;
   });

@@ -21,8 +21,9 @@ std::string run_name(unsigned depth) {
 void print_state(const vmm::GuestState& a, const vmm::GuestState& b, const isa::IsaModel& isa, unsigned depth,
                  unsigned reference_depth) {
   std::printf("    %-28s %s\n", run_name(reference_depth).c_str(), run_name(depth).c_str());
-  auto row = [&](const std::string& n, std::uint32_t x, std::uint32_t y) {
-    std::printf("  %s %-6s %-20s %-8s %#x\n", x == y ? " " : "*", n.c_str(), fmt::format("{:#x}", x).c_str(), n.c_str(), y);
+  auto row = [&](const std::string& n, isa::Word x, isa::Word y) {
+    std::printf("  %s %-6s %-20s %-8s %#llx\n", x == y ? " " : "*", n.c_str(), fmt::format("{:#x}", x).c_str(), n.c_str(),
+                static_cast<unsigned long long>(y));
   };
   static const char* names[] = {"mode", "pc", "base", "bound", "ie"};
   for (std::size_t i = 0; i < a.psw.size() && i < b.psw.size() && i < 5; ++i) row(names[i], a.psw[i], b.psw[i]);
@@ -89,7 +90,7 @@ int run_equiv(const EquivOptions& o) {
       case V::Diverged: {
         std::printf("DIVERGED after %llu guest instructions.\n", n);
         if (n > 0) {
-          std::uint32_t at = r.last_pc;
+          isa::Word at = r.last_pc;
           std::string where = guest->where(at);
           std::printf("  the guest instruction: %s   (%s), in %s mode\n",
                       isa::disassemble(*isa, guest->words.size() > at ? guest->words[at] : 0, at).c_str(),

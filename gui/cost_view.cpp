@@ -237,7 +237,7 @@ void CostView::start() {
   auto vmm = vmm_;
   auto guest = guest_;
   unsigned first = next_depth_, max_depth = max_depth_;
-  std::uint32_t memory = memory_;
+  isa::Word memory = memory_;
   const std::uint64_t gen = ++generation_;
   worker_ = std::thread([this, isa, vmm, guest, first, max_depth, memory, gen] {
     // Guest traps at depth 1: every privileged instruction and every trap of the guest, the

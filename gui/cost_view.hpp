@@ -118,7 +118,7 @@ class CostView : public QWidget {
   std::shared_ptr<const isa::IsaModel> isa_;
   std::shared_ptr<const assembler::Image> vmm_, guest_;
   unsigned max_depth_ = 0, next_depth_ = 0;
-  std::uint32_t memory_ = 0;
+  isa::Word memory_ = 0;
   double guest_traps_ = 0;  ///< guest traps at depth 1 (the divisor of every point)
   bool finished_ = false;   ///< every depth done, or stopped by the budget
   bool user_stopped_ = false;

@@ -219,7 +219,7 @@ void MainWindow::build_ui() {
     refresh_views();
   });
   auto apply_filter = [this] {
-    std::optional<std::uint32_t> c;
+    std::optional<isa::Word> c;
     std::optional<unsigned> l;
     if (cause_filter_->currentIndex() > 0) c = cause_filter_->currentData().toUInt();
     if (level_filter_->currentIndex() > 0) l = level_filter_->currentData().toUInt();
@@ -263,7 +263,7 @@ void MainWindow::build_ui() {
   input_->setToolTip("Input typed after going back in time rewrites the recorded future from that step on");
   connect(input_, &QLineEdit::returnPressed, this, [this] {
     if (!session_) return;
-    for (QChar ch : input_->text() + "\n") session_->push_input(static_cast<std::uint32_t>(ch.unicode() & 0xff));
+    for (QChar ch : input_->text() + "\n") session_->push_input(static_cast<isa::Word>(ch.unicode() & 0xff));
     input_->clear();
   });
   vl->addWidget(console_);
@@ -559,7 +559,7 @@ void MainWindow::adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const is
     auto* a = cause_menu_->addAction(QString::fromStdString(n));
     a->setCheckable(true);
     a->setObjectName(QString("break_cause_%1").arg(QString::fromStdString(n)));
-    std::uint32_t cause = v;
+    isa::Word cause = v;
     connect(a, &QAction::toggled, this, [this, cause](bool on) {
       if (on) session_->breakpoints().causes.insert(cause);
       else session_->breakpoints().causes.erase(cause);
@@ -841,7 +841,7 @@ void MainWindow::do_step_cycle() {
                     .arg(micro_.size())
                     .arg(m.cycle)
                     .arg(QString::fromStdString(m.text));
-  if (m.real_address >= 0) storage_->go_to(static_cast<std::uint32_t>(m.real_address));
+  if (m.real_address >= 0) storage_->go_to(static_cast<isa::Word>(m.real_address));
   if (++micro_index_ == micro_.size()) {
     session_->step();  // the last micro-step completes the machine step
     micro_.clear();

@@ -1,5 +1,7 @@
 #include "gui/storage_view.hpp"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -47,10 +49,10 @@ int StorageModel::rowCount(const QModelIndex&) const {
   return session_ ? static_cast<int>(session_->machine().storage().size()) : 0;
 }
 
-QString StorageModel::label(std::uint32_t a) const {
+QString StorageModel::label(isa::Word a) const {
   const auto& st = session_->stack();
   unsigned k = st.level_of(a);
-  std::uint32_t local = a - st.level_origin(k);
+  isa::Word local = a - st.level_origin(k);
   const auto& isa = session_->machine().isa();
   QString l;
   std::size_t n = isa.psw.size();
@@ -67,9 +69,19 @@ QString StorageModel::label(std::uint32_t a) const {
   return QString("L%1 %2%3").arg(k).arg(l).arg(r);
 }
 
+QString StorageModel::word_text(isa::Word w, unsigned bits, Mode m) {
+  w &= isa::low_bits(bits);
+  if (m == Decimal) {
+    const int sh = 64 - static_cast<int>(bits);  // sign extension from the word's bits
+    return QString::number(static_cast<qint64>(static_cast<isa::SWord>(w << sh) >> sh));
+  }
+  if (m == Octal) return QString("%1").arg(static_cast<qulonglong>(w), static_cast<int>((bits + 2) / 3), 8, QChar('0'));
+  return QString("%1").arg(static_cast<qulonglong>(w), static_cast<int>(std::max(8u, (bits + 3) / 4)), 16, QChar('0'));
+}
+
 QVariant StorageModel::data(const QModelIndex& i, int role) const {
   if (!session_ || !i.isValid()) return {};
-  auto a = static_cast<std::uint32_t>(i.row());
+  auto a = static_cast<isa::Word>(i.row());
   const auto& E = session_->machine().storage();
   if (role == Qt::BackgroundRole) {
     QColor c = level_color(session_->stack().level_of(a)).lighter(changed(a) ? 120 : 180);
@@ -81,7 +93,7 @@ QVariant StorageModel::data(const QModelIndex& i, int role) const {
   switch (i.column()) {
     case 0: return QString("%1").arg(a, 6, 16, QChar('0'));
     case 1: return label(a);
-    case 2: return mode_ == Decimal ? QString::number(static_cast<qint32>(E[a])) : QString("%1").arg(E[a], 8, 16, QChar('0'));
+    case 2: return word_text(E[a], session_->machine().isa().word_bits, mode_);
     case 3: return QString::fromStdString(isa::disassemble(session_->machine().isa(), E[a], local));
   }
   return {};
@@ -98,7 +110,7 @@ StorageView::StorageView(QWidget* parent) : QWidget(parent), model_(new StorageM
   v->setContentsMargins(0, 0, 0, 0);
   auto* bar = new QHBoxLayout;
   mode_ = new QComboBox(this);
-  mode_->addItems({"hex", "decimal"});
+  mode_->addItems({"hex", "decimal", "octal"});
   goto_ = new QLineEdit(this);
   goto_->setPlaceholderText("go to address (hex)");
   goto_->setMaximumWidth(200);
@@ -128,7 +140,7 @@ StorageView::StorageView(QWidget* parent) : QWidget(parent), model_(new StorageM
 
 void StorageView::set_session(const vmm::Session* s) { model_->set_session(s); }
 void StorageView::refresh() { model_->refresh(); }
-void StorageView::go_to(std::uint32_t a) {
+void StorageView::go_to(isa::Word a) {
   if (static_cast<int>(a) < model_->rowCount()) table_->scrollTo(model_->index(static_cast<int>(a), 0), QAbstractItemView::PositionAtTop);
 }
 

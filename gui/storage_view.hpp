@@ -1,7 +1,8 @@
 #pragma once
 // The Storage view: E as rows of words, colored by the level whose region a word is in, low
 // storage (the PSW areas) labelled, each level's R shown, words changed by the last step
-// highlighted, hex / decimal / disassembly modes, and go-to address.
+// highlighted, hex / decimal / octal modes (as many digits as the ISA's word has), and go-to
+// address.
 #include <QAbstractTableModel>
 #include <QWidget>
 
@@ -17,7 +18,8 @@ namespace pgsim::gui {
 class StorageModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Mode { Hex, Decimal, Disassembly };
+  /// How the "word" column shows a word (the order of the view's "words as" choices).
+  enum Mode { Hex, Decimal, Octal, Disassembly };
   explicit StorageModel(QObject* parent = nullptr) : QAbstractTableModel(parent) {}
   void set_session(const vmm::Session* s);
   void set_mode(Mode m);
@@ -27,13 +29,18 @@ class StorageModel : public QAbstractTableModel {
   int columnCount(const QModelIndex& = {}) const override { return 4; }
   QVariant data(const QModelIndex& i, int role) const override;
   QVariant headerData(int section, Qt::Orientation o, int role) const override;
-  bool changed(std::uint32_t a) const { return a < changed_.size() && changed_[a]; }
+  bool changed(isa::Word a) const { return a < changed_.size() && changed_[a]; }
+  /// Word `w` of a `bits`-bit word (8..64) as the "word" column shows it: Hex with 8 digits or,
+  /// for a wider word, as many as it has ((bits + 3) / 4: 9 for 36 bits, 16 for 64); Decimal
+  /// as a signed two's-complement number of `bits` bits; Octal with (bits + 2) / 3 digits (12
+  /// for the PDP-10's 36 bits).
+  static QString word_text(isa::Word w, unsigned bits, Mode m);
 
  private:
-  QString label(std::uint32_t a) const;
+  QString label(isa::Word a) const;
   const vmm::Session* session_ = nullptr;
   Mode mode_ = Hex;
-  std::vector<std::uint32_t> previous_;
+  std::vector<isa::Word> previous_;
   std::vector<bool> changed_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> r_of_;  ///< each level's R, as real [from, to)
 };
@@ -45,7 +52,7 @@ class StorageView : public QWidget {
   void set_session(const vmm::Session* s);
   void refresh();
   /// Scrolls to real address `a`.
-  void go_to(std::uint32_t a);
+  void go_to(isa::Word a);
   StorageModel* model() { return model_; }
 
  signals:

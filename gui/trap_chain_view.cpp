@@ -31,7 +31,7 @@ void TrapChainView::set_session(const vmm::Session* s) {
   refresh();
 }
 
-void TrapChainView::set_filter(std::optional<std::uint32_t> cause, std::optional<unsigned> level) {
+void TrapChainView::set_filter(std::optional<isa::Word> cause, std::optional<unsigned> level) {
   cause_ = cause;
   level_ = level;
   rows_.clear();
@@ -201,7 +201,7 @@ QString TrapChainView::summary() const {
 
 bool TrapChainView::is_vm_event(int r) const { return record(r).kind != machine::EventKind::Trap; }
 
-std::uint32_t TrapChainView::hypercall(int r) const {
+isa::Word TrapChainView::hypercall(int r) const {
   const auto& t = record(r);
   return t.kind == machine::EventKind::Trap && !t.chain.empty() ? t.chain.back().hypercall : 0;
 }
@@ -222,7 +222,7 @@ QString TrapChainView::label(int r) const {
         .trimmed();
   }
   auto at = session_->stack().code_at(t.real_pc);
-  if (const std::uint32_t hc = hypercall(r))
+  if (const isa::Word hc = hypercall(r))
     return QString("#%1  L%2 HYPERCALL  %3  %4")
         .arg(t.step)
         .arg(t.level)

@@ -23,7 +23,7 @@ class TrapChainView : public QAbstractScrollArea {
   /// Shows the session's trap record (null: nothing), filtered by cause and by the level
   /// that trapped.
   void set_session(const vmm::Session* s);
-  void set_filter(std::optional<std::uint32_t> cause, std::optional<unsigned> level);
+  void set_filter(std::optional<isa::Word> cause, std::optional<unsigned> level);
   /// Re-reads the record (call after the session moved). When the session's position changed,
   /// scrolls so that the current event is in view.
   void refresh();
@@ -63,7 +63,7 @@ class TrapChainView : public QAbstractScrollArea {
   /// vmm::Stack::handling_chain classifies it), else 0. Drawn as its own kind of event: a
   /// filled square at the handling monitor's lane and a thick return to the caller, in the
   /// hypercall colour, labelled with the hypercall's name ("HYPERCALL  HC_CONSOLE_WRITE (259)").
-  std::uint32_t hypercall(int r) const;
+  isa::Word hypercall(int r) const;
   /// The legend's entries in the header, in order ("trap", "reflects", "emulates", "hypercall",
   /// "VM exit", "VM entry").
   QStringList legend() const;
@@ -94,7 +94,7 @@ class TrapChainView : public QAbstractScrollArea {
   void update_scroll_range();
   std::size_t index_of(std::uint64_t global) const;  ///< recorded_traps() index of a global record number
   const vmm::Session* session_ = nullptr;
-  std::optional<std::uint32_t> cause_;
+  std::optional<isa::Word> cause_;
   std::optional<unsigned> level_;
   std::deque<std::uint64_t> rows_;  ///< global record numbers (since reset) that pass the filter, ascending
   std::uint64_t scanned_ = 0;       ///< global record number up to which rows_ covers the record

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "isa/word.hpp"
+
 namespace pgsim::isa {
 
 /// Bytecode operations. "pop"/"push" refer to the evaluation stack of words.
@@ -86,7 +88,7 @@ inline constexpr unsigned kMaxCodeLength = 8192;
 /// One bytecode instruction.
 struct Code {
   Op op;
-  std::uint32_t arg = 0;
+  Word arg = 0;
 };
 
 /// Shapes of semantics common enough to deserve a dedicated path in the machine. Recognized
@@ -103,7 +105,7 @@ enum class FastKind : std::uint8_t {
 struct FastForm {
   FastKind kind = FastKind::None;
   Op op = Op::End;  ///< the binary operator / comparison
-  std::uint32_t d = 0, a = 0, b = 0, c = 0;  ///< field args (shift | width << 8 | signed << 16)
+  Word d = 0, a = 0, b = 0, c = 0;  ///< field args (shift | width << 8 | signed << 16)
 };
 
 /// The compiled semantics of one instruction.

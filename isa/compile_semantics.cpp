@@ -49,16 +49,16 @@ class Compiler {
   /// The temporaries in scope (`let`), innermost last: name, slot, where declared.
   struct Local {
     std::string name;
-    std::uint32_t slot;
+    isa::Word slot;
     std::size_t offset;
   };
   std::vector<Local> locals_;
   /// The variables of the enclosing `for` loops, innermost last: name, value in this copy of the body.
-  std::vector<std::pair<std::string, std::uint32_t>> loop_vars_;
+  std::vector<std::pair<std::string, isa::Word>> loop_vars_;
   bool too_long_ = false;  ///< the code-length limit was reported
   int dead_ = 0;           ///< > 0 while compiling a branch that a constant condition drops
 
-  const std::uint32_t* loop_var(const std::string& name) const {
+  const isa::Word* loop_var(const std::string& name) const {
     for (std::size_t i = loop_vars_.size(); i-- > 0;)
       if (loop_vars_[i].first == name) return &loop_vars_[i].second;
     return nullptr;
@@ -131,7 +131,7 @@ class Compiler {
     const auto& n = E(e);
     if (n.kind != ExprKind::Name || field_index(n.text) >= 0 || model_.find_register(n.text) >= 0) return {"", 0};
     if (n.text == "mode") return {"mode", 1};
-    if (int c = control_index(n.text); c >= 0 && model_.controls[static_cast<std::size_t>(c)].width < 32)
+    if (int c = control_index(n.text); c >= 0 && model_.controls[static_cast<std::size_t>(c)].width < 64)
       return {n.text, model_.controls[static_cast<std::size_t>(c)].width};
     return {"", 0};
   }
@@ -143,14 +143,14 @@ class Compiler {
       auto [name, bits] = narrow_value(v);
       auto c = constant_value(k);
       if (bits == 0 || !c) continue;
-      std::uint64_t max = (std::uint64_t{1} << bits) - 1;
+      std::uint64_t max = low_bits(bits);
       if (*c <= max) continue;
       warning(n.offset, fmt::format("'{} {} {}' is {} true: {} is {} bit{} wide (0 to {})", name, n.text, *c,
                                     n.text == "==" ? "never" : "always", name, bits, bits == 1 ? "" : "s", max));
       return;
     }
   }
-  void emit(Op op, std::uint32_t arg = 0) {
+  void emit(Op op, isa::Word arg = 0) {
     prog_.code.push_back({op, arg});
     depth_ += stack_effect(op);
     if (depth_ < 0) depth_ = 0;
@@ -173,7 +173,7 @@ class Compiler {
     }
   }
   /// Field operands are pre-resolved: shift | width << 8 | signed << 16 (see bytecode.hpp).
-  static std::uint32_t field_arg(const Field& f) {
+  static isa::Word field_arg(const Field& f) {
     return f.shift | (f.width << 8) | ((f.kind == FieldKind::Signed ? 1u : 0u) << 16);
   }
   const ExprNode& E(int i) const { return pool_.exprs[static_cast<std::size_t>(i)]; }
@@ -192,26 +192,30 @@ class Compiler {
     const auto& n = E(e);
     if (n.kind == ExprKind::Number) return n.value;
     if (n.kind == ExprKind::Name) {
-      if (const std::uint32_t* v = loop_var(n.text)) return *v;
+      if (const isa::Word* v = loop_var(n.text)) return *v;
       if (auto it = model_.constants.find(n.text); it != model_.constants.end()) return it->second;
     }
     return std::nullopt;
   }
-  std::int32_t sx(std::uint32_t v) const {
-    const int sh = 32 - static_cast<int>(model_.word_bits);
-    return static_cast<std::int32_t>(v << sh) >> sh;
+  /// Bits a number in the semantics may have: 32, or the word's bits when the word is wider
+  /// (a number wider than the word but within 32 bits is masked by the operators, as before
+  /// words could be wider than 32 bits).
+  unsigned literal_bits() const { return std::max(32u, model_.word_bits); }
+  isa::SWord sx(isa::Word v) const {
+    const int sh = 64 - static_cast<int>(model_.word_bits);
+    return static_cast<isa::SWord>(v << sh) >> sh;
   }
   /// The value of `e` when it is a constant of this copy of the code (numbers, constants, the
   /// variables of the enclosing loops, and operators of them), computed exactly as the machine
   /// computes it (machine.cpp execute_bytecode); else nullopt. Division, functions and anything
   /// that reads the machine are not folded.
-  std::optional<std::uint32_t> fold(int e) const {
+  std::optional<isa::Word> fold(int e) const {
     const auto& n = E(e);
-    const std::uint32_t M = model_.word_mask();
+    const isa::Word M = model_.word_mask();
     switch (n.kind) {
       case ExprKind::Number:
-        if (n.value > 0xffffffffull) return std::nullopt;
-        return static_cast<std::uint32_t>(n.value);
+        if (n.value > low_bits(literal_bits())) return std::nullopt;
+        return static_cast<isa::Word>(n.value);
       case ExprKind::Name:
         if (local_index(n.text) >= 0 || field_index(n.text) >= 0 || model_.find_register(n.text) >= 0 ||
             control_index(n.text) >= 0)
@@ -241,7 +245,7 @@ class Compiler {
         }
         auto b = fold(n.b);
         if (!a || !b) return std::nullopt;
-        const std::uint32_t x = *a, y = *b;
+        const isa::Word x = *a, y = *b;
         const std::string& o = n.text;
         if (o == "+") return (x + y) & M;
         if (o == "-") return (x - y) & M;
@@ -249,9 +253,9 @@ class Compiler {
         if (o == "&") return x & y;
         if (o == "|") return x | y;
         if (o == "^") return x ^ y;
-        if (o == "<<") return y >= 32 ? 0u : (x << y) & M;
-        if (o == ">>") return y >= 32 ? 0u : x >> y;
-        if (o == ">>>") return static_cast<std::uint32_t>(sx(x) >> (y >= 31 ? 31 : y)) & M;
+        if (o == "<<") return y >= 64 ? 0u : (x << y) & M;
+        if (o == ">>") return y >= 64 ? 0u : x >> y;
+        if (o == ">>>") return static_cast<isa::Word>(sx(x) >> (y >= 63 ? 63 : y)) & M;
         if (o == "==") return x == y ? 1u : 0u;
         if (o == "!=") return x != y ? 1u : 0u;
         if (o == "<") return sx(x) < sx(y) ? 1u : 0u;
@@ -289,8 +293,9 @@ class Compiler {
     const auto& n = E(e);
     switch (n.kind) {
       case ExprKind::Number:
-        if (n.value > 0xffffffffull) error(n.offset, "number does not fit in 32 bits");
-        emit(Op::PushConst, static_cast<std::uint32_t>(n.value));
+        if (n.value > low_bits(literal_bits()))
+          error(n.offset, fmt::format("number does not fit in {} bits", literal_bits()));
+        emit(Op::PushConst, static_cast<isa::Word>(n.value));
         return;
       case ExprKind::String:
         error(n.offset, "a string is not a value");
@@ -306,16 +311,16 @@ class Compiler {
         expr(n.args[1]);
         std::size_t j = prog_.code.size();
         emit(Op::Jump);
-        prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
+        prog_.code[jz].arg = static_cast<isa::Word>(prog_.code.size());
         depth_ = depth;
         expr(n.args[2]);
-        prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
+        prog_.code[j].arg = static_cast<isa::Word>(prog_.code.size());
         return;
       }
       case ExprKind::Index: {
         if (n.text != "mem" && n.text != "real" && is_register_file(n.text)) {
           if (int r = constant_register(n); r >= 0) {
-            emit(Op::PushReg, static_cast<std::uint32_t>(r));
+            emit(Op::PushReg, static_cast<isa::Word>(r));
           } else {
             expr(n.args[0]);
             emit(Op::PushRegIndex);
@@ -346,7 +351,7 @@ class Compiler {
           emit(n.text == "&&" ? Op::AndJump : Op::OrJump);
           expr(n.b);
           emit(Op::Bool);
-          prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
+          prog_.code[j].arg = static_cast<isa::Word>(prog_.code.size());
           return;
         }
         check_comparison(n);
@@ -370,8 +375,8 @@ class Compiler {
   }
   void name(const ExprNode& n) {
     const std::string& t = n.text;
-    if (const std::uint32_t* v = loop_var(t)) { emit(Op::PushConst, *v); return; }
-    if (int l = local_index(t); l >= 0) { emit(Op::PushLocal, static_cast<std::uint32_t>(l)); return; }
+    if (const isa::Word* v = loop_var(t)) { emit(Op::PushConst, *v); return; }
+    if (int l = local_index(t); l >= 0) { emit(Op::PushLocal, static_cast<isa::Word>(l)); return; }
     if (trap_block_) {
       if (Op op = trap_value(t); op != Op::End) { emit(op); return; }
       if (t == "pc" || t == "insn" || t == "cycles") {
@@ -389,14 +394,14 @@ class Compiler {
       emit(fl.kind == FieldKind::Register ? Op::PushRegField : Op::PushField, field_arg(fl));
       return;
     }
-    if (int r = model_.find_register(t); r >= 0) { emit(Op::PushReg, static_cast<std::uint32_t>(r)); return; }
+    if (int r = model_.find_register(t); r >= 0) { emit(Op::PushReg, static_cast<isa::Word>(r)); return; }
     if (t == "pc") { emit(Op::PushPc); return; }
     if (t == "mode") { emit(Op::PushMode); return; }
     if (t == "base") { emit(Op::PushBase); return; }
     if (t == "bound") { emit(Op::PushBound); return; }
     if (t == "cycles") { emit(Op::PushCycles); return; }
     if (t == "insn") { emit(Op::PushInsn); return; }
-    if (int c = control_index(t); c >= 0) { emit(Op::PushControl, static_cast<std::uint32_t>(c)); return; }
+    if (int c = control_index(t); c >= 0) { emit(Op::PushControl, static_cast<isa::Word>(c)); return; }
     if (auto it = model_.constants.find(t); it != model_.constants.end()) { emit(Op::PushConst, it->second); return; }
     if (t == "timer") { emit(Op::PushTimer); return; }
     if (t == "clock") { emit(Op::PushClock); return; }
@@ -431,12 +436,12 @@ class Compiler {
     if (f == "sext" || f == "zext") {
       if (!expect_args(n, 2)) { emit(Op::PushConst, 0); return; }
       auto bits = constant_value(n.args[1]);
-      if (!bits || *bits < 1 || *bits > 32) {
-        error(E(n.args[1]).offset, "the width must be a constant from 1 to 32");
-        bits = 32;
+      if (!bits || *bits < 1 || *bits > literal_bits()) {
+        error(E(n.args[1]).offset, fmt::format("the width must be a constant from 1 to {}", literal_bits()));
+        bits = literal_bits();
       }
       expr(n.args[0]);
-      emit(f == "sext" ? Op::Sext : Op::Zext, static_cast<std::uint32_t>(*bits));
+      emit(f == "sext" ? Op::Sext : Op::Zext, static_cast<isa::Word>(*bits));
       return;
     }
     if (f == "in") {
@@ -481,13 +486,13 @@ class Compiler {
         emit(Op::JumpIfZero);
         block(st.body);
         if (st.else_body.empty()) {
-          prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
+          prog_.code[jz].arg = static_cast<isa::Word>(prog_.code.size());
         } else {
           std::size_t j = prog_.code.size();
           emit(Op::Jump);
-          prog_.code[jz].arg = static_cast<std::uint32_t>(prog_.code.size());
+          prog_.code[jz].arg = static_cast<isa::Word>(prog_.code.size());
           block(st.else_body);
-          prog_.code[j].arg = static_cast<std::uint32_t>(prog_.code.size());
+          prog_.code[j].arg = static_cast<isa::Word>(prog_.code.size());
         }
         return;
       }
@@ -519,12 +524,15 @@ class Compiler {
                             "of enclosing loops and operators of them), so that the loop can be unrolled");
     if (!lo || !hi) return;
     const std::int64_t a = sx(*lo), b = sx(*hi);
-    const std::int64_t count = b >= a ? b - a + 1 : 0;
-    if (count > kMaxLoopIterations) {
-      error(st.offset, fmt::format("for loop of {} iterations ({} .. {}): at most {} (the limit)", count, a, b,
+    // b - a in 64 bits without overflow (64-bit words: INT64_MIN .. INT64_MAX).
+    const std::uint64_t span = b >= a ? static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a) : 0;
+    if (b >= a && span >= kMaxLoopIterations) {
+      error(st.offset, fmt::format("for loop of {} iterations ({} .. {}): at most {} (the limit)",
+                                   span == ~std::uint64_t{0} ? std::string("2^64") : std::to_string(span + 1), a, b,
                                    kMaxLoopIterations));
       return;
     }
+    const std::int64_t count = b >= a ? static_cast<std::int64_t>(span) + 1 : 0;
     if (count == 0)
       warning(st.offset, fmt::format("this loop runs 0 times ({} > {}): write 'for {} in reverse {} .. {}' to count down",
                                      a, b, var.text, b, a));
@@ -532,7 +540,7 @@ class Compiler {
     unsigned slots = first_slot;
     for (std::int64_t k = 0; k < count; ++k) {
       const std::int64_t v = st.op == "reverse" ? b - k : a + k;
-      loop_vars_.emplace_back(var.text, static_cast<std::uint32_t>(v) & model_.word_mask());
+      loop_vars_.emplace_back(var.text, static_cast<isa::Word>(v) & model_.word_mask());
       prog_.locals = first_slot;
       block(st.body);
       slots = std::max(slots, prog_.locals);
@@ -573,7 +581,7 @@ class Compiler {
       emit(Op::StoreLocal, 0);
       return;
     }
-    std::uint32_t slot = prog_.locals++;
+    isa::Word slot = prog_.locals++;
     locals_.push_back({nm.text, slot, nm.offset});
     emit(Op::StoreLocal, slot);
   }
@@ -643,7 +651,7 @@ class Compiler {
     if (lhs.kind == ExprKind::Index && lhs.text != "mem" && lhs.text != "real" && is_register_file(lhs.text)) {
       if (int r = constant_register(lhs); r >= 0) {
         value();
-        emit(Op::StoreReg, static_cast<std::uint32_t>(r));
+        emit(Op::StoreReg, static_cast<isa::Word>(r));
       } else {
         expr(lhs.args[0]);
         value();
@@ -670,7 +678,7 @@ class Compiler {
                                     "use a temporary (let) for a value that changes", t));
       return;
     }
-    if (int l = local_index(t); l >= 0) { value(); emit(Op::StoreLocal, static_cast<std::uint32_t>(l)); return; }
+    if (int l = local_index(t); l >= 0) { value(); emit(Op::StoreLocal, static_cast<isa::Word>(l)); return; }
     if (trap_block_ && (trap_value(t) != Op::End || t == "cycles" || t == "insn")) {
       error(lhs.offset, fmt::format("'{}' is read-only in a trap block{}", t,
                                     t == "cycles" ? " (the trap costs the cycles declared with it: trap cycles = N { ... })"
@@ -692,12 +700,12 @@ class Compiler {
       emit(Op::StoreRegField, field_arg(format_.fields[static_cast<std::size_t>(f)]));
       return;
     }
-    if (int r = model_.find_register(t); r >= 0) { value(); emit(Op::StoreReg, static_cast<std::uint32_t>(r)); return; }
+    if (int r = model_.find_register(t); r >= 0) { value(); emit(Op::StoreReg, static_cast<isa::Word>(r)); return; }
     if (t == "pc") { value(); emit(Op::StorePc); return; }
     if (t == "mode") { value(); emit(Op::StoreMode); return; }
     if (t == "base") { value(); emit(Op::StoreBase); return; }
     if (t == "bound") { value(); emit(Op::StoreBound); return; }
-    if (int c = control_index(t); c >= 0) { value(); emit(Op::StoreControl, static_cast<std::uint32_t>(c)); return; }
+    if (int c = control_index(t); c >= 0) { value(); emit(Op::StoreControl, static_cast<isa::Word>(c)); return; }
     if (t == "clock" && trap_block_ && !model_.constants.count(t)) {
       not_in_trap_block(lhs.offset, "clock =", "a delivery does not set the clock");
       return;

@@ -4,7 +4,7 @@
 
 namespace pgsim::isa {
 
-std::string disassemble(const IsaModel& model, std::uint32_t word, std::uint32_t address) {
+std::string disassemble(const IsaModel& model, isa::Word word, isa::Word address) {
   const Instruction* ins = model.decode(word);
   if (!ins) return fmt::format(".word {:#010x}", word);
   const Format& f = model.formats[static_cast<std::size_t>(ins->format)];
@@ -17,12 +17,12 @@ std::string disassemble(const IsaModel& model, std::uint32_t word, std::uint32_t
     if (fl.kind == FieldKind::Register) {
       out += model.registers[fl.extract(word)];
     } else if (op.pc_relative) {
-      out += fmt::format("{}", static_cast<std::uint32_t>(address + 1 + fl.value(word)) & model.word_mask());
+      out += fmt::format("{}", static_cast<isa::Word>(address + 1 + fl.value(word)) & model.word_mask());
     } else if (fl.kind == FieldKind::Signed) {
-      std::uint32_t v = fl.value(word);
-      out += fmt::format("{}", static_cast<std::int32_t>(v));
+      isa::Word v = fl.value(word);
+      out += fmt::format("{}", static_cast<isa::SWord>(v));
     } else {
-      std::uint32_t v = fl.value(word);
+      isa::Word v = fl.value(word);
       out += v > 9 ? fmt::format("{:#x}", v) : fmt::format("{}", v);
     }
     if (op.base_field >= 0)

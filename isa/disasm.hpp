@@ -9,6 +9,6 @@ namespace pgsim::isa {
 
 /// Disassembles `word` found at address `address` (used to show branch targets as absolute
 /// addresses). Words that decode to no instruction show as ".word 0x...".
-std::string disassemble(const IsaModel& model, std::uint32_t word, std::uint32_t address);
+std::string disassemble(const IsaModel& model, isa::Word word, isa::Word address);
 
 }  // namespace pgsim::isa

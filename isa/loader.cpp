@@ -45,7 +45,7 @@ int IsaModel::find_register(const std::string& n) const {
     if (registers[i] == l) return static_cast<int>(i);
   return -1;
 }
-std::string IsaModel::cause_name(std::uint32_t cause) const {
+std::string IsaModel::cause_name(isa::Word cause) const {
   for (auto& [n, v] : cause_names)
     if (v == cause) return n;
   return std::to_string(cause);
@@ -131,13 +131,14 @@ class Elaborator {
       const std::string& k = d->kind;
       if (k == "name") m->name = d->strings[0];
       else if (k == "word") {
-        if (d->numbers[0] < 8 || d->numbers[0] > 32) err(d->offset, "word width must be 8 to 32 bits");
+        if (d->numbers[0] < kMinWordBits || d->numbers[0] > kMaxWordBits)
+          err(d->offset, fmt::format("word width must be {} to {} bits", kMinWordBits, kMaxWordBits));
         else m->word_bits = static_cast<unsigned>(d->numbers[0]);
       } else if (k == "memory") {
         if (d->numbers[0] < 32 || d->numbers[0] > (1u << 26)) err(d->offset, "memory must be 32 to 67108864 words");
-        else m->memory_words = static_cast<std::uint32_t>(d->numbers[0]);
+        else m->memory_words = static_cast<isa::Word>(d->numbers[0]);
       } else if (k == "reset") {
-        if (fits32(d->numbers[0], "the reset address")) m->reset_pc = static_cast<std::uint32_t>(d->numbers[0]);
+        if (fits32(d->numbers[0], "the reset address")) m->reset_pc = static_cast<isa::Word>(d->numbers[0]);
       } else if (k == "registers") {
         if (regs_decl) {
           // A second declaration would silently replace the first (issue 8.16).
@@ -153,8 +154,11 @@ class Elaborator {
         m->zero_register = m->find_register(d->names[0]);
         if (m->zero_register < 0) err(d->offset, fmt::format("unknown register '{}'", d->names[0]));
       } else if (k == "control") {
-        ControlRegister c{d->names[0], static_cast<unsigned>(d->numbers[0]), static_cast<std::uint32_t>(d->numbers[1]), d->flag};
-        if (d->numbers[0] < 1 || d->numbers[0] > 32) { err(d->offset, "control register width must be 1 to 32 bits"); continue; }
+        ControlRegister c{d->names[0], static_cast<unsigned>(d->numbers[0]), static_cast<isa::Word>(d->numbers[1]), d->flag};
+        if (d->numbers[0] < 1 || d->numbers[0] > kMaxWordBits) {
+          err(d->offset, fmt::format("control register width must be 1 to {} bits", kMaxWordBits));
+          continue;
+        }
         if (reserved(c.name)) { err(d->offset, fmt::format("'{}' is a built-in name", c.name)); continue; }
         if (std::any_of(m->controls.begin(), m->controls.end(), [&](auto& x) { return x.name == c.name; })) {
           err(d->offset, fmt::format("control register '{}' is declared twice", c.name));
@@ -168,7 +172,7 @@ class Elaborator {
           if (d->numbers[2] > c.mask())
             err(d->offset, fmt::format("the guest value {} of '{}' does not fit its {} bits", d->numbers[2], c.name, c.width));
           c.has_guest_value = true;
-          c.guest_value = static_cast<std::uint32_t>(d->numbers[2] & c.mask());
+          c.guest_value = static_cast<isa::Word>(d->numbers[2] & c.mask());
         }
         m->controls.push_back(c);
       } else if (k == "levels") {
@@ -193,11 +197,11 @@ class Elaborator {
             continue;
           }
           m->levels.push_back(n);
-          m->constants[n] = static_cast<std::uint32_t>(i);  // the level's number, for semantics and assembly
+          m->constants[n] = static_cast<isa::Word>(i);  // the level's number, for semantics and assembly
         }
       } else if (k == "cause") {
         if (!fits32(d->numbers[0], fmt::format("cause {}'s value", d->names[0]).c_str())) continue;
-        auto v = static_cast<std::uint32_t>(d->numbers[0]);
+        auto v = static_cast<isa::Word>(d->numbers[0]);
         m->constants[d->names[0]] = v;
         const_values_.erase(d->names[0]);
         m->cause_names.emplace_back(d->names[0], v);
@@ -209,11 +213,15 @@ class Elaborator {
         else if (!role.empty()) err(d->offset, fmt::format("unknown cause role '{}' (privileged, memory, illegal, timer)", role));
       } else if (k == "const") {
         if (auto v = const_value(*syn, d->expr, *m)) {
-          // The value must be a word: -2^31 .. 2^32 - 1 (negative values in two's complement).
-          if (*v < std::numeric_limits<std::int32_t>::min() || *v > 0xffffffffll)
-            err(d->offset, fmt::format("constant {} = {} does not fit in 32 bits", d->names[0], *v));
+          // The value must be a word: -2^(n-1) .. 2^n - 1 for n = 32, or the word's bits when
+          // the word is wider (negative values in two's complement; computed in 64 bits).
+          const unsigned bits = std::max(32u, m->word_bits);
+          const std::int64_t lo = bits >= 64 ? std::numeric_limits<std::int64_t>::min() : -(std::int64_t{1} << (bits - 1));
+          const std::int64_t hi = bits >= 63 ? std::numeric_limits<std::int64_t>::max() : (std::int64_t{1} << bits) - 1;
+          if (*v < lo || *v > hi)
+            err(d->offset, fmt::format("constant {} = {} does not fit in {} bits", d->names[0], *v, bits));
           else {
-            m->constants[d->names[0]] = static_cast<std::uint32_t>(*v);
+            m->constants[d->names[0]] = static_cast<isa::Word>(*v);
             const_values_[d->names[0]] = *v;  // with its sign, for later constant expressions
           }
         }
@@ -266,7 +274,7 @@ class Elaborator {
           tb_decl = nullptr;
         }
         for (std::size_t i = 0; i < d->names.size(); ++i) {
-          auto v = static_cast<std::uint32_t>(d->numbers[i]);
+          auto v = static_cast<isa::Word>(d->numbers[i]);
           const auto& n = d->names[i];
           if (d->numbers[i] > 0xffffffffull) {
             err(d->offset, fmt::format("trap {} = {} does not fit in 32 bits", n, d->numbers[i]));
@@ -292,7 +300,7 @@ class Elaborator {
                                      "name a less privileged one",
                                      d->names[0]));
         else
-          m->guest_kernel = static_cast<std::uint32_t>(l);
+          m->guest_kernel = static_cast<isa::Word>(l);
       } else if (k == "timer") {
         auto it = m->constants.find(d->names[0]);
         if (it == m->constants.end()) err(d->offset, fmt::format("unknown cause '{}'", d->names[0]));
@@ -432,7 +440,7 @@ class Elaborator {
                                        lower(d->names[0]), lv, lv));
             continue;
           }
-          ins.max_level = static_cast<std::uint32_t>(l);
+          ins.max_level = static_cast<isa::Word>(l);
         }
       }
       if (d->numbers.size() > 2) {
@@ -458,22 +466,22 @@ class Elaborator {
       }
       ins.format = static_cast<int>(fit - m->formats.begin());
       const Format& f = *fit;
-      if (d->numbers[0] >= (1ull << m->opcode_width)) {
+      if (d->numbers[0] > low_bits(m->opcode_width)) {
         err(d->offset, fmt::format("instruction {}: opcode {:#x} does not fit the {}-bit op field", ins.mnemonic,
                                    d->numbers[0], m->opcode_width));
         continue;
       }
-      ins.opcode = static_cast<std::uint32_t>(d->numbers[0]);
-      ins.mask = ((1u << m->opcode_width) - 1u) << m->opcode_shift;
+      ins.opcode = static_cast<isa::Word>(d->numbers[0]);
+      ins.mask = low_bits(m->opcode_width) << m->opcode_shift;
       ins.match = ins.opcode << m->opcode_shift;
       for (const auto& fl : f.fields) {
-        std::uint32_t fm = low_bits(fl.width) << fl.shift;
+        isa::Word fm = low_bits(fl.width) << fl.shift;
         if (fl.kind == FieldKind::Zero) ins.mask |= fm;
         if (fl.kind == FieldKind::Register) {
           // Register numbers past the register file do not decode (ILLEGAL).
           std::size_t n = m->registers.size();
           if ((n & (n - 1)) != 0) err(d->offset, "the register count must be a power of two");
-          else ins.mask |= (fm & ~(static_cast<std::uint32_t>(n - 1) << fl.shift));
+          else ins.mask |= (fm & ~(static_cast<isa::Word>(n - 1) << fl.shift));
         }
       }
       parse_syntax(ins, f, *syn, *d);
@@ -660,7 +668,7 @@ class Elaborator {
       if (complete) {
         std::uint64_t end = 0;
         for (const F& f : fs) {
-          *f.slot = static_cast<std::uint32_t>(f.at);
+          *f.slot = static_cast<isa::Word>(f.at);
           end = std::max(end, f.at + f.words);
           for (const F& g : fs)
             if (&g < &f && f.at < g.at + g.words && g.at < f.at + f.words)
@@ -669,7 +677,7 @@ class Elaborator {
         }
         if (end > kMaxSdWords)
           err(fmt::format("the state description would have {} words; at most {}", end, kMaxSdWords));
-        a.words = static_cast<std::uint32_t>(end);
+        a.words = static_cast<isa::Word>(end);
         for (const F& f : fs) m.constants["SD_" + upper(f.name)] = *f.slot;
         m.constants["SD_WORDS"] = a.words;
       }
@@ -681,7 +689,7 @@ class Elaborator {
         continue;
       }
       const Decl* d = it->second->decl;
-      auto v = static_cast<std::uint32_t>(d->numbers[0]);
+      auto v = static_cast<isa::Word>(d->numbers[0]);
       if (std::string(role) == "intercept") a.intercept = v;
       else if (std::string(role) == "validity") a.validity = v;
       else if (std::string(role) == "nesting") a.nesting = v;
@@ -827,7 +835,7 @@ class Elaborator {
                         ins.syntax));
         continue;
       }
-      const std::uint32_t fm = low_bits(fl->width) << fl->shift;
+      const isa::Word fm = low_bits(fl->width) << fl->shift;
       if ((ins.mask & fm) != 0) {
         err("its bits are already fixed (a second `where` for the field, or a `zero` field)");
         continue;
@@ -837,7 +845,7 @@ class Elaborator {
         continue;
       }
       ins.mask |= fm;
-      ins.match |= static_cast<std::uint32_t>(w.width) << fl->shift;
+      ins.match |= static_cast<isa::Word>(w.width) << fl->shift;
     }
   }
   void parse_syntax(Instruction& ins, const Format& f, const IsaSyntax& syn, const Decl& d) {

@@ -9,12 +9,13 @@
 
 #include "isa/bytecode.hpp"
 #include "isa/source.hpp"
+#include "isa/word.hpp"
 
 namespace pgsim::isa {
 
-/// A mask of the low `width` bits (all ones for 32 or more), without shifting by >= 32.
-constexpr std::uint32_t low_bits(unsigned width) {
-  return width >= 32 ? 0xffffffffu : static_cast<std::uint32_t>((std::uint64_t{1} << width) - 1u);
+/// A mask of the low `width` bits of a word (all ones for 64 or more), without shifting by >= 64.
+constexpr Word low_bits(unsigned width) {
+  return width >= kMaxWordBits ? ~Word{0} : (Word{1} << width) - 1u;
 }
 
 /// Most cycles an instruction or the trap sequence may declare (the loader checks 1 to this),
@@ -44,13 +45,13 @@ struct Field {
   unsigned shift = 0;  ///< position of the field's least significant bit
   unsigned width = 0;  ///< bits
   /// The field's raw bits taken out of an instruction word (the loader guarantees
-  /// 1 <= width, shift + width <= the word's bits <= 32).
-  std::uint32_t extract(std::uint32_t word) const { return (word >> shift) & low_bits(width); }
+  /// 1 <= width, shift + width <= the word's bits <= kMaxWordBits).
+  Word extract(Word word) const { return (word >> shift) & low_bits(width); }
   /// The field's value as the semantics see it (sign-extended when Signed).
-  std::uint32_t value(std::uint32_t word) const {
-    std::uint32_t v = extract(word);
-    if (kind == FieldKind::Signed && width < 32) {
-      std::uint32_t sign = 1u << (width - 1);
+  Word value(Word word) const {
+    Word v = extract(word);
+    if (kind == FieldKind::Signed && width < kMaxWordBits) {
+      Word sign = Word{1} << (width - 1);
       v = (v ^ sign) - sign;
     }
     return v;
@@ -78,8 +79,8 @@ struct Instruction {
   std::string syntax;               ///< operand syntax as declared, e.g. "rd, imm(rs)"
   std::vector<SyntaxOperand> operands;
   int format = -1;                  ///< index into IsaModel::formats
-  std::uint32_t opcode = 0;         ///< value of the opcode field
-  std::uint32_t mask = 0, match = 0;  ///< word decodes to this instruction iff (w & mask) == match
+  Word opcode = 0;         ///< value of the opcode field
+  Word mask = 0, match = 0;  ///< word decodes to this instruction iff (w & mask) == match
   unsigned cycles = 1;              ///< declared cost in cycles (semantics may add more)
   bool privileged = false;          ///< traps PRIV before any effect at a level less privileged than max_level
   /// The least privileged level that may execute it, as a level number (0 = the most
@@ -101,7 +102,7 @@ struct Instruction {
 /// True when `where` fixes the field `fl` of `ins`'s format (a sub-opcode): its value is part of
 /// the instruction's encoding, not an operand.
 inline bool fixed_by_where(const Instruction& ins, const Field& fl) {
-  const std::uint32_t fm = low_bits(fl.width) << fl.shift;
+  const Word fm = low_bits(fl.width) << fl.shift;
   return fl.kind != FieldKind::Zero && fl.kind != FieldKind::Opcode && (ins.mask & fm) == fm;
 }
 
@@ -117,7 +118,7 @@ struct Pseudo {
 struct ControlRegister {
   std::string name;
   unsigned width = 32;
-  std::uint32_t reset = 0;
+  Word reset = 0;
   /// Declared `owned`: control state a VMM must keep for itself and give its guest another
   /// (virtual) value of, as it does for M and R (x86 GDTR, IDTR, CR0; RISC-V satp). An
   /// instruction whose result depends on it without a trap is behavior sensitive: a guest
@@ -127,8 +128,8 @@ struct ControlRegister {
   /// IOPL 0, so that CLI/STI trap in the guest; Robin & Irvine 2000). The classifier tests
   /// "privileged" (does it trap at every level a guest runs at?) with this value.
   bool has_guest_value = false;
-  std::uint32_t guest_value = 0;
-  std::uint32_t mask() const { return low_bits(width); }
+  Word guest_value = 0;
+  Word mask() const { return low_bits(width); }
 };
 
 /// What a word of the PSW holds.
@@ -161,13 +162,13 @@ struct Assist {
   std::uint32_t psw = 0, regs = 0, timer = 0, pending = 0, origin = 0, size = 0, intercepts = 0, reason = 0, info = 0;
   std::uint32_t words = 0;  ///< the SD's length in words (one past its last field)
   /// Exit reasons by role (the values VM exit writes into the SD's reason field).
-  std::uint32_t intercept = 1, validity = 2, nesting = 3, preempted = 4;
-  std::vector<std::pair<std::string, std::uint32_t>> reason_names;  ///< for messages
+  Word intercept = 1, validity = 2, nesting = 3, preempted = 4;
+  std::vector<std::pair<std::string, Word>> reason_names;  ///< for messages
   unsigned exit_cycles = 10;      ///< cost of one VM exit, charged to the host
   unsigned interpret_cycles = 0;  ///< added to each privileged instruction the hardware interprets for a guest
   unsigned levels = 64;           ///< the hardware's nesting limit: most active levels of interpretive execution
   /// The name of an exit reason value ("EXIT_INTERCEPT"), or the number as text.
-  std::string reason_name(std::uint32_t reason) const {
+  std::string reason_name(Word reason) const {
     for (auto& [n, v] : reason_names)
       if (v == reason) return n;
     return std::to_string(reason);
@@ -194,7 +195,7 @@ struct TrapBlock {
 struct IsaModel {
   std::string name = "unnamed";
   std::string path;                    ///< file it was loaded from
-  unsigned word_bits = 32;             ///< 8..32
+  unsigned word_bits = 32;             ///< kMinWordBits..kMaxWordBits (8..64)
   std::uint32_t memory_words = 65536;  ///< default size of E
   std::vector<std::string> registers;  ///< general registers, by number
   int zero_register = -1;              ///< reads 0, ignores writes; -1 = none
@@ -217,8 +218,8 @@ struct IsaModel {
   std::uint32_t guest_kernel = 1;
   /// The bits of the mode (the PSW's level field): enough for the highest level number (1 bit for
   /// two levels). The machine keeps only these bits of a value written to the mode.
-  std::uint32_t mode_mask() const {
-    std::uint32_t m = 1;
+  Word mode_mask() const {
+    Word m = 1;
     while (m < levels.size() - 1) m = (m << 1) | 1u;
     return m;
   }
@@ -229,10 +230,10 @@ struct IsaModel {
     return -1;
   }
   /// The name of level `l`, or its number as text when it names no level.
-  std::string level_name(std::uint32_t l) const { return l < levels.size() ? levels[l] : std::to_string(l); }
+  std::string level_name(Word l) const { return l < levels.size() ? levels[l] : std::to_string(l); }
   Assist assist;                       ///< interpretive execution, if the ISA declares it
-  std::vector<std::pair<std::string, std::uint32_t>> cause_names;  ///< for messages
-  std::map<std::string, std::uint32_t> constants;  ///< exported to the assembler (causes too)
+  std::vector<std::pair<std::string, Word>> cause_names;  ///< for messages
+  std::map<std::string, Word> constants;  ///< exported to the assembler (causes too)
   std::vector<Format> formats;
   std::vector<Instruction> instructions;
   std::vector<Pseudo> pseudos;
@@ -245,10 +246,10 @@ struct IsaModel {
   /// probably not what was meant, e.g. `mode == 3`. Tools print them (pgsim on stderr).
   Diagnostics warnings;
 
-  std::uint32_t word_mask() const { return low_bits(word_bits); }
+  Word word_mask() const { return low_bits(word_bits); }
   /// The instruction a word decodes to, or nullptr (ILLEGAL).
-  const Instruction* decode(std::uint32_t word) const {
-    std::uint32_t op = (word >> opcode_shift) & low_bits(opcode_width);
+  const Instruction* decode(Word word) const {
+    Word op = (word >> opcode_shift) & low_bits(opcode_width);
     for (int i = decode_table[op]; i >= 0; i = decode_next[static_cast<std::size_t>(i)]) {
       const Instruction& ins = instructions[static_cast<std::size_t>(i)];
       if ((word & ins.mask) == ins.match) return &ins;
@@ -262,7 +263,7 @@ struct IsaModel {
   /// Register number of a register name (case-insensitive), or -1.
   int find_register(const std::string& name) const;
   /// Name of a cause value ("PRIV"), or the number as text.
-  std::string cause_name(std::uint32_t cause) const;
+  std::string cause_name(Word cause) const;
 };
 
 }  // namespace pgsim::isa

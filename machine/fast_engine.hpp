@@ -47,8 +47,8 @@ concept BulkObserver = !Obs::enabled || requires(Obs& o, const Machine& m, unsig
 /// The ALU operator O on words of the mask M (sign extension by `sxs` bits), exactly as the
 /// reference engine's bytecode computes it (machine.cpp, execute_bytecode).
 template <isa::Op O>
-inline std::uint32_t fast_alu(std::uint32_t a, std::uint32_t b, std::uint32_t M, int sxs) {
-  auto sx = [sxs](std::uint32_t v) { return static_cast<std::int32_t>(v << sxs) >> sxs; };
+inline isa::Word fast_alu(isa::Word a, isa::Word b, isa::Word M, int sxs) {
+  auto sx = [sxs](isa::Word v) { return static_cast<isa::SWord>(v << sxs) >> sxs; };
   using isa::Op;
   if constexpr (O == Op::Add) return (a + b) & M;
   else if constexpr (O == Op::Sub) return (a - b) & M;
@@ -56,9 +56,9 @@ inline std::uint32_t fast_alu(std::uint32_t a, std::uint32_t b, std::uint32_t M,
   else if constexpr (O == Op::And) return a & b;
   else if constexpr (O == Op::Or) return a | b;
   else if constexpr (O == Op::Xor) return a ^ b;
-  else if constexpr (O == Op::Shl) return b >= 32 ? 0u : (a << b) & M;
-  else if constexpr (O == Op::ShrU) return b >= 32 ? 0u : a >> b;
-  else if constexpr (O == Op::ShrS) return static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)) & M;
+  else if constexpr (O == Op::Shl) return b >= 64 ? 0u : (a << b) & M;
+  else if constexpr (O == Op::ShrU) return b >= 64 ? 0u : a >> b;
+  else if constexpr (O == Op::ShrS) return static_cast<isa::Word>(sx(a) >> (b >= 63 ? 63 : b)) & M;
   else if constexpr (O == Op::Eq) return a == b;
   else if constexpr (O == Op::Ne) return a != b;
   else if constexpr (O == Op::LtS) return sx(a) < sx(b);
@@ -86,8 +86,8 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
   constexpr bool kLevels = Obs::enabled;  // a counting observer: tell it per level
   cache_.prepare(E_.size());
   FastEntry* const E0 = cache_.data();
-  std::uint32_t* const mem = E_.data();
-  const std::uint32_t base = base_, M = mask_;
+  isa::Word* const mem = E_.data();
+  const isa::Word base = base_, M = mask_;
   const int sxs = sxshift_;
   const std::uint64_t hi = std::min<std::uint64_t>(std::uint64_t{base} + bound_, E_.size());  // fetch window end
   if (std::uint64_t{base} + pc_ >= hi) return 0;  // the fetch faults: the reference step
@@ -96,7 +96,7 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
   E0[hi].handler = kExit;  // the window's end; no run reaches past it (cut those that did)
   E0[hi].run_n = 0;
   cache_.cut_before(hi);
-  std::uint32_t R[kSinkRegister + 1];
+  isa::Word R[kSinkRegister + 1];
   const std::size_t nregs = std::min<std::size_t>(m_->registers.size(), kSinkRegister);
   std::copy_n(regs_.begin(), nregs, R);
   FastEntry* e = E0 + base + pc_;
@@ -107,11 +107,11 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
     n_mark = n;
     c_mark = cyc;
   };
-  auto target = [&](std::uint32_t t) { return std::uint64_t{base} + (t & M); };  // real address of virtual t
-  auto pc_of = [&](const FastEntry* x) { return static_cast<std::uint32_t>(x - E0) - base; };
+  auto target = [&](isa::Word t) { return std::uint64_t{base} + (t & M); };  // real address of virtual t
+  auto pc_of = [&](const FastEntry* x) { return static_cast<isa::Word>(x - E0) - base; };
   auto decode_at = [&](std::size_t real) {
-    const std::uint32_t w = mem[real];
-    return predecode(m_->decode(w), w, zero_, M, level_of(static_cast<std::uint32_t>(real)));
+    const isa::Word w = mem[real];
+    return predecode(m_->decode(w), w, zero_, M, level_of(static_cast<isa::Word>(real)));
   };
   // Three copies of every handler (predecode.hpp, FastEntry::in_run): one instruction at a time
   // (counts and checks its own cycles), inside a run with more to follow (the run's counts were
@@ -217,7 +217,7 @@ leave:  // e is the instruction not run: write the hot state back
     const std::uint64_t spent = cyc - cycles_;
     if (timer_ != 0) {  // as count_down, one instruction at a time, would have
       if (spent >= timer_) timer_expired(0);
-      else timer_ -= static_cast<std::uint32_t>(spent);
+      else timer_ -= static_cast<isa::Word>(spent);
     }
     cycles_ = cyc;
     instructions_ += n;

@@ -55,13 +55,13 @@ void Machine::recompose() {
 void Machine::sync_timers(std::uint64_t extra) {
   const std::uint64_t e = static_cast<std::uint64_t>(tsync_ - timer_) + extra;
   if (e != 0) {
-    auto apply = [e](std::uint32_t& t, bool& pending) {
+    auto apply = [e](isa::Word& t, bool& pending) {
       if (t == 0) return;
       if (e >= t) {
         t = 0;
         pending = true;
       } else {
-        t -= static_cast<std::uint32_t>(e);
+        t -= static_cast<isa::Word>(e);
       }
     };
     for (auto& l : sie_) apply(l.host_timer, l.host_pending);
@@ -71,7 +71,7 @@ void Machine::sync_timers(std::uint64_t extra) {
 }
 
 void Machine::recompute_timers() {
-  std::uint32_t nearest = vtimer_;
+  isa::Word nearest = vtimer_;
   outer_due_ = false;
   for (const auto& l : sie_) {
     if (l.host_timer != 0 && (nearest == 0 || l.host_timer < nearest)) nearest = l.host_timer;
@@ -80,7 +80,7 @@ void Machine::recompute_timers() {
   timer_ = tsync_ = nearest;
 }
 
-void Machine::charge_levels(unsigned upto, std::uint32_t cycles) {
+void Machine::charge_levels(unsigned upto, isa::Word cycles) {
   sync_timers(0);
   for (unsigned j = 0; j <= upto && j < sie_depth_; ++j) {
     auto& l = sie_[j];
@@ -95,11 +95,11 @@ void Machine::charge_levels(unsigned upto, std::uint32_t cycles) {
   recompute_timers();
 }
 
-std::uint32_t Machine::level_timer(unsigned j) const {
+isa::Word Machine::level_timer(unsigned j) const {
   if (sie_depth_ == 0) return j == 0 ? timer_ : 0;
   if (j > sie_depth_) return 0;
-  const std::uint32_t t = j == sie_depth_ ? vtimer_ : sie_[j].host_timer;
-  const std::uint32_t e = tsync_ - timer_;
+  const isa::Word t = j == sie_depth_ ? vtimer_ : sie_[j].host_timer;
+  const isa::Word e = tsync_ - timer_;
   return t > e ? t - e : 0;
 }
 
@@ -107,12 +107,12 @@ bool Machine::level_timer_pending(unsigned j) const {
   if (sie_depth_ == 0) return j == 0 && timer_pending_;
   if (j > sie_depth_) return false;
   const bool p = j == sie_depth_ ? timer_pending_ : sie_[j].host_pending;
-  const std::uint32_t t = j == sie_depth_ ? vtimer_ : sie_[j].host_timer;
+  const isa::Word t = j == sie_depth_ ? vtimer_ : sie_[j].host_timer;
   return p || (t != 0 && t <= tsync_ - timer_);
 }
 
-std::vector<std::uint32_t> Machine::level_psw() const {
-  std::vector<std::uint32_t> out = psw();
+std::vector<isa::Word> Machine::level_psw() const {
+  std::vector<isa::Word> out = psw();
   if (sie_depth_ == 0) return out;
   for (std::size_t i = 0; i < m_->psw.size(); ++i) {
     if (m_->psw[i].slot == isa::PswSlot::Base) out[i] = vbase_;
@@ -121,20 +121,20 @@ std::vector<std::uint32_t> Machine::level_psw() const {
   return out;
 }
 
-void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
+void Machine::vm_entry(isa::Word entry_pc, std::uint64_t start) {
   const isa::Assist& a = m_->assist;
-  const std::uint32_t sd = entry_sd_;  // all a.words words checked by the VmEntry operation
-  auto field = [&](std::uint32_t off) { return E_[static_cast<std::size_t>(sd) + off]; };
-  auto put = [&](std::uint32_t off, std::uint32_t v) {
+  const isa::Word sd = entry_sd_;  // all a.words words checked by the VmEntry operation
+  auto field = [&](isa::Word off) { return E_[static_cast<std::size_t>(sd) + off]; };
+  auto put = [&](isa::Word off, isa::Word v) {
     std::size_t r = static_cast<std::size_t>(sd) + off;
     E_[r] = v & mask_;
     cache_.invalidate(r);
-    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(r));
+    if (store_log_) store_log_->push_back(static_cast<isa::Word>(r));
   };
   // The host's machine: the real machine, or the running guest's region.
   const std::uint64_t host_origin = sie_depth_ ? sie_.back().origin : 0;
   const std::uint64_t host_size = sie_depth_ ? sie_.back().size : E_.size();
-  const std::uint32_t origin = field(a.origin), size = field(a.size);
+  const isa::Word origin = field(a.origin), size = field(a.size);
   // Validity (docs/pg1-assist.md "Invalid state descriptions"): the region lies in the host's
   // machine and holds the low storage; else an immediate exit naming the field.
   std::int64_t bad = -1;
@@ -142,7 +142,7 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
   else if (size < low_storage_words(*m_) || origin + std::uint64_t{size} > host_size) bad = a.size;
   if (bad >= 0) {
     put(a.reason, a.validity);
-    put(a.info, static_cast<std::uint32_t>(bad));
+    put(a.info, static_cast<isa::Word>(bad));
     cycles_ += a.exit_cycles;
     ++exits_;
     count_down(a.exit_cycles);
@@ -151,7 +151,7 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
     e.pc = pc_;
     e.real_pc = base_ + pc_;
     e.cause = a.validity;
-    e.info = static_cast<std::uint32_t>(bad);
+    e.info = static_cast<isa::Word>(bad);
     e.cycle = start;
     e.cost = a.exit_cycles;
     e.level = sie_depth_ + 1;
@@ -160,7 +160,7 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
   }
   InterpretiveLevel l;
   l.sd = sd;
-  l.origin = static_cast<std::uint32_t>(host_origin + origin);
+  l.origin = static_cast<isa::Word>(host_origin + origin);
   l.size = size;
   l.intercepts = field(a.intercepts);
   l.host_regs = regs_;
@@ -177,9 +177,9 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
   // The guest's state, from the SD.
   regs_.fill(0);
   for (std::size_t r = 0; r < m_->registers.size(); ++r)
-    if (static_cast<int>(r) != zero_) regs_[r] = field(a.regs + static_cast<std::uint32_t>(r)) & mask_;
+    if (static_cast<int>(r) != zero_) regs_[r] = field(a.regs + static_cast<isa::Word>(r)) & mask_;
   for (std::size_t i = 0; i < m_->psw.size(); ++i) {
-    const std::uint32_t v = field(a.psw + static_cast<std::uint32_t>(i));
+    const isa::Word v = field(a.psw + static_cast<isa::Word>(i));
     const auto& pw = m_->psw[i];
     switch (pw.slot) {
       case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
@@ -205,12 +205,12 @@ void Machine::vm_entry(std::uint32_t entry_pc, std::uint64_t start) {
   sie_events_.push_back(e);
 }
 
-void Machine::vm_exit(std::uint32_t reason, std::uint32_t info, std::uint32_t word, bool preempt,
+void Machine::vm_exit(isa::Word reason, isa::Word info, isa::Word word, bool preempt,
                       std::uint64_t start) {
   const isa::Assist& a = m_->assist;
   sync_timers(0);
   InterpretiveLevel l = std::move(sie_.back());
-  const std::uint32_t exited = sie_depth_;
+  const isa::Word exited = sie_depth_;
   Event e;
   e.kind = EventKind::VmExit;
   e.pc = pc_;
@@ -222,15 +222,15 @@ void Machine::vm_exit(std::uint32_t reason, std::uint32_t info, std::uint32_t wo
   e.cost = a.exit_cycles;
   e.level = exited;
   // The guest's state goes back into its SD, with the reason and info.
-  auto put = [&](std::uint32_t off, std::uint32_t v) {
+  auto put = [&](isa::Word off, isa::Word v) {
     std::size_t r = static_cast<std::size_t>(l.sd) + off;
     E_[r] = v & mask_;
     cache_.invalidate(r);
-    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(r));
+    if (store_log_) store_log_->push_back(static_cast<isa::Word>(r));
   };
   for (std::size_t i = 0; i < m_->psw.size(); ++i) {
     const auto& pw = m_->psw[i];
-    std::uint32_t v = 0;
+    isa::Word v = 0;
     switch (pw.slot) {
       case isa::PswSlot::Mode: v = mode_; break;
       case isa::PswSlot::Pc: v = pc_; break;
@@ -238,10 +238,10 @@ void Machine::vm_exit(std::uint32_t reason, std::uint32_t info, std::uint32_t wo
       case isa::PswSlot::Bound: v = vbound_; break;
       case isa::PswSlot::Control: v = controls_[static_cast<std::size_t>(pw.control)]; break;
     }
-    put(a.psw + static_cast<std::uint32_t>(i), v);
+    put(a.psw + static_cast<isa::Word>(i), v);
   }
   for (std::size_t r = 0; r < m_->registers.size(); ++r)
-    put(a.regs + static_cast<std::uint32_t>(r), static_cast<int>(r) == zero_ ? 0 : regs_[r]);
+    put(a.regs + static_cast<isa::Word>(r), static_cast<int>(r) == zero_ ? 0 : regs_[r]);
   put(a.timer, vtimer_);
   put(a.pending, timer_pending_ ? 1 : 0);
   put(a.reason, reason);
@@ -287,14 +287,14 @@ void Machine::preempt_for_interrupt(std::uint64_t start) {
   while (sie_depth_ > j) vm_exit(m_->assist.preempted, 0, 0, true, start);
 }
 
-void Machine::trap_sequence_interpretive(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
+void Machine::trap_sequence_interpretive(isa::Word cause, isa::Word info, isa::Word saved_pc) {
   // The guest's own trap sequence, in its own low storage (guest real a = origin + a; the
   // region holds all of it, checked at entry), with its own PSW.
   const std::uint64_t o = sie_.back().origin;
-  auto put = [&](std::uint64_t a, std::uint32_t v) {
+  auto put = [&](std::uint64_t a, isa::Word v) {
     E_[o + a] = v & mask_;
     cache_.invalidate(o + a);
-    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(o + a));
+    if (store_log_) store_log_->push_back(static_cast<isa::Word>(o + a));
   };
   std::uint64_t a = m_->trap_old_psw;
   for (const auto& w : m_->psw) {
@@ -311,7 +311,7 @@ void Machine::trap_sequence_interpretive(std::uint32_t cause, std::uint32_t info
   put(m_->trap_info, info);
   a = m_->trap_new_psw;
   for (const auto& w : m_->psw) {
-    const std::uint32_t v = E_[o + a++];
+    const isa::Word v = E_[o + a++];
     switch (w.slot) {
       case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
       case isa::PswSlot::Pc: pc_ = v; break;

@@ -42,14 +42,14 @@ Engine& default_engine_ref() {
 Engine default_engine() { return default_engine_ref(); }
 void set_default_engine(Engine e) { default_engine_ref() = e; }
 
-Machine::Machine(std::shared_ptr<const isa::IsaModel> isa, std::uint32_t memory_words)
+Machine::Machine(std::shared_ptr<const isa::IsaModel> isa, isa::Word memory_words)
     : isa_(std::move(isa)), m_(isa_.get()) {
-  std::uint32_t n = memory_words ? memory_words : m_->memory_words;
+  isa::Word n = memory_words ? memory_words : m_->memory_words;
   if (n < 32 || n > (1u << 26)) throw std::invalid_argument("memory must be 32 to 67108864 words");
   E_.assign(n, 0);
   mask_ = m_->word_mask();
   mode_mask_ = m_->mode_mask();
-  sxshift_ = 32 - static_cast<int>(m_->word_bits);
+  sxshift_ = 64 - static_cast<int>(m_->word_bits);
   zero_ = m_->zero_register;
   timer_enable_ = m_->timer_enable;
   if (m_->trap_block.present) trap_ins_.semantics = m_->trap_block.code;
@@ -63,7 +63,7 @@ void Machine::reset() {
   mode_ = Supervisor;
   pc_ = m_->reset_pc & mask_;
   base_ = 0;
-  bound_ = static_cast<std::uint32_t>(E_.size()) & mask_;
+  bound_ = static_cast<isa::Word>(E_.size()) & mask_;
   timer_ = 0;
   timer_pending_ = false;
   clock_offset_ = 0;
@@ -84,16 +84,16 @@ void Machine::reset() {
   sie_events_.clear();
 }
 
-void Machine::set_reg(int i, std::uint32_t v) {
+void Machine::set_reg(int i, isa::Word v) {
   if (i < 0 || i >= static_cast<int>(m_->registers.size()) || i == zero_) return;
   regs_[static_cast<std::size_t>(i)] = v & mask_;
 }
 
-void Machine::set_control(int i, std::uint32_t v) {
+void Machine::set_control(int i, isa::Word v) {
   controls_[static_cast<std::size_t>(i)] = v & m_->controls[static_cast<std::size_t>(i)].mask();
 }
 
-void Machine::timer_expired(std::uint32_t cycles) {
+void Machine::timer_expired(isa::Word cycles) {
   if (sie_depth_) {
     sync_timers(cycles);
     return;
@@ -102,7 +102,7 @@ void Machine::timer_expired(std::uint32_t cycles) {
   timer_pending_ = true;
 }
 
-void Machine::set_timer(std::uint32_t cycles) {
+void Machine::set_timer(isa::Word cycles) {
   if (sie_depth_) {
     sync_timers(0);
     vtimer_ = cycles & mask_;
@@ -114,8 +114,8 @@ void Machine::set_timer(std::uint32_t cycles) {
   timer_pending_ = false;
 }
 
-std::vector<std::uint32_t> Machine::psw() const {
-  std::vector<std::uint32_t> out;
+std::vector<isa::Word> Machine::psw() const {
+  std::vector<isa::Word> out;
   for (const auto& w : m_->psw) {
     switch (w.slot) {
       case isa::PswSlot::Mode: out.push_back(mode_); break;
@@ -128,7 +128,7 @@ std::vector<std::uint32_t> Machine::psw() const {
   return out;
 }
 
-void Machine::load(std::uint32_t at, const std::vector<std::uint32_t>& words) {
+void Machine::load(isa::Word at, const std::vector<isa::Word>& words) {
   if (static_cast<std::uint64_t>(at) + words.size() > E_.size())
     throw std::out_of_range("the image does not fit in storage");
   for (std::size_t i = 0; i < words.size(); ++i) E_[at + i] = words[i] & mask_;
@@ -165,7 +165,7 @@ void Machine::restore(const Snapshot& s) {
   cache_.invalidate_all();
 }
 
-void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
+void Machine::trap_sequence(isa::Word cause, isa::Word info, isa::Word saved_pc) {
   // DESIGN.md "Trap sequence": store old PSW, cause, info in low storage (real addresses),
   // then load the new PSW from low storage. Addresses past the end of E are skipped.
   if (sie_depth_) {
@@ -178,13 +178,13 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
     return;
   }
   const std::size_t n = E_.size();
-  auto put = [&](std::uint64_t a, std::uint32_t v) {
+  auto put = [&](std::uint64_t a, isa::Word v) {
     if (a >= n) return;
     E_[a] = v & mask_;
     cache_.invalidate(a);
-    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(a));
+    if (store_log_) store_log_->push_back(static_cast<isa::Word>(a));
   };
-  auto get = [&](std::uint64_t a) -> std::uint32_t { return a < n ? E_[a] : 0; };
+  auto get = [&](std::uint64_t a) -> isa::Word { return a < n ? E_[a] : 0; };
   std::uint64_t a = m_->trap_old_psw;
   for (const auto& w : m_->psw) {
     switch (w.slot) {
@@ -200,7 +200,7 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   put(m_->trap_info, info);
   a = m_->trap_new_psw;
   for (const auto& w : m_->psw) {
-    std::uint32_t v = get(a++);
+    isa::Word v = get(a++);
     switch (w.slot) {
       case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
       case isa::PswSlot::Pc: pc_ = v; break;
@@ -215,12 +215,12 @@ void Machine::trap_sequence(std::uint32_t cause, std::uint32_t info, std::uint32
   count_down(m_->trap_cycles);
 }
 
-void Machine::trap_block_sequence(std::uint32_t cause, std::uint32_t info, std::uint32_t saved_pc) {
+void Machine::trap_block_sequence(isa::Word cause, isa::Word info, isa::Word saved_pc) {
   // docs/isa-language.md "Trap delivery": the block runs with the trap's cause, info and saved
   // P; each attempt costs the trap's cycles. A fault inside it undoes what it did (the journal)
   // and is delivered once through the block (a double fault); a fault while delivering that
   // stops the machine (a triple fault), halted with StopReason::Shutdown.
-  auto attempt = [&](std::uint32_t c, std::uint32_t i) {
+  auto attempt = [&](isa::Word c, isa::Word i) {
     trap_cause_ = c;
     trap_info_ = i & mask_;
     trap_pc_ = saved_pc;
@@ -238,12 +238,12 @@ void Machine::trap_block_sequence(std::uint32_t cause, std::uint32_t info, std::
     pc_ = next_pc_;
     return;
   }
-  const std::uint32_t c2 = fault_cause_, i2 = fault_info_;
+  const isa::Word c2 = fault_cause_, i2 = fault_info_;
   if (attempt(c2, i2) != Exec::Fault) {
     pc_ = next_pc_;
     return;
   }
-  auto what = [&](std::uint32_t c, std::uint32_t i) {
+  auto what = [&](isa::Word c, isa::Word i) {
     return m_->cause_name(c) + " (info " + std::to_string(i & mask_) + ")";
   };
   stop_detail_ = "triple fault: delivering " + what(cause, info) + " faulted with " + what(c2, i2) +
@@ -254,21 +254,21 @@ void Machine::trap_block_sequence(std::uint32_t cause, std::uint32_t info, std::
 
 namespace {
 /// A field's value from its pre-resolved argument (shift | width << 8 | signed << 16). The
-/// loader guarantees 1 <= width and shift + width <= 32; the mask is computed in 64 bits so
-/// that no shift reaches the operand's width.
-inline std::uint32_t field_of(std::uint32_t w, std::uint32_t arg) {
-  std::uint32_t v = (w >> (arg & 0x1fu)) & static_cast<std::uint32_t>((std::uint64_t{1} << ((arg >> 8) & 0x3fu)) - 1u);
+/// loader guarantees 1 <= width and shift + width <= the word's bits <= 64; isa::low_bits
+/// never shifts by the operand's width.
+inline isa::Word field_of(isa::Word w, isa::Word arg) {
+  isa::Word v = (w >> (arg & 0x3fu)) & isa::low_bits(static_cast<unsigned>((arg >> 8) & 0x7fu));
   if (arg & 0x10000u) {
-    std::uint32_t sign = 1u << (((arg >> 8) & 0xffu) - 1u);
+    isa::Word sign = isa::Word{1} << (((arg >> 8) & 0x7fu) - 1u);
     v = (v ^ sign) - sign;
   }
   return v;
 }
 }  // namespace
 
-inline std::uint32_t Machine::alu(isa::Op op, std::uint32_t a, std::uint32_t b) const {
+inline isa::Word Machine::alu(isa::Op op, isa::Word a, isa::Word b) const {
   using isa::Op;
-  const std::uint32_t M = mask_;
+  const isa::Word M = mask_;
   switch (op) {
     case Op::Add: return (a + b) & M;
     case Op::Sub: return (a - b) & M;
@@ -276,9 +276,9 @@ inline std::uint32_t Machine::alu(isa::Op op, std::uint32_t a, std::uint32_t b) 
     case Op::And: return a & b;
     case Op::Or: return a | b;
     case Op::Xor: return a ^ b;
-    case Op::Shl: return b >= 32 ? 0u : (a << b) & M;
-    case Op::ShrU: return b >= 32 ? 0u : a >> b;
-    case Op::ShrS: return static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)) & M;
+    case Op::Shl: return b >= 64 ? 0u : (a << b) & M;
+    case Op::ShrU: return b >= 64 ? 0u : a >> b;
+    case Op::ShrS: return static_cast<isa::Word>(sx(a) >> (b >= 63 ? 63 : b)) & M;
     case Op::Eq: return a == b;
     case Op::Ne: return a != b;
     case Op::LtS: return sx(a) < sx(b);
@@ -293,19 +293,19 @@ inline std::uint32_t Machine::alu(isa::Op op, std::uint32_t a, std::uint32_t b) 
   }
 }
 
-Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
+Machine::Exec Machine::execute(const isa::Instruction& ins, isa::Word w) {
   using isa::FastKind;
   const isa::FastForm& f = ins.semantics.fast;
-  const std::uint32_t p = pc_;
+  const isa::Word p = pc_;
   extra_cycles_ = 0;
   timer_written_ = 0;
   next_pc_ = (p + 1) & mask_;
-  auto set = [&](std::uint32_t arg, std::uint32_t v) {
-    std::uint32_t r = field_of(w, arg);
+  auto set = [&](isa::Word arg, isa::Word v) {
+    isa::Word r = field_of(w, arg);
     if (static_cast<int>(r) != zero_) regs_[r] = v & mask_;
   };
-  auto memory_fault = [this](std::uint32_t a) {
-    fault_cause_ = static_cast<std::uint32_t>(m_->causes.memory);
+  auto memory_fault = [this](isa::Word a) {
+    fault_cause_ = static_cast<isa::Word>(m_->causes.memory);
     fault_info_ = a;
     return Exec::Fault;
   };
@@ -324,13 +324,13 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
       }
       return Exec::Ok;
     case FastKind::Load: {
-      std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
+      isa::Word a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
       if (!valid_virtual(a)) return memory_fault(a);
       set(f.d, E_[base_ + a]);
       return Exec::Ok;
     }
     case FastKind::Store: {
-      std::uint32_t a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
+      isa::Word a = (regs_[field_of(w, f.a)] + field_of(w, f.b)) & mask_;
       if (!valid_virtual(a)) return memory_fault(a);
       E_[base_ + a] = regs_[field_of(w, f.d)];
       cache_.invalidate(std::uint64_t{base_} + a);
@@ -341,7 +341,7 @@ Machine::Exec Machine::execute(const isa::Instruction& ins, std::uint32_t w) {
   return execute_bytecode(ins, w);
 }
 
-Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32_t w) {
+Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, isa::Word w) {
   using isa::Op;
   const isa::Program& prog = ins.semantics;
   const isa::Code* code = prog.code.data();
@@ -356,25 +356,25 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
     }
     if (ins.privileged) extra_cycles_ = m_->assist.interpret_cycles;
   }
-  std::uint32_t stack[64];
+  isa::Word stack[64];
   int sp = 0;  // next free slot
   // The instruction's temporaries (`let`): each is written before it is read (the compiler's
   // scoping guarantees it); zeroed only so that nothing depends on stale host memory.
-  std::uint32_t locals[isa::kMaxLocals];
+  isa::Word locals[isa::kMaxLocals];
   if (prog.locals) std::fill(locals, locals + prog.locals, 0u);
-  const std::uint32_t p = pc_;
+  const isa::Word p = pc_;
   Exec result = Exec::Ok;
 
   // Journal, for the rare instruction that can trap after an effect.
   struct Saved {
-    std::array<std::uint32_t, 64> regs;
-    std::vector<std::uint32_t> controls;
-    std::uint32_t mode, base, bound, timer, clock_offset;
+    std::array<isa::Word, 64> regs;
+    std::vector<isa::Word> controls;
+    isa::Word mode, base, bound, timer, clock_offset;
     bool pending;
     std::size_t out_size, in_pos;
-    std::uint32_t vbase, vbound, vtimer, tsync;
+    isa::Word vbase, vbound, vtimer, tsync;
     bool outer_due;
-    std::vector<std::pair<std::uint32_t, bool>> host_timers;  ///< under interpretive execution
+    std::vector<std::pair<isa::Word, bool>> host_timers;  ///< under interpretive execution
   };
   std::unique_ptr<Saved> saved;
   if (prog.needs_journal) {
@@ -384,7 +384,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
     journaling_ = true;
     journal_.clear();
   }
-  auto fault = [&](std::uint32_t cause, std::uint32_t info) {
+  auto fault = [&](isa::Word cause, isa::Word info) {
     fault_cause_ = cause;
     fault_info_ = info;
     if (saved) {
@@ -403,17 +403,17 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
     }
     return Exec::Fault;
   };
-  auto write_mem = [&](std::uint64_t real, std::uint32_t v) {
-    if (journaling_) journal_.emplace_back(static_cast<std::uint32_t>(real), E_[real]);
+  auto write_mem = [&](std::uint64_t real, isa::Word v) {
+    if (journaling_) journal_.emplace_back(static_cast<isa::Word>(real), E_[real]);
     E_[real] = v & mask_;
     cache_.invalidate(real);
-    if (store_log_) store_log_->push_back(static_cast<std::uint32_t>(real));
+    if (store_log_) store_log_->push_back(static_cast<isa::Word>(real));
   };
-  auto field = [w](std::uint32_t arg) { return field_of(w, arg); };
-  const std::uint32_t mem_cause = static_cast<std::uint32_t>(m_->causes.memory);
+  auto field = [w](isa::Word arg) { return field_of(w, arg); };
+  const isa::Word mem_cause = static_cast<isa::Word>(m_->causes.memory);
   const std::size_t psw_n = m_->psw.size();
-  const std::uint32_t M = mask_;
-  const std::uint32_t nregs = static_cast<std::uint32_t>(m_->registers.size());
+  const isa::Word M = mask_;
+  const isa::Word nregs = static_cast<isa::Word>(m_->registers.size());
 
   for (std::size_t ip = 0;; ++ip) {
     const isa::Code c = code[ip];
@@ -427,13 +427,13 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::PushBase: stack[sp++] = level_base(); break;
       case Op::PushBound: stack[sp++] = level_bound(); break;
       case Op::PushControl: stack[sp++] = controls_[c.arg]; break;
-      case Op::PushCycles: stack[sp++] = static_cast<std::uint32_t>(cycles_) & M; break;
+      case Op::PushCycles: stack[sp++] = static_cast<isa::Word>(cycles_) & M; break;
       case Op::PushInsn: stack[sp++] = w; break;
       case Op::PushRegIndex: stack[sp - 1] = regs_[stack[sp - 1] % nregs]; break;
       case Op::PushTimer: stack[sp++] = timer() & M; break;
-      case Op::PushClock: stack[sp++] = (static_cast<std::uint32_t>(cycles_) + clock_offset_) & M; break;
+      case Op::PushClock: stack[sp++] = (static_cast<isa::Word>(cycles_) + clock_offset_) & M; break;
       case Op::LoadVirtual: {
-        std::uint32_t a = stack[sp - 1];
+        isa::Word a = stack[sp - 1];
         if (!valid_virtual(a)) return fault(mem_cause, a);
         stack[sp - 1] = E_[base_ + a];
         break;
@@ -441,7 +441,7 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::LoadReal: {
         // Real storage is the running level's machine: under interpretive execution the guest's
         // region (its real address a is origin + a, valid below its size).
-        std::uint32_t a = stack[sp - 1];
+        isa::Word a = stack[sp - 1];
         if (sie_depth_) {
           if (a >= sie_.back().size) return fault(mem_cause, a);
           stack[sp - 1] = E_[sie_.back().origin + a];
@@ -459,8 +459,8 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::StoreLocal: locals[c.arg] = stack[--sp]; break;
 #define PGSIM_BIN(OP, EXPR)                     \
   case Op::OP: {                                \
-    std::uint32_t b = stack[--sp];              \
-    std::uint32_t a = stack[sp - 1];            \
+    isa::Word b = stack[--sp];              \
+    isa::Word a = stack[sp - 1];            \
     stack[sp - 1] = (EXPR);                     \
     break;                                      \
   }
@@ -470,9 +470,9 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       PGSIM_BIN(And, a & b)
       PGSIM_BIN(Or, a | b)
       PGSIM_BIN(Xor, a ^ b)
-      PGSIM_BIN(Shl, b >= 32 ? 0u : (a << b) & M)
-      PGSIM_BIN(ShrU, b >= 32 ? 0u : a >> b)
-      PGSIM_BIN(ShrS, static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)) & M)
+      PGSIM_BIN(Shl, b >= 64 ? 0u : (a << b) & M)
+      PGSIM_BIN(ShrU, b >= 64 ? 0u : a >> b)
+      PGSIM_BIN(ShrS, static_cast<isa::Word>(sx(a) >> (b >= 63 ? 63 : b)) & M)
       PGSIM_BIN(Eq, a == b ? 1u : 0u)
       PGSIM_BIN(Ne, a != b ? 1u : 0u)
       PGSIM_BIN(LtS, sx(a) < sx(b) ? 1u : 0u)
@@ -489,14 +489,19 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::DivS: {
         std::int64_t b = sx(stack[--sp]);
         std::int64_t a = sx(stack[sp - 1]);
-        // Division by zero yields all ones (the ISA traps before, if it wants a trap).
-        stack[sp - 1] = b == 0 ? M : static_cast<std::uint32_t>(a / b) & M;
+        // Division by zero yields all ones (the ISA traps before, if it wants a trap); the
+        // quotient by -1 is the negation (mod 2^64 too: INT64_MIN / -1 would overflow).
+        stack[sp - 1] = b == 0    ? M
+                        : b == -1 ? (isa::Word{0} - static_cast<isa::Word>(a)) & M
+                                  : static_cast<isa::Word>(a / b) & M;
         break;
       }
       case Op::RemS: {
         std::int64_t b = sx(stack[--sp]);
         std::int64_t a = sx(stack[sp - 1]);
-        stack[sp - 1] = b == 0 ? static_cast<std::uint32_t>(a) & M : static_cast<std::uint32_t>(a % b) & M;
+        stack[sp - 1] = b == 0    ? static_cast<isa::Word>(a) & M
+                        : b == -1 ? 0u
+                                  : static_cast<isa::Word>(a % b) & M;
         break;
       }
       case Op::Neg: stack[sp - 1] = (0u - stack[sp - 1]) & M; break;
@@ -504,28 +509,30 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::LNot: stack[sp - 1] = stack[sp - 1] == 0 ? 1u : 0u; break;
       case Op::Bool: stack[sp - 1] = stack[sp - 1] != 0 ? 1u : 0u; break;
       case Op::Sext: {
-        int s = 32 - static_cast<int>(c.arg);
-        stack[sp - 1] = static_cast<std::uint32_t>(static_cast<std::int32_t>(stack[sp - 1] << s) >> s) & M;
+        int s = 64 - static_cast<int>(c.arg);
+        stack[sp - 1] = static_cast<isa::Word>(static_cast<isa::SWord>(stack[sp - 1] << s) >> s) & M;
         break;
       }
-      case Op::Zext: stack[sp - 1] &= c.arg >= 32 ? 0xffffffffu : ((1u << c.arg) - 1u); break;
+      case Op::Zext: stack[sp - 1] &= isa::low_bits(static_cast<unsigned>(c.arg)); break;
       case Op::StoreReg:
         --sp;
         if (static_cast<int>(c.arg) != zero_) regs_[c.arg] = stack[sp] & M;
         break;
       case Op::StoreRegField: {
         --sp;
-        std::uint32_t r = field(c.arg);
+        isa::Word r = field(c.arg);
         if (static_cast<int>(r) != zero_) regs_[r] = stack[sp] & M;
         break;
       }
       case Op::StoreRegIndex: {
-        const std::uint32_t v = stack[--sp];
-        const std::uint32_t r = stack[--sp] % nregs;
+        const isa::Word v = stack[--sp];
+        const isa::Word r = stack[--sp] % nregs;
         if (static_cast<int>(r) != zero_) regs_[r] = v & M;
         break;
       }
-      case Op::StoreClock: clock_offset_ = (stack[--sp] & M) - static_cast<std::uint32_t>(cycles_); break;
+      case Op::StoreClock:
+        clock_offset_ = ((stack[--sp] & M) - static_cast<isa::Word>(cycles_)) & isa::low_bits(std::max(32u, m_->word_bits));
+        break;
       case Op::StorePc: next_pc_ = stack[--sp] & M; break;
       case Op::StoreMode: mode_ = stack[--sp] & mode_mask_; break;
       case Op::StoreBase:
@@ -538,15 +545,15 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         break;
       case Op::StoreControl: set_control(static_cast<int>(c.arg), stack[--sp]); break;
       case Op::StoreVirtual: {
-        std::uint32_t v = stack[--sp];
-        std::uint32_t a = stack[--sp];
+        isa::Word v = stack[--sp];
+        isa::Word a = stack[--sp];
         if (!valid_virtual(a)) return fault(mem_cause, a);
         write_mem(static_cast<std::uint64_t>(base_) + a, v);
         break;
       }
       case Op::StoreReal: {
-        std::uint32_t v = stack[--sp];
-        std::uint32_t a = stack[--sp];
+        isa::Word v = stack[--sp];
+        isa::Word a = stack[--sp];
         if (sie_depth_) {
           if (a >= sie_.back().size) return fault(mem_cause, a);
           write_mem(static_cast<std::uint64_t>(sie_.back().origin) + a, v);
@@ -559,14 +566,14 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::AddCycles: {
         // Saturating, so that the cost (declared cycles <= isa::kMaxDeclaredCycles, plus these)
         // cannot wrap around to 0: `cycles += 0xffffffff` costs about 2^31 cycles, not 0.
-        constexpr std::uint32_t kMaxExtra = 0x7fffffffu;
+        constexpr isa::Word kMaxExtra = 0x7fffffffu;
         std::uint64_t e = static_cast<std::uint64_t>(extra_cycles_) + stack[--sp];
-        extra_cycles_ = e > kMaxExtra ? kMaxExtra : static_cast<std::uint32_t>(e);
+        extra_cycles_ = e > kMaxExtra ? kMaxExtra : static_cast<isa::Word>(e);
         break;
       }
       case Op::Trap: {
-        std::uint32_t info = stack[--sp];
-        std::uint32_t cause = stack[--sp];
+        isa::Word info = stack[--sp];
+        isa::Word cause = stack[--sp];
         return fault(cause, info & M);
       }
       case Op::TrapAfter: {
@@ -588,16 +595,16 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         break;
       case Op::LoadPsw: {
         // PG1.md rule 4: all addresses are checked before any word is read.
-        std::uint32_t a = stack[--sp];
+        isa::Word a = stack[--sp];
         for (std::size_t i = 0; i < psw_n; ++i) {
-          std::uint32_t ai = (a + static_cast<std::uint32_t>(i)) & M;
+          isa::Word ai = (a + static_cast<isa::Word>(i)) & M;
           if (!valid_virtual(ai)) return fault(mem_cause, ai);
         }
-        std::uint32_t words[16];
+        isa::Word words[16];
         for (std::size_t i = 0; i < psw_n && i < 16; ++i) words[i] = E_[base_ + ((a + i) & M)];
         for (std::size_t i = 0; i < psw_n && i < 16; ++i) {
           const auto& pw = m_->psw[i];
-          std::uint32_t v = words[i];
+          isa::Word v = words[i];
           switch (pw.slot) {
             case isa::PswSlot::Mode: mode_ = v & mode_mask_; break;
             case isa::PswSlot::Pc: next_pc_ = v; break;
@@ -610,15 +617,15 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
         break;
       }
       case Op::StorePsw: {
-        std::uint32_t a = stack[--sp];
+        isa::Word a = stack[--sp];
         for (std::size_t i = 0; i < psw_n; ++i) {
-          std::uint32_t ai = (a + static_cast<std::uint32_t>(i)) & M;
+          isa::Word ai = (a + static_cast<isa::Word>(i)) & M;
           if (!valid_virtual(ai)) return fault(mem_cause, ai);
         }
         const std::uint64_t b = base_;
         for (std::size_t i = 0; i < psw_n; ++i) {
           const auto& pw = m_->psw[i];
-          std::uint32_t v = 0;
+          isa::Word v = 0;
           switch (pw.slot) {
             case isa::PswSlot::Mode: v = mode_; break;
             case isa::PswSlot::Pc: v = (p + 1) & M; break;
@@ -633,17 +640,17 @@ Machine::Exec Machine::execute_bytecode(const isa::Instruction& ins, std::uint32
       case Op::VmEntry: {
         // The checks a VM entry makes before any effect (docs/pg1-assist.md "VM entry"); the
         // entry itself happens when the instruction has completed (step_impl: vm_entry).
-        std::uint32_t a = stack[--sp];
+        isa::Word a = stack[--sp];
         if (sie_depth_ >= m_->assist.levels) {
           // Past the hardware's nesting limit: the running guest exits to its monitor, its entry
           // instruction not executed, reason nesting, info = the limit.
           fault(m_->assist.nesting, m_->assist.levels);
           return Exec::Exit;
         }
-        for (std::uint32_t i = 0; i < m_->assist.words; ++i) {
+        for (isa::Word i = 0; i < m_->assist.words; ++i) {
           std::uint64_t ai = static_cast<std::uint64_t>(a) + i;
-          if (ai > M || !valid_virtual(static_cast<std::uint32_t>(ai)))
-            return fault(mem_cause, static_cast<std::uint32_t>(ai & M));
+          if (ai > M || !valid_virtual(static_cast<isa::Word>(ai)))
+            return fault(mem_cause, static_cast<isa::Word>(ai & M));
         }
         entry_sd_ = base_ + a;
         result = Exec::Entry;

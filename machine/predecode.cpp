@@ -9,10 +9,10 @@ using isa::Op;
 
 /// A field's value from its pre-resolved argument (shift | width << 8 | signed << 16), as the
 /// reference engine reads it (machine.cpp).
-std::uint32_t field_of(std::uint32_t w, std::uint32_t arg) {
-  std::uint32_t v = (w >> (arg & 0x1fu)) & static_cast<std::uint32_t>((std::uint64_t{1} << ((arg >> 8) & 0x3fu)) - 1u);
+isa::Word field_of(isa::Word w, isa::Word arg) {
+  isa::Word v = (w >> (arg & 0x3fu)) & isa::low_bits(static_cast<unsigned>((arg >> 8) & 0x7fu));
   if (arg & 0x10000u) {
-    std::uint32_t sign = 1u << (((arg >> 8) & 0xffu) - 1u);
+    isa::Word sign = isa::Word{1} << (((arg >> 8) & 0x7fu) - 1u);
     v = (v ^ sign) - sign;
   }
   return v;
@@ -27,9 +27,9 @@ int alu_index(Op op) {
 
 /// The value of a two-constant operator, as the reference engine's bytecode computes it
 /// (machine.cpp, execute_bytecode) for the operators of kFastAluOps.
-std::uint32_t fold(Op op, std::uint32_t a, std::uint32_t b, std::uint32_t M) {
-  const int sxs = 32 - __builtin_popcount(M);
-  auto sx = [sxs](std::uint32_t v) { return static_cast<std::int32_t>(v << sxs) >> sxs; };
+isa::Word fold(Op op, isa::Word a, isa::Word b, isa::Word M) {
+  const int sxs = 64 - __builtin_popcountll(M);
+  auto sx = [sxs](isa::Word v) { return static_cast<isa::SWord>(v << sxs) >> sxs; };
   switch (op) {
     case Op::Add: return (a + b) & M;
     case Op::Sub: return (a - b) & M;
@@ -37,9 +37,9 @@ std::uint32_t fold(Op op, std::uint32_t a, std::uint32_t b, std::uint32_t M) {
     case Op::And: return a & b;
     case Op::Or: return a | b;
     case Op::Xor: return a ^ b;
-    case Op::Shl: return b >= 32 ? 0u : (a << b) & M;
-    case Op::ShrU: return b >= 32 ? 0u : a >> b;
-    case Op::ShrS: return static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)) & M;
+    case Op::Shl: return b >= 64 ? 0u : (a << b) & M;
+    case Op::ShrU: return b >= 64 ? 0u : a >> b;
+    case Op::ShrS: return static_cast<isa::Word>(sx(a) >> (b >= 63 ? 63 : b)) & M;
     case Op::Eq: return a == b;
     case Op::Ne: return a != b;
     case Op::LtS: return sx(a) < sx(b);
@@ -56,7 +56,7 @@ std::uint32_t fold(Op op, std::uint32_t a, std::uint32_t b, std::uint32_t M) {
 
 }  // namespace
 
-FastEntry predecode(const isa::Instruction* ins, std::uint32_t w, int zero_register, std::uint32_t mask,
+FastEntry predecode(const isa::Instruction* ins, isa::Word w, int zero_register, isa::Word mask,
                     std::uint16_t level) {
   FastEntry e;
   e.level = level;
@@ -66,12 +66,12 @@ FastEntry predecode(const isa::Instruction* ins, std::uint32_t w, int zero_regis
   const auto& c = ins->semantics.code;
   auto is = [&](std::size_t i, Op op) { return i < c.size() && c[i].op == op; };
   bool regs_ok = true;
-  auto reg = [&](std::uint32_t arg) {
-    std::uint32_t r = field_of(w, arg);
+  auto reg = [&](isa::Word arg) {
+    isa::Word r = field_of(w, arg);
     if (r >= kSinkRegister) regs_ok = false;
     return static_cast<std::uint8_t>(r);
   };
-  auto dest = [&](std::uint32_t arg) {
+  auto dest = [&](isa::Word arg) {
     std::uint8_t r = reg(arg);
     return static_cast<int>(r) == zero_register ? kSinkRegister : r;
   };

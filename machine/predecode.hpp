@@ -77,7 +77,7 @@ struct FastEntry {
   std::uint8_t run_n = 0;        ///< instructions of the run from here to its end; 0: not planned yet
   std::uint16_t level = 0xffff;  ///< the level of this real address (Machine::set_levels); 0xffff: none yet
   std::uint16_t pad = 0;
-  std::uint32_t imm = 0;     ///< the immediate (masked to the word), the folded constant, or a branch's offset
+  isa::Word imm = 0;     ///< the immediate (masked to the word), the folded constant, or a branch's offset
   std::uint32_t cycles = 0;  ///< the instruction's declared cycles (a taken branch costs one more)
   std::uint32_t run_cycles = 0;  ///< declared cycles of the run from here to its end (taken branch not included)
 };
@@ -90,7 +90,7 @@ inline constexpr std::uint8_t kSinkRegister = 64;
 /// is the ISA's zero register (-1: none), `mask` the word mask. Returns an entry whose handler is
 /// kSlow when the instruction is not one of the shapes above or is privileged (its PRIV check
 /// and semantics stay the reference step's). `level` is stored as given.
-FastEntry predecode(const isa::Instruction* ins, std::uint32_t word, int zero_register, std::uint32_t mask,
+FastEntry predecode(const isa::Instruction* ins, isa::Word word, int zero_register, isa::Word mask,
                     std::uint16_t level);
 
 /// The predecoded entries of a machine's storage: |E| + 1 entries (the last is a permanent

@@ -19,8 +19,8 @@ void Machine::step_impl(Obs& obs) {
   const std::uint64_t start = cycles_;
   // Tells the observer of a trap sequence that began at cycle `from` (compiled away when the
   // observer is disabled).
-  auto report_trap = [&](std::uint32_t saved_pc, std::uint32_t real, std::uint32_t word, std::uint32_t cause,
-                         std::uint32_t info, bool interrupt, std::uint64_t from) {
+  auto report_trap = [&](isa::Word saved_pc, isa::Word real, isa::Word word, isa::Word cause,
+                         isa::Word info, bool interrupt, std::uint64_t from) {
     if constexpr (Obs::enabled) {
       Event e;
       e.kind = EventKind::Trap;
@@ -31,7 +31,7 @@ void Machine::step_impl(Obs& obs) {
       e.info = info;
       e.interrupt = interrupt;
       e.cycle = from;
-      e.cost = static_cast<std::uint32_t>(cycles_ - from);
+      e.cost = static_cast<isa::Word>(cycles_ - from);
       e.level = sie_depth_;
       obs.on_event(*this, e);
     }
@@ -51,33 +51,33 @@ void Machine::step_impl(Obs& obs) {
       report_sie();
     }
     timer_pending_ = false;
-    const std::uint32_t saved = pc_, real = base_ + pc_, cause = static_cast<std::uint32_t>(m_->causes.timer);
+    const isa::Word saved = pc_, real = base_ + pc_, cause = static_cast<isa::Word>(m_->causes.timer);
     const std::uint64_t from = cycles_;
     trap_sequence(cause, 0, saved);
     report_trap(saved, real, 0, cause, 0, true, from);
     return;
   }
-  const std::uint32_t real = base_ + pc_;
-  const std::uint32_t p = pc_;
-  std::uint32_t w = 0;
-  std::uint32_t cause, info;
+  const isa::Word real = base_ + pc_;
+  const isa::Word p = pc_;
+  isa::Word w = 0;
+  isa::Word cause, info;
   const isa::Instruction* ins = nullptr;
   if (!valid_virtual(p)) {
-    cause = static_cast<std::uint32_t>(m_->causes.memory);
+    cause = static_cast<isa::Word>(m_->causes.memory);
     info = p;
   } else {
     w = E_[real];
     ins = m_->decode(w);
     if (!ins) {
-      cause = static_cast<std::uint32_t>(m_->causes.illegal);
+      cause = static_cast<isa::Word>(m_->causes.illegal);
       info = w;
     } else if (ins->privileged && mode_ > ins->max_level) {  // less privileged than it allows
-      cause = static_cast<std::uint32_t>(m_->causes.privileged);
+      cause = static_cast<isa::Word>(m_->causes.privileged);
       info = w;
     } else {
       Exec r = execute(*ins, w);
       if (r < Exec::Fault) {
-        std::uint32_t cost = ins->cycles + extra_cycles_;
+        isa::Word cost = ins->cycles + extra_cycles_;
         cycles_ += cost;
         ++instructions_;
         consecutive_traps_ = 0;
@@ -108,7 +108,7 @@ void Machine::step_impl(Obs& obs) {
         }
         // TrapAfter: the instruction completed; now the trap, saving the next P.
         const std::uint64_t tstart = cycles_;
-        const std::uint32_t saved = pc_;
+        const isa::Word saved = pc_;
         trap_sequence(fault_cause_, fault_info_, saved);
         report_trap(saved, real, w, fault_cause_, fault_info_, false, tstart);
         return;

@@ -40,9 +40,9 @@ last:   .word .
 TEST_CASE("expressions: precedence / operators / numbers in every base / ISA constants", "[asm]") {
   auto img = assemble(".word 2 + 3 * 4, (2 + 3) * 4, 0x10 | 0b101, 1 << 4 >> 2, ~0 & 0xff, 17 % 5, -7 / 2, "
                       "NEW_PSW + 1, OP_HALT, 6 ^ 3, '\\n', 10 - 2 - 3\n");
-  std::vector<std::uint32_t> want = {14, 20, 0x15, 4, 0xff, 2, static_cast<std::uint32_t>(-3), 9,
+  std::vector<isa::Word> want = {14, 20, 0x15, 4, 0xff, 2, static_cast<std::uint32_t>(-3), 9,
                                      pg1()->constants.at("OP_HALT"), 5, '\n', 5};
-  CHECK(std::vector<std::uint32_t>(img->words.begin(), img->words.begin() + 12) == want);
+  CHECK(std::vector<isa::Word>(img->words.begin(), img->words.begin() + 12) == want);
 }
 
 TEST_CASE("labels are case-sensitive / mnemonics and registers are not", "[asm]") {

@@ -535,7 +535,7 @@ struct PerLevel {
   std::map<unsigned, std::pair<std::uint64_t, std::uint64_t>> counts;  // level -> (instructions, cycles)
   void on_event(const machine::Machine&, const machine::Event& e) {
     if (e.kind != machine::EventKind::Instruction) return;
-    auto& c = counts[std::min(e.real_pc / stride, last)];
+    auto& c = counts[std::min<isa::Word>(e.real_pc / stride, last)];
     c.first += 1;
     c.second += e.cost;
   }

@@ -12,12 +12,12 @@ using test::source_path;
 TEST_CASE("the machine's store log names every word written, by instructions and trap sequences", "[equiv][machine]") {
   auto m = test::machine_with(".org NEW_PSW\n.word 0, handler, 0, 4096, 0\n.org RESET\nli r1, 5\nst r1, 300(r0)\n"
                               "svc 0\nhandler: st r1, 301(r0)\nhalt\n");
-  std::vector<std::uint32_t> log;
+  std::vector<isa::Word> log;
   m.set_store_log(&log);
   m.run(1000);
   REQUIRE(m.halted());
   // st at 300, the trap sequence's old PSW (0..4), cause (5) and info (6), then st at 301.
-  CHECK(log == std::vector<std::uint32_t>{300, 0, 1, 2, 3, 4, 5, 6, 301});
+  CHECK(log == std::vector<isa::Word>{300, 0, 1, 2, 3, 4, 5, 6, 301});
   log.clear();
   m.set_store_log(nullptr);
   m.storage()[400] = 1;

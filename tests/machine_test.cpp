@@ -17,7 +17,7 @@ std::string user_program(const std::string& user_code, const std::string& extra_
          "        lpsw upsw(r0)\nhandler: halt\nupsw: .word 1, 0, 0x1000, 0x100, " + std::to_string(ie) +
          "\n.org 0x1000\n" + user_code + "\n";
 }
-std::vector<std::uint32_t> low(const Machine& m, std::uint32_t from, std::uint32_t n) {
+std::vector<isa::Word> low(const Machine& m, std::uint32_t from, std::uint32_t n) {
   return {m.storage().begin() + from, m.storage().begin() + from + n};
 }
 constexpr std::uint32_t PRIV = 1, MEMORY = 2, SVC = 3, ILLEGAL = 4, ARITH = 5, TIMER = 6;
@@ -30,7 +30,7 @@ TEST_CASE("reset state: supervisor / P = 16 / R = (0 / |E|) / ie 0", "[machine]"
   CHECK(m.base() == 0);
   CHECK(m.bound() == 4096);
   CHECK(m.control(0) == 0);
-  CHECK(m.psw() == std::vector<std::uint32_t>{0, 16, 0, 4096, 0});
+  CHECK(m.psw() == std::vector<isa::Word>{0, 16, 0, 4096, 0});
 }
 
 TEST_CASE("innocuous instructions compute as PG1.md says / in user mode too", "[machine]") {
@@ -56,7 +56,7 @@ TEST_CASE("innocuous instructions compute as PG1.md says / in user mode too", "[
         lui r7, 0xabcd
         svc 2
 )"));
-  std::vector<std::vector<std::uint32_t>> want = {
+  std::vector<std::vector<isa::Word>> want = {
       {7, static_cast<std::uint32_t>(-3), 4, 10, static_cast<std::uint32_t>(-21), static_cast<std::uint32_t>(-2), 1},
       {7, static_cast<std::uint32_t>(-3), 7 & -3u, 7 | -3u, 7 ^ -3u, 7u << 7, (-3u) >> 7},
       {7, static_cast<std::uint32_t>(-3), static_cast<std::uint32_t>(-1), 1, 0, 0xff00, 0xabcd0000u}};
@@ -102,7 +102,7 @@ TEST_CASE("each privileged instruction traps PRIV in user mode before any effect
     auto word = assemble(std::string(".org 16\n") + ins)->words[16];
     m.push_input('x');
     m.run(1000);
-    CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{1, 1, 0x1000, 0x100, 0, PRIV, word});
+    CHECK(low(m, 0, 7) == std::vector<isa::Word>{1, 1, 0x1000, 0x100, 0, PRIV, word});
     CHECK(m.reg(1) == 9);
     CHECK(m.console_output().empty());
     CHECK(m.timer() == 0);
@@ -132,7 +132,7 @@ buf:    .space 5
     m.run(1000);
     CHECK(m.reg(1) == 0);
     auto buf = assemble(".org 16\nnop\nnop\nnop\nnop\nnop\nnop\nnop\nnop\nnop\nnop\nbuf: .space 5\n")->symbol("buf");
-    CHECK(low(m, buf, 5) == std::vector<std::uint32_t>{0, 18, 0, 0x4000, 0});
+    CHECK(low(m, buf, 5) == std::vector<isa::Word>{0, 18, 0, 0x4000, 0});
     CHECK(m.storage()[0x3000] == 0x77);
     CHECK(m.reg(3) == 0x77);
     CHECK(m.console_output() == "Z");
@@ -144,7 +144,7 @@ buf:    .space 5
   SECTION("ldp/stp past the end of E trap MEMORY with the real address") {
     auto m = machine_with(".org 8\n.word 0, 40, 0, 1024, 0\n.org 16\nli r1, 1000\nldp r2, 24(r1)\n.org 40\nhalt\n", 1024);
     m.run(1000);
-    CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{0, 17, 0, 1024, 0, MEMORY, 1024});
+    CHECK(low(m, 0, 7) == std::vector<isa::Word>{0, 17, 0, 1024, 0, MEMORY, 1024});
   }
 }
 
@@ -157,50 +157,50 @@ TEST_CASE("relocation and bounds: a = bound - 1 is valid / a = bound traps", "[m
 
   auto bad = machine_with(user_program("li r2, 0x100\nst r2, 0(r2)"));
   bad.run(1000);
-  CHECK(low(bad, 0, 7) == std::vector<std::uint32_t>{1, 1, 0x1000, 0x100, 0, MEMORY, 0x100});
+  CHECK(low(bad, 0, 7) == std::vector<isa::Word>{1, 1, 0x1000, 0x100, 0, MEMORY, 0x100});
   CHECK(bad.storage()[0x1100] == 0);
 
   // Address arithmetic wraps modulo 2^32 and compares unsigned: -1 is far out of bounds.
   auto wrap = machine_with(user_program("ld r1, -1(r0)"));
   wrap.run(1000);
-  CHECK(low(wrap, 5, 2) == std::vector<std::uint32_t>{MEMORY, 0xffffffffu});
+  CHECK(low(wrap, 5, 2) == std::vector<isa::Word>{MEMORY, 0xffffffffu});
 
   // base + a past the end of E traps although a < bound.
   auto past = machine_with(".org 8\n.word 0, 40, 0, 1024, 0\n.org 16\nlpsw p(r0)\np: .word 1, 0, 1000, 100, 0\n.org 40\nhalt\n", 1024);
   past.storage()[1000] = assemble(".org 16\nld r1, 30(r0)\n")->words[16];
   past.run(1000);
-  CHECK(low(past, 0, 7) == std::vector<std::uint32_t>{1, 0, 1000, 100, 0, MEMORY, 30});
+  CHECK(low(past, 0, 7) == std::vector<isa::Word>{1, 0, 1000, 100, 0, MEMORY, 30});
 }
 
 TEST_CASE("instruction fetch outside R traps MEMORY with the pc as info", "[machine][trap]") {
   auto m = machine_with(user_program("li r1, 0xff\njal r0, 0(r1)"));  // jumps to virtual 0xff: executes 0 -> ILLEGAL
   m.run(1000);
-  CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{1, 0xff, 0x1000, 0x100, 0, ILLEGAL, 0});
+  CHECK(low(m, 0, 7) == std::vector<isa::Word>{1, 0xff, 0x1000, 0x100, 0, ILLEGAL, 0});
   auto n = machine_with(user_program("li r1, 0x100\njal r0, 0(r1)"));
   n.run(1000);
-  CHECK(low(n, 0, 7) == std::vector<std::uint32_t>{1, 0x100, 0x1000, 0x100, 0, MEMORY, 0x100});
+  CHECK(low(n, 0, 7) == std::vector<isa::Word>{1, 0x100, 0x1000, 0x100, 0, MEMORY, 0x100});
 }
 
 TEST_CASE("lpsw and spsw check all five addresses first - info is the first invalid one", "[machine][trap]") {
   auto m = machine_with(".org 8\n.word 0, h, 0, 1024, 0\n.org 16\nli r1, 1021\nlpsw 0(r1)\nh: halt\n", 1024);
   m.run(1000);
-  CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{0, 17, 0, 1024, 0, MEMORY, 1024});
+  CHECK(low(m, 0, 7) == std::vector<isa::Word>{0, 17, 0, 1024, 0, MEMORY, 1024});
   auto s = machine_with(".org 8\n.word 0, h, 0, 1024, 0\n.org 16\nli r1, 1020\nspsw 0(r1)\nh: halt\n", 1024);
   s.run(1000);
-  CHECK(low(s, 5, 2) == std::vector<std::uint32_t>{MEMORY, 1025 - 1});
+  CHECK(low(s, 5, 2) == std::vector<isa::Word>{MEMORY, 1025 - 1});
   CHECK(s.storage()[1020] == 0);  // nothing was written
 }
 
 TEST_CASE("only the low bit of mode and ie counts - the machine stores them back as 0/1", "[machine]") {
   auto m = machine_with(".org 16\nlpsw p(r0)\np: .word 2, 30, 0, 1024, 0xfffffffe\n.org 30\nspsw 40(r0)\nhalt\n", 1024);
   m.run(1000);
-  CHECK(low(m, 40, 5) == std::vector<std::uint32_t>{0, 31, 0, 1024, 0});
+  CHECK(low(m, 40, 5) == std::vector<isa::Word>{0, 31, 0, 1024, 0});
 }
 
 TEST_CASE("svc completes / then traps with the next P - ILLEGAL and ARITH save the faulting P", "[machine][trap]") {
   auto m = machine_with(user_program("nop\nsvc -2"));
   m.run(1000);
-  CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{1, 2, 0x1000, 0x100, 0, SVC, 0xfffffffeu});
+  CHECK(low(m, 0, 7) == std::vector<isa::Word>{1, 2, 0x1000, 0x100, 0, SVC, 0xfffffffeu});
   // lpsw 5 + nop 1 + svc 1 + trap 10 + halt 1
   CHECK(m.cycles() == 18);
   CHECK(m.instructions() == 4);
@@ -208,12 +208,12 @@ TEST_CASE("svc completes / then traps with the next P - ILLEGAL and ARITH save t
   auto d = machine_with(user_program("li r1, 5\ndiv r2, r1, r0"));
   d.run(1000);
   auto word = assemble(".org 16\ndiv r2, r1, r0")->words[16];
-  CHECK(low(d, 0, 7) == std::vector<std::uint32_t>{1, 1, 0x1000, 0x100, 0, ARITH, word});
+  CHECK(low(d, 0, 7) == std::vector<isa::Word>{1, 1, 0x1000, 0x100, 0, ARITH, word});
   CHECK(d.cycles() == 5 + 1 + 10 + 1);
 
   auto i = machine_with(user_program(".word 0xff000000"));
   i.run(1000);
-  CHECK(low(i, 0, 7) == std::vector<std::uint32_t>{1, 0, 0x1000, 0x100, 0, ILLEGAL, 0xff000000u});
+  CHECK(low(i, 0, 7) == std::vector<isa::Word>{1, 0, 0x1000, 0x100, 0, ILLEGAL, 0xff000000u});
 }
 
 TEST_CASE("branches cost one more cycle when taken - jal links P + 1", "[machine]") {
@@ -248,14 +248,14 @@ handler: halt
 p:      .word 0, 50, 0, 65536, 1
 )");
     m.run(1000);
-    CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{0, 50, 0, 65536, 1, TIMER, 0});
+    CHECK(low(m, 0, 7) == std::vector<isa::Word>{0, 50, 0, 65536, 1, TIMER, 0});
     CHECK(m.traps() == 1);
   }
   SECTION("with ie = 1 it interrupts at the next boundary; saved P is the next instruction") {
     auto m = machine_with(user_program("nop\nnop\nnop\nnop\nnop\nnop", "        li r1, 8\n        stimer r1\n", 1));
     m.run(1000);
     // after stimer: lpsw 5 (timer 3), nop, nop, nop -> 0: interrupt before the 4th nop
-    CHECK(low(m, 0, 7) == std::vector<std::uint32_t>{1, 3, 0x1000, 0x100, 1, TIMER, 0});
+    CHECK(low(m, 0, 7) == std::vector<isa::Word>{1, 3, 0x1000, 0x100, 1, TIMER, 0});
   }
   SECTION("stimer 0 turns it off and clears a pending interrupt") {
     auto m = machine_with(".org 8\n.word 0, h, 0, 65536, 0\n.org 16\nli r1, 1\nstimer r1\nnop\nstimer r0\nlpsw p(r0)\nh: halt\np: .word 0, h, 0, 65536, 1\n");

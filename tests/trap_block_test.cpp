@@ -147,7 +147,7 @@ upsw:   .word USER, 30, 0, 4096, 0
     for (std::size_t i = 0; i < I.controls.size(); ++i)
       if (I.controls[i].name == n) return m.control(static_cast<int>(i));
     FAIL("no control " << n);
-    return 0u;
+    return isa::Word{0};
   };
   CHECK(ctl("ecause") == 1);  // PRIV
   CHECK(ctl("eepc") == 30);   // the getm itself

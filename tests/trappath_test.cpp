@@ -230,7 +230,7 @@ TEST_CASE("trap path: each level's view shows its guest's registers while the fa
         getm r5
         halt
 )");
-  const std::vector<std::uint32_t> regs{0, 11, 12, 13, 14, 15, 16, 17};
+  const std::vector<isa::Word> regs{0, 11, 12, 13, 14, 15, 16, 17};
   {
     vmm::Stack s(pg1(), reference_vmm(), guest, 1, 1024);
     // Step to the `out` trap, then through the VMM's whole emulation of it: once the VMM has

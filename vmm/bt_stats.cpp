@@ -15,7 +15,7 @@ constexpr const char* kCounters[] = {"bt_tus",  "bt_tu_insns", "bt_ident",  "bt_
 constexpr const char* kTables[] = {"bt_len", "TU_TABLE", "tu_count", "CLASS", "MASKS", "tc_gb", "c_st_r7", "c_jal_co",
                                    "c_ld_r7", "TC_START", "TC_END", "VMM_SIZE"};
 constexpr unsigned kMaxTu = 12;
-constexpr std::uint32_t kClassIdentR = 1, kClassIdentI = 2;
+constexpr isa::Word kClassIdentR = 1, kClassIdentI = 2;
 
 }  // namespace
 
@@ -32,7 +32,7 @@ std::optional<BtStats> read_bt_stats(const Stack& stack, unsigned level, bool wi
   if (!img || level >= stack.depth() || !is_bt_monitor(*img)) return std::nullopt;
   const auto& E = stack.machine().storage();
   const std::uint64_t origin = stack.level_origin(level);
-  auto at = [&](std::uint64_t a) -> std::uint32_t { return origin + a < E.size() ? E[origin + a] : 0u; };
+  auto at = [&](std::uint64_t a) -> isa::Word { return origin + a < E.size() ? E[origin + a] : 0u; };
   auto sym = [&](const char* s) { return img->symbols.at(s); };
   BtStats st;
   st.level = level;
@@ -43,42 +43,42 @@ std::optional<BtStats> read_bt_stats(const Stack& stack, unsigned level, bool wi
   if (!with_cache) return st;
 
   const auto& isa = stack.machine().isa();
-  const std::uint32_t table = sym("TU_TABLE"), count = std::min<std::uint32_t>(at(sym("tu_count")), 255);
-  const std::uint32_t gb = at(sym("tc_gb")), cls = sym("CLASS"), masks = sym("MASKS");
-  const std::uint32_t st_r7 = at(sym("c_st_r7")), jal_co = at(sym("c_jal_co")), ld_r7 = at(sym("c_ld_r7"));
-  const std::uint32_t tc_lo = sym("TC_START"), tc_hi = sym("TC_END");
-  const std::uint32_t jal0 = jal_co & 0xff000000u;
-  for (std::uint32_t i = 1; i <= count; ++i) {
+  const isa::Word table = sym("TU_TABLE"), count = std::min<isa::Word>(at(sym("tu_count")), 255);
+  const isa::Word gb = at(sym("tc_gb")), cls = sym("CLASS"), masks = sym("MASKS");
+  const isa::Word st_r7 = at(sym("c_st_r7")), jal_co = at(sym("c_jal_co")), ld_r7 = at(sym("c_ld_r7"));
+  const isa::Word tc_lo = sym("TC_START"), tc_hi = sym("TC_END");
+  const isa::Word jal0 = jal_co & 0xff000000u;
+  for (isa::Word i = 1; i <= count; ++i) {
     BtTu tu;
     tu.guest_pc = at(table + 4 * i);
-    std::uint32_t packed = at(table + 4 * i + 1);
-    tu.length = std::min<std::uint32_t>(packed & 0xff, kMaxTu);
-    tu.ccf_words = std::min<std::uint32_t>(packed >> 8, tc_hi > tc_lo ? tc_hi - tc_lo : 0);  // a broken monitor: none
+    isa::Word packed = at(table + 4 * i + 1);
+    tu.length = std::min<isa::Word>(packed & 0xff, kMaxTu);
+    tu.ccf_words = std::min<isa::Word>(packed >> 8, tc_hi > tc_lo ? tc_hi - tc_lo : 0);  // a broken monitor: none
     tu.ccf = at(table + 4 * i + 2);
     tu.hits = at(table + 4 * i + 3);
-    for (std::uint32_t k = 0; k < tu.length; ++k) {
+    for (isa::Word k = 0; k < tu.length; ++k) {
       TuInstruction g;
       g.pc = tu.guest_pc + k;
       const std::uint64_t a = origin + gb + g.pc;  // the real address of the guest's word
       g.word = at(static_cast<std::uint64_t>(gb) + g.pc);
       if (a < E.size()) {
-        const auto loc = stack.code_at(static_cast<std::uint32_t>(a));
+        const auto loc = stack.code_at(static_cast<isa::Word>(a));
         if (loc.image) g.where = loc.image->where(loc.address);
       }
       g.text = isa::disassemble(isa, g.word, g.pc);
-      std::uint32_t op = g.word >> 24;
-      std::uint32_t c = at(cls + op);
+      isa::Word op = g.word >> 24;
+      isa::Word c = at(cls + op);
       g.ident = (g.word & at(masks + op)) == 0 && (c == kClassIdentR || c == kClassIdentI);
       tu.guest.push_back(std::move(g));
     }
-    for (std::uint32_t k = 0; k < tu.ccf_words;) {
-      std::uint32_t a = tu.ccf + k, w = at(a);
+    for (isa::Word k = 0; k < tu.ccf_words;) {
+      isa::Word a = tu.ccf + k, w = at(a);
       CcfWord cw{a, w, ""};
       if (k == 0 && w == ld_r7) {
         cw.text = fmt::format("{}   ; prologue: the guest's r7", isa::disassemble(isa, w, a));
         ++k;
       } else if (w == st_r7 && k + 1 < tu.ccf_words && at(a + 1) == jal_co) {
-        std::uint32_t kind = at(a + 2), arg = at(a + 3);
+        isa::Word kind = at(a + 2), arg = at(a + 3);
         if (kind == 0) {
           cw.text = fmt::format("exit -> guest pc {}", arg);
           k += 4;

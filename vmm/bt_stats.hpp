@@ -15,15 +15,15 @@ namespace pgsim::vmm {
 
 /// One word of a CCF, explained.
 struct CcfWord {
-  std::uint32_t address = 0;  ///< the monitor's address of the word (in its level's machine)
-  std::uint32_t word = 0;
+  isa::Word address = 0;  ///< the monitor's address of the word (in its level's machine)
+  isa::Word word = 0;
   std::string text;           ///< "ld r7, 6012(r0)   ; prologue: reload the guest's r7", "exit -> guest pc 42", …
 };
 
 /// One guest instruction of a TU.
 struct TuInstruction {
-  std::uint32_t pc = 0;    ///< guest virtual address
-  std::uint32_t word = 0;  ///< the guest's word there now
+  isa::Word pc = 0;    ///< guest virtual address
+  isa::Word word = 0;  ///< the guest's word there now
   std::string text;        ///< disassembled
   bool ident = false;      ///< copied IDENT (else translated non-IDENT)
   /// "file:line" of the source statement that produced the word there (the assembled image of
@@ -35,10 +35,10 @@ struct TuInstruction {
 
 /// A translation unit now in the translation cache.
 struct BtTu {
-  std::uint32_t guest_pc = 0;    ///< where it starts (guest virtual address)
-  std::uint32_t length = 0;      ///< guest instructions, 1 .. 12
-  std::uint32_t ccf = 0;         ///< the CCF's first word (the monitor's address)
-  std::uint32_t ccf_words = 0;   ///< the CCF's size in words
+  isa::Word guest_pc = 0;    ///< where it starts (guest virtual address)
+  isa::Word length = 0;      ///< guest instructions, 1 .. 12
+  isa::Word ccf = 0;         ///< the CCF's first word (the monitor's address)
+  isa::Word ccf_words = 0;   ///< the CCF's size in words
   std::uint64_t hits = 0;        ///< dispatches that found it (chained entries are not counted)
   std::vector<TuInstruction> guest;
   std::vector<CcfWord> code;

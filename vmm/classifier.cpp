@@ -49,13 +49,13 @@ struct Run {
   Snap after;
   bool trapped = false;
   bool memory_trap = false;
-  std::uint32_t cause = 0;  ///< the trap's cause, when trapped
+  isa::Word cause = 0;  ///< the trap's cause, when trapped
 };
 
 /// The components of two snapshots that differ; `shift` relates B's storage to A's
 /// (B's base = A's base + shift) within A's region [base, base + bound) of `region` words.
-std::vector<std::string> differences(const isa::IsaModel& isa, const Snap& a, const Snap& b, std::uint32_t shift,
-                                     std::uint32_t region, bool ignore_mode) {
+std::vector<std::string> differences(const isa::IsaModel& isa, const Snap& a, const Snap& b, isa::Word shift,
+                                     isa::Word region, bool ignore_mode) {
   std::vector<std::string> d;
   for (std::size_t r = 0; r < isa.registers.size(); ++r)
     if (a.regs[r] != b.regs[r]) d.push_back(isa.registers[r]);
@@ -70,7 +70,7 @@ std::vector<std::string> differences(const isa::IsaModel& isa, const Snap& a, co
   if (a.out != b.out) d.push_back("console output");
   if (a.in_pos != b.in_pos) d.push_back("console input");
   if (a.halted != b.halted) d.push_back("halted");
-  for (std::uint32_t v = 0; v < region; ++v) {
+  for (isa::Word v = 0; v < region; ++v) {
     std::uint64_t ra = static_cast<std::uint64_t>(a.base) + v, rb = ra + shift;
     if (ra >= a.E.size() || rb >= b.E.size()) break;
     if (a.E[ra] != b.E[rb]) {
@@ -112,7 +112,7 @@ class Classifier {
  public:
   Classifier(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOptions& o,
              std::chrono::steady_clock::time_point start)
-      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<std::uint32_t>(o.memory, 64)), start_(start) {
+      : isa_(std::move(isa)), o_(o), rng_(o.seed), m_(isa_, std::max<isa::Word>(o.memory, 64)), start_(start) {
     // One solver context for all the instructions this classifier proves (creating one costs
     // more than most proofs).
     if (o.prove != ClassifierOptions::Prove::Off)
@@ -140,8 +140,8 @@ class Classifier {
                                             (o_.min_states + static_cast<unsigned>(plan.classes.size()) - 1) /
                                                 static_cast<unsigned>(plan.classes.size()));
     std::vector<Classification> rows;
-    std::vector<std::vector<std::uint32_t>> values;
-    auto add = [&](Classification c, const std::vector<std::uint32_t>& cls) {
+    std::vector<std::vector<isa::Word>> values;
+    auto add = [&](Classification c, const std::vector<isa::Word>& cls) {
       auto same = std::find_if(rows.begin(), rows.end(), [&](const Classification& r) { return signature(r) == signature(c); });
       if (same == rows.end()) {
         rows.push_back(std::move(c));
@@ -175,7 +175,7 @@ class Classifier {
         }
       }
       for (std::size_t g = 0; g < sampled.size(); ++g) {
-        std::vector<std::uint32_t> group;
+        std::vector<isa::Word> group;
         for (std::size_t k : members[g]) group.insert(group.end(), plan.classes[k].begin(), plan.classes[k].end());
         Classification row = sampled[g];
         const auto before = signature(row);
@@ -208,8 +208,8 @@ class Classifier {
   std::uint64_t ins_seed_ = 0;  ///< the seed of the instruction being classified
   std::uint64_t units_at_start_ = 0;  ///< the prover's resource units used before this instruction
 
-  bool priv_cause(std::uint32_t cause) const {
-    return isa_->causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa_->causes.privileged);
+  bool priv_cause(isa::Word cause) const {
+    return isa_->causes.privileged >= 0 && cause == static_cast<isa::Word>(isa_->causes.privileged);
   }
 
   /// Asks the prover about the instruction words of `ins` whose selector values are `cls` (all,
@@ -219,7 +219,7 @@ class Classifier {
   /// or the prover could not decide, the tested verdict stays, with a note that says why.
   /// Returns why the prover did not decide (nullopt when it did); the caller adds the note.
   std::optional<std::string> prove_into(Classification& c, const isa::Instruction& ins, const SelectorPlan* plan,
-                                        const std::vector<std::uint32_t>* cls, std::size_t classes = 1) {
+                                        const std::vector<isa::Word>* cls, std::size_t classes = 1) {
     const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
     const bool automatic = o_.prove == ClassifierOptions::Prove::Auto;
     const std::uint64_t used = prover_->resources_used() - units_at_start_;  // by this instruction's proofs
@@ -228,7 +228,7 @@ class Classifier {
                          "`pgsim check` without --prove) ran out before it", o_.prove_auto_rlimit);
     if (automatic && spent.count() >= o_.prove_total_ms)
       return fmt::format("the check's time limit for proofs ({} ms from its start) ran out before it", o_.prove_total_ms);
-    std::uint32_t sel_mask = 0;
+    isa::Word sel_mask = 0;
     if (plan && cls)
       for (const auto* f : plan->fields) sel_mask |= isa::low_bits(f->width) << f->shift;
     // What the tested states already showed on the machine is not asked again.
@@ -450,17 +450,17 @@ class Classifier {
   }
 
   /// "in supervisor mode" / "in user mode" for P&G's two modes, else "at ring3".
-  std::string at_level(std::uint32_t l) const {
+  std::string at_level(isa::Word l) const {
     if (isa_->levels.size() == 2 && isa_->levels[0] == "supervisor") return l == 0 ? "in supervisor mode" : "in user mode";
     return "at " + isa_->level_name(l);
   }
   /// "supervisor mode" / "user mode" for P&G's two modes, else the level's name.
-  std::string level_word(std::uint32_t l) const {
+  std::string level_word(isa::Word l) const {
     if (isa_->levels.size() == 2 && isa_->levels[0] == "supervisor") return l == 0 ? "supervisor mode" : "user mode";
     return isa_->level_name(l);
   }
 
-  std::string cause_text(std::uint32_t cause) const {
+  std::string cause_text(isa::Word cause) const {
     return fmt::format("{} ({})", isa_->cause_name(cause), cause);
   }
 
@@ -469,7 +469,7 @@ class Classifier {
   /// The states come from stream `stream` of the instruction (its class's index). With
   /// `sample_only`, only the sampled states: no proof, no extra states for rare paths.
   Classification classify_values(const isa::Instruction& ins, const SelectorPlan* plan,
-                                 const std::vector<std::uint32_t>* cls, unsigned min_states, std::size_t stream,
+                                 const std::vector<isa::Word>* cls, unsigned min_states, std::size_t stream,
                                  bool sample_only = false) {
     rng_ = SplitMix64(mix64(ins_seed_ ^ mix64(0x5e1ec7ull + stream)));
     Classification c;
@@ -479,23 +479,23 @@ class Classifier {
     const unsigned per_word = std::max<unsigned>(
         c.exhaustive ? 2u : o_.states_per_word,
         static_cast<unsigned>((min_states + words.size() - 1) / std::max<std::size_t>(words.size(), 1)));
-    const std::uint32_t N = static_cast<std::uint32_t>(isa_->levels.size());
-    const std::uint32_t g = std::min(isa_->guest_kernel, N - 1);  // the guest kernel's level
+    const isa::Word N = static_cast<isa::Word>(isa_->levels.size());
+    const isa::Word g = std::min<isa::Word>(isa_->guest_kernel, N - 1);  // the guest kernel's level
     bool guest_values = false;  // some owned register has a value a VMM keeps while a guest runs
     for (const auto& cr : isa_->controls) guest_values = guest_values || cr.has_guest_value;
     std::vector<Snap> st(N);
     std::vector<Run> rn(N);
     // The levels whose states are tested for location, owned state and control changes: user
     // first (P&G's order, so that two-mode ISAs draw the same random numbers as ever).
-    std::vector<std::uint32_t> order;
-    for (std::uint32_t l = N; l-- > 0;) order.push_back(l);
+    std::vector<isa::Word> order;
+    for (isa::Word l = N; l-- > 0;) order.push_back(l);
     // One random state with word w at P, run at every level and compared.
-    auto one_state = [&](std::uint32_t w) {
+    auto one_state = [&](isa::Word w) {
       {
         Snap s = random_state(w);
         ++c.states;
         // The same state at every level (P&G: in both modes).
-        for (std::uint32_t l = N; l-- > 0;) {
+        for (isa::Word l = N; l-- > 0;) {
           st[l] = s;
           st[l].mode = l;
           rn[l] = exec(st[l]);
@@ -505,11 +505,11 @@ class Classifier {
         const Run& rs = rn[0];
         auto priv_trap = [&](const Run& r) {
           return r.trapped && !r.memory_trap && isa_->causes.privileged >= 0 &&
-                 r.cause == static_cast<std::uint32_t>(isa_->causes.privileged);
+                 r.cause == static_cast<isa::Word>(isa_->causes.privileged);
         };
         // Privileged: it traps at every level a guest runs at (the guest kernel's and less
         // privileged ones), with the owned registers at the values a VMM keeps them at.
-        for (std::uint32_t l = g; l < N; ++l) {
+        for (isa::Word l = g; l < N; ++l) {
           const Snap* sl = &st[l];
           const Run* rl = &rn[l];
           Snap sg;
@@ -546,7 +546,7 @@ class Classifier {
         }
         // Mode sensitivity between what the guest's kernel believes (levels 0 .. g-1) and the
         // level it runs at (g): through a trap, or in the results.
-        for (std::uint32_t v = 0; v < g; ++v) {
+        for (isa::Word v = 0; v < g; ++v) {
           const Snap& sv = st[v];
           const Run& rv = rn[v];
           const Run& rg = rn[g];
@@ -579,9 +579,9 @@ class Classifier {
         }
         // Every pair of levels, for the report (more than two levels).
         if (N > 2)
-          for (std::uint32_t i = 0; i < N; ++i)
-            for (std::uint32_t j = i + 1; j < N; ++j) {
-              std::pair<std::uint32_t, std::uint32_t> pr{i, j};
+          for (isa::Word i = 0; i < N; ++i)
+            for (isa::Word j = i + 1; j < N; ++j) {
+              std::pair<isa::Word, isa::Word> pr{i, j};
               if (std::find(c.mode_pairs.begin(), c.mode_pairs.end(), pr) != c.mode_pairs.end()) continue;
               const Run &ri = rn[i], &rj = rn[j];
               if (ri.memory_trap || rj.memory_trap) continue;
@@ -590,7 +590,7 @@ class Classifier {
               if (differ) c.mode_pairs.push_back(pr);
             }
         // Control sensitive: completes without a trap and changes control state.
-        for (std::uint32_t l : order) {
+        for (isa::Word l : order) {
           const Snap& before = st[l];
           const Run& run = rn[l];
           if (run.trapped || (c.control && (before.mode < g || c.user))) continue;
@@ -610,12 +610,12 @@ class Classifier {
           }
         }
         // Behavior sensitive (location): the same state moved by x, storage moved along.
-        for (std::uint32_t l : order) {
+        for (isa::Word l : order) {
           const Snap* base = &st[l];
           if (c.location && (base->mode < g || c.user)) continue;
           const Run& ra = rn[l];
           if (ra.trapped) continue;
-          std::uint32_t x = relocation(*base);
+          isa::Word x = relocation(*base);
           if (x == 0) continue;
           Snap moved = move_by(*base, x);
           Run rb = exec(moved);
@@ -633,15 +633,15 @@ class Classifier {
         // Behavior sensitive (owned state): the same state with another value of a control
         // register the ISA declares `owned` (a VMM gives its guest a virtual value of it).
         if (!owned_.empty()) {
-          for (std::uint32_t l : order) {
+          for (isa::Word l : order) {
             const Snap* base = &st[l];
             if (c.owned && (base->mode < g || c.user)) continue;
             const Run& ra = rn[l];
             if (ra.trapped) continue;
-            std::size_t reg = owned_[rnd(static_cast<std::uint32_t>(owned_.size()))];
+            std::size_t reg = owned_[rnd(static_cast<isa::Word>(owned_.size()))];
             Snap other = *base;
             const auto& cr = isa_->controls[reg];
-            std::uint32_t v = control_value(cr, *base);
+            isa::Word v = control_value(cr, *base);
             if (v == base->controls[reg]) v = (v ^ 1u) & cr.mask();
             other.controls[reg] = v;
             Run rb = exec(other);
@@ -668,7 +668,7 @@ class Classifier {
             // A clock that either run set is compared by its value (offset + cycles), not its offset.
             Snap la = rl.after;
             if (la.clock_offset != later.clock_offset || rs.after.clock_offset != ss.clock_offset)
-              la.clock_offset += static_cast<std::uint32_t>(la.cycles - rs.after.cycles);
+              la.clock_offset = (la.clock_offset + static_cast<isa::Word>(la.cycles - rs.after.cycles)) & wide_mask();
             auto d = differences(*isa_, rs.after, la, 0, s.bound, false);
             if (!d.empty()) {
               c.timing_source = true;
@@ -678,7 +678,7 @@ class Classifier {
         }
       }
     };
-    for (std::uint32_t w : words)
+    for (isa::Word w : words)
       for (unsigned k = 0; k < per_word; ++k) one_state(w);
     // Rare paths: when the semantics can do what no tested state showed -- an instruction that
     // is not declared privileged traps at every tested guest state, or its semantics read the
@@ -715,7 +715,7 @@ class Classifier {
     }
     if (!words.empty())
       for (std::uint64_t more = 0, cap = std::uint64_t{kMoreStates} * c.states; more < cap && unresolved(); ++more)
-        one_state(words[rnd(static_cast<std::uint32_t>(words.size()))]);
+        one_state(words[rnd(static_cast<isa::Word>(words.size()))]);
     c.privileged = priv_ok && c.privileged_pairs > 0;
     c.strictly_privileged = strict_ok && c.strict_pairs > 0;
     if (c.privileged) c.not_privileged.reset();
@@ -728,13 +728,16 @@ class Classifier {
     return c;
   }
 
-  std::uint32_t size() const { return static_cast<std::uint32_t>(m_.storage().size()); }
-  std::uint32_t rnd(std::uint32_t n) { return n ? static_cast<std::uint32_t>(rng_() % n) : 0; }
+  isa::Word size() const { return static_cast<isa::Word>(m_.storage().size()); }
+  /// All ones in 32 bits, or in the word's bits when the word is wider: the boundary values
+  /// and random words the classifier draws (32 bits as before for words of up to 32 bits).
+  isa::Word wide_mask() const { return isa::low_bits(std::max(32u, isa_->word_bits)); }
+  isa::Word rnd(isa::Word n) { return n ? static_cast<isa::Word>(rng_() % n) : 0; }
 
   Run exec(const Snap& s) {
     // A prover's witness may need another machine size than the test machine's.
     std::optional<machine::Machine> other;
-    if (s.E.size() != m_.storage().size()) other.emplace(isa_, static_cast<std::uint32_t>(s.E.size()));
+    if (s.E.size() != m_.storage().size()) other.emplace(isa_, static_cast<isa::Word>(s.E.size()));
     machine::Machine& m = other ? *other : m_;
     m.restore(s);
     std::uint64_t traps = m.traps();
@@ -743,12 +746,12 @@ class Classifier {
     r.after = m.snapshot();
     r.trapped = m.traps() != traps;
     r.cause = r.trapped && e.kind == machine::EventKind::Trap ? e.cause : 0;
-    r.memory_trap = r.trapped && isa_->causes.memory >= 0 && r.cause == static_cast<std::uint32_t>(isa_->causes.memory);
+    r.memory_trap = r.trapped && isa_->causes.memory >= 0 && r.cause == static_cast<isa::Word>(isa_->causes.memory);
     return r;
   }
 
-  Witness make2(const char* prop, std::uint32_t w, const Snap& a, const Run& ra, const Snap& b, const Run& rb,
-                std::uint32_t shift, std::vector<std::string> d, std::string why) {
+  Witness make2(const char* prop, isa::Word w, const Snap& a, const Run& ra, const Snap& b, const Run& rb,
+                isa::Word shift, std::vector<std::string> d, std::string why) {
     Witness wt;
     wt.property = prop;
     wt.word = w;
@@ -768,8 +771,8 @@ class Classifier {
   /// random values. With a class of
   /// selector values, the selector fields take the class's values (all of them when there are
   /// at most 64, else 64 drawn at random) and the other fields as above.
-  std::vector<std::uint32_t> operand_words(const isa::Instruction& ins, const SelectorPlan* plan,
-                                           const std::vector<std::uint32_t>* cls, bool& exhaustive) {
+  std::vector<isa::Word> operand_words(const isa::Instruction& ins, const SelectorPlan* plan,
+                                           const std::vector<isa::Word>* cls, bool& exhaustive) {
     const auto& f = isa_->formats[static_cast<std::size_t>(ins.format)];
     auto is_selector = [&](const isa::Field& fl) {
       return cls && plan && std::find(plan->fields.begin(), plan->fields.end(), &fl) != plan->fields.end();
@@ -785,15 +788,17 @@ class Classifier {
       bits += fl.width;
     }
     auto values = [&](const isa::Field& fl, bool all) {
-      std::vector<std::uint32_t> v;
-      std::uint32_t n = fl.kind == FieldKind::Register ? static_cast<std::uint32_t>(isa_->registers.size())
+      std::vector<isa::Word> v;
+      isa::Word n = fl.kind == FieldKind::Register ? static_cast<isa::Word>(isa_->registers.size())
                                                        : isa::low_bits(fl.width) + 1u;  // (a field is < 32 bits)
       if (all || fl.kind == FieldKind::Register) {
-        for (std::uint32_t i = 0; i < n; ++i) v.push_back(i);
+        for (isa::Word i = 0; i < n; ++i) v.push_back(i);
         return v;
       }
-      std::uint32_t top = n - 1, half = n / 2;
-      for (std::uint32_t x : {0u, 1u, 2u, 3u, 4u, 5u, 8u, 16u, half - 1, half, top, top - 1}) v.push_back(x & top);
+      isa::Word top = n - 1, half = n / 2;
+      for (isa::Word x : {isa::Word{0}, isa::Word{1}, isa::Word{2}, isa::Word{3}, isa::Word{4}, isa::Word{5},
+                          isa::Word{8}, isa::Word{16}, half - 1, half, top, top - 1})
+        v.push_back(x & top);
       for (int i = 0; i < 8; ++i) v.push_back(rnd(n));
       for (int i = 0; i < 8; ++i) v.push_back(rnd(64));
       return v;
@@ -803,10 +808,10 @@ class Classifier {
     for (const auto* fl : fields)
       combos *= fl->kind == FieldKind::Register ? isa_->registers.size() : std::uint64_t{isa::low_bits(fl->width)} + 1;
     exhaustive = bits <= 16 && combos <= 4096;
-    std::vector<std::uint32_t> words{ins.match};
+    std::vector<isa::Word> words{ins.match};
     if (cls) {
       words.clear();
-      std::vector<std::uint32_t> pick = *cls;
+      std::vector<isa::Word> pick = *cls;
       if (pick.size() > 64) {
         std::shuffle(pick.begin(), pick.end(), rng_);
         pick.resize(64);
@@ -816,7 +821,7 @@ class Classifier {
     }
     for (const auto* fl : fields) {
       auto vals = values(*fl, exhaustive);
-      std::vector<std::uint32_t> next;
+      std::vector<isa::Word> next;
       for (auto w : words)
         for (auto v : vals) next.push_back(w | (v << fl->shift));
       words = std::move(next);
@@ -838,13 +843,13 @@ class Classifier {
 
   /// A control register's value: boundary values, its reset value, and values that make a
   /// pointer it holds land in the test storage (a table base, a trap vector) or in R's region.
-  std::uint32_t control_value(const isa::ControlRegister& cr, const Snap& s) {
-    std::uint32_t v = 0;
+  isa::Word control_value(const isa::ControlRegister& cr, const Snap& s) {
+    isa::Word v = 0;
     switch (rnd(8)) {
       case 0: v = 0; break;
       case 1: v = cr.reset; break;
-      case 2: v = 0xffffffffu; break;
-      case 3: v = static_cast<std::uint32_t>(rng_()); break;
+      case 2: v = wide_mask(); break;
+      case 3: v = static_cast<isa::Word>(rng_()) & wide_mask(); break;
       case 4: v = 1; break;
       case 5: v = rnd(s.bound); break;
       default: v = rnd(size()); break;
@@ -852,28 +857,28 @@ class Classifier {
     return v & cr.mask();
   }
 
-  std::uint32_t reg_value(std::uint32_t bound) {
+  isa::Word reg_value(isa::Word bound) {
     switch (rnd(9)) {
       case 0: return 0;
       case 1: return 1;
-      case 2: return 0xffffffffu;
-      case 3: return 0x7fffffffu;
-      case 4: return 0x80000000u;
-      case 5: return static_cast<std::uint32_t>(rng_());
+      case 2: return wide_mask();
+      case 3: return wide_mask() >> 1;
+      case 4: return (wide_mask() >> 1) + 1u;
+      case 5: return static_cast<isa::Word>(rng_()) & wide_mask();
       default: return rnd(bound + 4);
     }
   }
 
   /// A random state with `w` at P; R leaves room to be moved (base + bound <= 5/8 of E).
-  Snap random_state(std::uint32_t w) {
+  Snap random_state(isa::Word w) {
     m_.reset();
     Snap s = m_.snapshot();
-    std::uint32_t n = size(), room = n * 5 / 8;
+    isa::Word n = size(), room = n * 5 / 8;
     for (auto& e : s.E) {  // random words, a quarter of them pointers into the storage
       std::uint64_t r = rng_();  // a pointer: the high 32 bits scaled to [0, n) (no division)
-      e = (r & 3) == 0 ? static_cast<std::uint32_t>(((r >> 32) * n) >> 32) : static_cast<std::uint32_t>(r >> 2) & isa_->word_mask();
+      e = (r & 3) == 0 ? static_cast<isa::Word>(((r >> 32) * n) >> 32) : static_cast<isa::Word>(r >> 2) & isa_->word_mask();
     }
-    for (std::uint32_t i = 0; i < 64 && i < n; ++i) s.E[i] = rnd(64);  // low storage: small values
+    for (isa::Word i = 0; i < 64 && i < n; ++i) s.E[i] = rnd(64);  // low storage: small values
     switch (rnd(3)) {
       case 0: s.base = 0; break;
       case 1: s.base = 16 + rnd(16); break;
@@ -893,18 +898,18 @@ class Classifier {
     return s;
   }
 
-  std::uint32_t relocation(const Snap& s) {
-    std::uint32_t n = size();
+  isa::Word relocation(const Snap& s) {
+    isa::Word n = size();
     if (s.base + s.bound >= n) return 0;
-    std::uint32_t room = n - (s.base + s.bound);
+    isa::Word room = n - (s.base + s.bound);
     return 1 + rnd(room);
   }
 
   /// P&G's relocated state: R moved by x, the region's contents moved along, same P.
-  Snap move_by(const Snap& s, std::uint32_t x) {
+  Snap move_by(const Snap& s, isa::Word x) {
     Snap t = s;
     t.base = s.base + x;
-    for (std::uint32_t a = 0; a < s.bound; ++a) t.E[t.base + a] = s.E[s.base + a];
+    for (isa::Word a = 0; a < s.bound; ++a) t.E[t.base + a] = s.E[s.base + a];
     return t;
   }
 
@@ -1033,11 +1038,11 @@ Analysis classify(std::shared_ptr<const isa::IsaModel> isa, const ClassifierOpti
 }
 
 bool confirm(const isa::IsaModel& isa, const Witness& w) {
-  machine::Machine m(std::make_shared<isa::IsaModel>(isa), static_cast<std::uint32_t>(w.before_a.E.size()));
+  machine::Machine m(std::make_shared<isa::IsaModel>(isa), static_cast<isa::Word>(w.before_a.E.size()));
   struct R {
     Snap s;
     bool trapped;
-    std::uint32_t cause;
+    isa::Word cause;
   };
   auto run = [&](const Snap& s) {
     m.restore(s);
@@ -1051,8 +1056,8 @@ bool confirm(const isa::IsaModel& isa, const Witness& w) {
   if (w.property == "control") return !ta && !control_changes(isa, w.before_a, a).empty();
   if (!w.before_b) return false;
   auto [b, tb, cb] = run(*w.before_b);
-  auto priv = [&](std::uint32_t cause) { return isa.causes.privileged >= 0 && cause == static_cast<std::uint32_t>(isa.causes.privileged); };
-  const std::uint32_t g = isa.guest_kernel;  // the guest kernel's level (P&G: user mode)
+  auto priv = [&](isa::Word cause) { return isa.causes.privileged >= 0 && cause == static_cast<isa::Word>(isa.causes.privileged); };
+  const isa::Word g = isa.guest_kernel;  // the guest kernel's level (P&G: user mode)
   if (w.property == "not privileged") return w.before_a.mode >= g && !(ta && priv(ca));
   if (w.property == "not strictly privileged") return !(w.before_a.mode >= g && ta && !tb);
   if (w.property == "mode (trap)") {

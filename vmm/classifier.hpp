@@ -21,11 +21,11 @@ struct Witness {
   /// "control", "location", "mode", "mode (trap)", "owned", "timing", "not privileged",
   /// "not strictly privileged"
   std::string property;
-  std::uint32_t word = 0;
+  isa::Word word = 0;
   std::string instruction;  ///< disassembled
   machine::Machine::Snapshot before_a, after_a;
   std::optional<machine::Machine::Snapshot> before_b, after_b;  ///< absent for "control"
-  std::uint32_t shift = 0;                ///< the relocation x, for "location"
+  isa::Word shift = 0;                ///< the relocation x, for "location"
   std::vector<std::string> differs;       ///< components that differ / changed
   std::string explanation;                ///< one sentence
 };
@@ -67,7 +67,7 @@ struct Classification {
   std::string selector;                 ///< e.g. "csr=0x180"; empty when not split by value
   /// When split by value: the selector fields' bits of every value in this row, placed at the
   /// fields' positions in the instruction word (vmm/selectors.hpp); empty otherwise.
-  std::vector<std::uint32_t> selector_values;
+  std::vector<isa::Word> selector_values;
   bool privileged = false;              ///< always traps with the privileged cause in user mode
   bool strictly_privileged = false;     ///< P&G's literal reading (see above)
   bool control_sensitive = false;
@@ -85,7 +85,7 @@ struct Classification {
   /// or one traps and the other completes (not the privileged pattern). For the report; the
   /// theorems use the pairs (level v < guest kernel, guest kernel), in mode_sensitive and
   /// trap_mode_sensitive.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> mode_pairs;
+  std::vector<std::pair<isa::Word, isa::Word>> mode_pairs;
   bool user_sensitive = false;
   bool timing_source = false;
   std::uint64_t privileged_pairs = 0;   ///< user-mode runs tested for "privileged" (no memory trap)
@@ -131,7 +131,7 @@ struct Analysis {
 /// Options of the classifier.
 struct ClassifierOptions {
   std::uint64_t seed = 1974;             ///< fixed by default: reports are reproducible
-  std::uint32_t memory = 256;            ///< words of the test machine's storage
+  isa::Word memory = 256;            ///< words of the test machine's storage
   unsigned sampled_words = 160;          ///< operand words tried when not exhaustive
   unsigned states_per_word = 4;          ///< random states per operand word (at least)
   unsigned min_states = 1000;            ///< random states per instruction at least, whatever its operands

@@ -68,7 +68,7 @@ struct ComparisonRow {
 /// Settings of a comparison.
 struct ComparisonOptions {
   unsigned depth = 1;                      ///< levels of monitor (1: each monitor alone)
-  std::uint32_t memory = 0;                ///< guest machine words (0: the ISA's default)
+  isa::Word memory = 0;                ///< guest machine words (0: the ISA's default)
   std::uint64_t max_cycles = 2'000'000'000;  ///< cycle budget of each run
   /// When set, asked between runs and every `slice_cycles` cycles within a run (from another
   /// thread than the caller's, if the caller likes: compare() only calls it): true abandons the

@@ -14,8 +14,8 @@ constexpr const char* kPswNames[] = {"mode", "pc", "base", "bound", "ie"};
 /// One side of the comparison: a stack, its store log, and what of its console was compared.
 struct Side {
   Stack& stack;
-  std::uint32_t origin;            ///< real address of the guest's word 0
-  std::vector<std::uint32_t> log;  ///< real addresses written since the last boundary
+  isa::Word origin;            ///< real address of the guest's word 0
+  std::vector<isa::Word> log;  ///< real addresses written since the last boundary
   std::uint64_t steps = 0;
   machine::Machine& m() { return stack.machine(); }
   bool ended(std::uint64_t max_cycles) const {
@@ -27,8 +27,8 @@ struct Side {
 /// The guest's registers and PSW (mode, pc, base, bound, ie) as the guest sees them at a
 /// boundary, read without allocating (this runs twice per guest instruction).
 struct Visible {
-  std::array<std::uint32_t, 64> regs{};
-  std::array<std::uint32_t, 5> psw{};
+  std::array<isa::Word, 64> regs{};
+  std::array<isa::Word, 5> psw{};
   std::size_t nregs = 0, npsw = 0;
   bool operator==(const Visible& o) const {
     if (nregs != o.nregs) return false;
@@ -52,7 +52,7 @@ class VisibleReader {
     nregs_ = std::min<std::size_t>(isa.registers.size(), 64);
     if (s.depth() == 0) return;
     const auto& img = *s.vmm_image();
-    std::uint32_t o = s.level_origin(s.depth() - 1);
+    isa::Word o = s.level_origin(s.depth() - 1);
     const char* names[] = {"vm_mode", "vm_pc", "vm_base", "vm_bound", "vm_ie"};
     for (std::size_t i = 0; i < 5; ++i) cb_[i] = o + img.symbol(names[i]);
     regs_ = o + img.symbol("vm_regs");
@@ -68,7 +68,7 @@ class VisibleReader {
       v.npsw = 0;
       for (const auto& w : m.isa().psw) {
         if (v.npsw == v.psw.size()) break;
-        std::uint32_t x = 0;
+        isa::Word x = 0;
         switch (w.slot) {
           case isa::PswSlot::Mode: x = m.mode(); break;
           case isa::PswSlot::Pc: x = m.pc(); break;
@@ -165,14 +165,14 @@ std::vector<std::string> guest_state_differences(const GuestState& a, const Gues
 EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
                                     std::shared_ptr<const assembler::Image> vmm,
                                     std::shared_ptr<const assembler::Image> guest, unsigned depth,
-                                    std::uint32_t guest_memory, std::uint64_t max_cycles, unsigned reference_depth) {
+                                    isa::Word guest_memory, std::uint64_t max_cycles, unsigned reference_depth) {
   if (reference_depth >= depth)
     throw std::invalid_argument(fmt::format("the reference depth ({}) must be less than the depth compared with it ({})",
                                             reference_depth, depth));
   Stack bare_stack(isa, reference_depth ? vmm : nullptr, guest, reference_depth, guest_memory);
   Stack virt_stack(isa, vmm, guest, depth, guest_memory);
   Side b{bare_stack, bare_stack.level_origin(reference_depth), {}}, v{virt_stack, virt_stack.level_origin(depth), {}};
-  const std::uint32_t words = bare_stack.guest_memory();
+  const isa::Word words = bare_stack.guest_memory();
   EquivalenceResult res;
   const VisibleReader read_b(bare_stack), read_v(virt_stack);
 
@@ -248,16 +248,16 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     const auto& Ev = v.m().storage();
     if (full) {
       full = false;
-      for (std::uint32_t a = 0; a < words; ++a)
+      for (isa::Word a = 0; a < words; ++a)
         if (Eb[b.origin + a] != Ev[v.origin + a]) return true;
       b.m().set_store_log(&b.log);
       v.m().set_store_log(&v.log);
       return false;
     }
     bool diff = false;
-    for (std::uint32_t r : b.log)
+    for (isa::Word r : b.log)
       if (r >= b.origin && r - b.origin < words && Eb[r] != Ev[v.origin + (r - b.origin)]) diff = true;
-    for (std::uint32_t r : v.log)
+    for (isa::Word r : v.log)
       if (r >= v.origin && r - v.origin < words && Eb[b.origin + (r - v.origin)] != Ev[r]) diff = true;
     b.log.clear();
     v.log.clear();

@@ -35,10 +35,10 @@ struct EquivalenceResult {
   /// differ is the last of them; for the Timer verdicts: equal after each of these).
   std::uint64_t lockstep_instructions = 0;
   /// For Diverged: the bare-machine address of the guest instruction that made the difference.
-  std::uint32_t last_pc = 0;
+  isa::Word last_pc = 0;
   /// For Diverged: the mode the bare machine executed that instruction in (0 supervisor, 1 user):
   /// where Theorem 3 fails, a user-mode instruction (P&G's "user sensitive").
-  std::uint32_t last_mode = 0;
+  isa::Word last_mode = 0;
   /// The states compared last (at the divergence, or the final states), storage included.
   GuestState bare, virtualized;
   /// What differs ("r1", "pc", "console", "storage", …) and the first differing storage word
@@ -66,7 +66,7 @@ struct EquivalenceResult {
 EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
                                     std::shared_ptr<const assembler::Image> vmm,
                                     std::shared_ptr<const assembler::Image> guest, unsigned depth,
-                                    std::uint32_t guest_memory, std::uint64_t max_cycles,
+                                    isa::Word guest_memory, std::uint64_t max_cycles,
                                     unsigned reference_depth = 0);
 
 /// True when the monitor image declares `.equ VM_SUPERVISOR_IN_PLACE, 0`: it never runs its

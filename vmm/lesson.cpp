@@ -459,7 +459,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
                                 : !own_isa.empty()     ? "examples/isa/" + own_isa + ".isa"
                                                        : "examples/isa/pg1.isa");
     memory_ = setup_.count("memory")
-                  ? static_cast<std::uint32_t>(checked_number(where, "memory", setup_["memory"], 32, 1u << 26))
+                  ? static_cast<isa::Word>(checked_number(where, "memory", setup_["memory"], 32, 1u << 26))
                   : 0;
     // check=tested (the default) classifies by testing; check=proved asks Z3 too (the ISA's
     // classification then rests on proofs where the prover decides: vmm/classifier.hpp).
@@ -511,7 +511,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
     };
     bool hit = true;
     if (t[1] == "to-trap") {
-      std::optional<std::uint32_t> cause;
+      std::optional<isa::Word> cause;
       std::optional<unsigned> level;
       for (std::size_t i = 2; i < t.size(); ++i)
         if (t[i].rfind("cause=", 0) != 0 && t[i].rfind("level=", 0) != 0)
@@ -538,7 +538,7 @@ std::string LessonRunner::exec(const std::string& where, const std::string& cmd,
       int line = static_cast<int>(checked_number(where, "the line number", t[2].substr(colon + 1), 1, 10'000'000));
       auto addrs = session_->addresses_of_line(path(t[2].substr(0, colon)), line);
       if (addrs.empty()) throw LessonFailure(where, "error: no code on " + t[2]);
-      std::set<std::uint32_t> at(addrs.begin(), addrs.end());
+      std::set<isa::Word> at(addrs.begin(), addrs.end());
       const auto& m = session_->machine();
       // About to execute the line's code (after at least one step, as the GUI's Run).
       hit = bounded([&](std::uint64_t n) {

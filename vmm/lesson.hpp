@@ -121,7 +121,7 @@ class LessonRunner {
   std::optional<double> last_value_;   ///< the value the last numeric expectation measured
   std::uint64_t step_limit_ = kRunStepLimit, cycle_limit_ = kRunCycleLimit;
   unsigned depth_ = 0;         ///< of the last setup
-  std::uint32_t memory_ = 0;   ///< guest words of the last setup (0: the ISA's default)
+  isa::Word memory_ = 0;   ///< guest words of the last setup (0: the ISA's default)
   std::shared_ptr<const isa::IsaModel> isa_;
   std::shared_ptr<const assembler::Image> guest_, vmm_;
   std::shared_ptr<Session> session_;

@@ -59,8 +59,8 @@ TimerLivelockWatch::TimerLivelockWatch(const isa::IsaModel& isa, unsigned depth,
   }
 }
 
-std::optional<std::uint32_t> TimerLivelockWatch::timer_operand(const machine::Machine& m, const isa::Instruction& ins,
-                                                               std::uint32_t word) const {
+std::optional<isa::Word> TimerLivelockWatch::timer_operand(const machine::Machine& m, const isa::Instruction& ins,
+                                                               isa::Word word) const {
   // The value a timer-setting instruction would set, when its semantics name it directly: a
   // register field (`stimer(rs)`) or a constant just before the SetTimer. A trap changes no
   // register, so the register still holds it right after the trap.
@@ -70,7 +70,7 @@ std::optional<std::uint32_t> TimerLivelockWatch::timer_operand(const machine::Ma
     const auto& arg = code[i - 1];
     if (arg.op == isa::Op::PushRegField) {
       const unsigned shift = arg.arg & 0xffu, width = (arg.arg >> 8) & 0xffu;
-      const std::uint32_t r = (word >> shift) & isa::low_bits(width);
+      const isa::Word r = (word >> shift) & isa::low_bits(width);
       if (r < m.isa().registers.size()) return m.reg(static_cast<int>(r));
     }
     if (arg.op == isa::Op::PushConst) return arg.arg;
@@ -83,7 +83,7 @@ void TimerLivelockWatch::on_timer_set(const machine::Machine& m, const machine::
   // A timer-setting instruction completed: its operand (the register it names still holds it),
   // else the real timer, which now holds exactly its value (its own cycles do not count
   // against it; under interpretive execution the machine's timer is the nearest of several).
-  const std::uint32_t v = e.instruction ? timer_operand(m, *e.instruction, e.word).value_or(m.timer()) : m.timer();
+  const isa::Word v = e.instruction ? timer_operand(m, *e.instruction, e.word).value_or(m.timer()) : m.timer();
   stimer_end_ = e.cycle + e.cost;
   stimer_value_ = v;
   stimer_seen_ = true;

@@ -62,7 +62,7 @@ struct TimerLivelock {
   unsigned level = 0;                ///< the starved level (Lk)
   unsigned depth = 0;                ///< the stack's depth (level == depth: the guest)
   unsigned ticks = 0;                ///< consecutive deliveries without progress (the threshold)
-  std::uint32_t period = 0;          ///< cycles: the level's timer period (its stimer's operand)
+  isa::Word period = 0;          ///< cycles: the level's timer period (its stimer's operand)
   std::uint64_t tick_cycles = 0;     ///< cycles from the previous delivery to the last one
   std::uint64_t resume_cycles = 0;   ///< cycles from the end of the last real stimer to the last delivery
   std::uint64_t cycle = 0;           ///< the real cycle of the last delivery (when it was diagnosed)
@@ -118,7 +118,7 @@ class TimerLivelockWatch {
     bool progress = false;         ///< it made progress since the last delivery
     unsigned starved = 0;          ///< consecutive deliveries without progress before each
     std::uint64_t last_tick = 0;   ///< cycle of the last delivery
-    std::uint32_t period = 0;      ///< the operand of its last stimer (0: none seen)
+    isa::Word period = 0;      ///< the operand of its last stimer (0: none seen)
     bool has_period = false;
   };
   /// Does `ins` (an instruction of the ISA, or null) set the timer? O(1).
@@ -129,8 +129,8 @@ class TimerLivelockWatch {
   }
   void on_timer_set(const machine::Machine& m, const machine::Event& e, unsigned level);
   void on_trap(const Stack& s, const machine::Machine& m, const machine::Event& e, unsigned level, bool ie_before);
-  std::optional<std::uint32_t> timer_operand(const machine::Machine& m, const isa::Instruction& ins,
-                                             std::uint32_t word) const;
+  std::optional<isa::Word> timer_operand(const machine::Machine& m, const isa::Instruction& ins,
+                                             isa::Word word) const;
 
   unsigned threshold_;
   unsigned depth_;
@@ -141,7 +141,7 @@ class TimerLivelockWatch {
   std::vector<Level> levels_;
   bool ie_ = false;                 ///< interrupts enabled after the last event (before the next)
   std::uint64_t stimer_end_ = 0;    ///< cycle right after the last real stimer completed
-  std::uint32_t stimer_value_ = 0;  ///< its value
+  isa::Word stimer_value_ = 0;  ///< its value
   bool stimer_seen_ = false;
   std::optional<TimerLivelock> found_;
 };

@@ -14,7 +14,7 @@ using isa::Op;
 
 /// What the abstract pass knows of one evaluation-stack slot.
 struct Slot {
-  std::uint32_t fields = 0;  ///< bit i: depends on the format's field i (a candidate selector)
+  isa::Word fields = 0;  ///< bit i: depends on the format's field i (a candidate selector)
   bool pure = true;          ///< computed from candidate fields and constants only
   std::size_t start = 0;     ///< first bytecode of the code that computes it
 };
@@ -22,7 +22,7 @@ struct Slot {
 /// A code range [start, end) computing one value from candidate fields and constants.
 struct Key {
   std::size_t start = 0, end = 0;
-  std::uint32_t fields = 0;
+  isa::Word fields = 0;
 };
 
 bool binary(Op op) {
@@ -51,45 +51,45 @@ int effect_pops(Op op) {
 }
 
 /// Evaluates the pure code range of a key for instruction word `w` (word of `bits` bits).
-std::optional<std::uint32_t> evaluate(const std::vector<isa::Code>& code, const Key& k, std::uint32_t w, unsigned bits) {
-  const std::uint32_t M = isa::low_bits(bits);
-  auto sx = [&](std::uint32_t v) {
-    int s = 32 - static_cast<int>(bits);
-    return static_cast<std::int32_t>(v << s) >> s;
+std::optional<isa::Word> evaluate(const std::vector<isa::Code>& code, const Key& k, isa::Word w, unsigned bits) {
+  const isa::Word M = isa::low_bits(bits);
+  auto sx = [&](isa::Word v) {
+    int s = 64 - static_cast<int>(bits);
+    return static_cast<isa::SWord>(v << s) >> s;
   };
-  std::vector<std::uint32_t> st;
+  std::vector<isa::Word> st;
   for (std::size_t pc = k.start; pc < k.end;) {
     const auto& c = code[pc];
     std::size_t next = pc + 1;
     if (c.op == Op::PushConst) {
       st.push_back(c.arg & M);
     } else if (c.op == Op::PushField) {
-      unsigned shift = c.arg & 0x1fu, width = (c.arg >> 8) & 0x3fu;
-      std::uint32_t v = (w >> shift) & isa::low_bits(width);
-      if ((c.arg & 0x10000u) && width < 32) {
-        std::uint32_t sign = 1u << (width - 1);
+      unsigned shift = c.arg & 0x3fu, width = (c.arg >> 8) & 0x7fu;
+      isa::Word v = (w >> shift) & isa::low_bits(width);
+      if ((c.arg & 0x10000u) && width < 64) {
+        isa::Word sign = isa::Word{1} << (width - 1);
         v = (v ^ sign) - sign;
       }
       st.push_back(v & M);
     } else if (binary(c.op)) {
       if (st.size() < 2) return std::nullopt;
-      std::uint32_t b = st.back();
+      isa::Word b = st.back();
       st.pop_back();
-      std::uint32_t a = st.back(), r = 0;
+      isa::Word a = st.back(), r = 0;
       switch (c.op) {
         case Op::Add: r = a + b; break;
         case Op::Sub: r = a - b; break;
         case Op::Mul: r = a * b; break;
         case Op::DivU: r = b == 0 ? M : a / b; break;
         case Op::RemU: r = b == 0 ? a : a % b; break;
-        case Op::DivS: r = b == 0 ? M : (sx(b) == -1 ? 0u - a : static_cast<std::uint32_t>(sx(a) / sx(b))); break;
-        case Op::RemS: r = b == 0 ? a : (sx(b) == -1 ? 0u : static_cast<std::uint32_t>(sx(a) % sx(b))); break;
+        case Op::DivS: r = b == 0 ? M : (sx(b) == -1 ? 0u - a : static_cast<isa::Word>(sx(a) / sx(b))); break;
+        case Op::RemS: r = b == 0 ? a : (sx(b) == -1 ? 0u : static_cast<isa::Word>(sx(a) % sx(b))); break;
         case Op::And: r = a & b; break;
         case Op::Or: r = a | b; break;
         case Op::Xor: r = a ^ b; break;
-        case Op::Shl: r = b >= 32 ? 0u : a << b; break;
-        case Op::ShrU: r = b >= 32 ? 0u : a >> b; break;
-        case Op::ShrS: r = static_cast<std::uint32_t>(sx(a) >> (b >= 31 ? 31 : b)); break;
+        case Op::Shl: r = b >= 64 ? 0u : a << b; break;
+        case Op::ShrU: r = b >= 64 ? 0u : a >> b; break;
+        case Op::ShrS: r = static_cast<isa::Word>(sx(a) >> (b >= 63 ? 63 : b)); break;
         case Op::Eq: r = a == b; break;
         case Op::Ne: r = a != b; break;
         case Op::LtS: r = sx(a) < sx(b); break;
@@ -105,15 +105,15 @@ std::optional<std::uint32_t> evaluate(const std::vector<isa::Code>& code, const 
       st.back() = r & M;
     } else if (!st.empty() && (c.op == Op::Neg || c.op == Op::Not || c.op == Op::LNot || c.op == Op::Bool ||
                                c.op == Op::Sext || c.op == Op::Zext)) {
-      std::uint32_t& v = st.back();
+      isa::Word& v = st.back();
       switch (c.op) {
         case Op::Neg: v = (0u - v) & M; break;
         case Op::Not: v = ~v & M; break;
         case Op::LNot: v = v == 0; break;
         case Op::Bool: v = v != 0; break;
         case Op::Sext: {
-          int s = 32 - static_cast<int>(std::clamp<std::uint32_t>(c.arg, 1, 32));
-          v = static_cast<std::uint32_t>(static_cast<std::int32_t>(v << s) >> s) & M;
+          int s = 64 - static_cast<int>(std::clamp<isa::Word>(c.arg, 1, 64));
+          v = static_cast<isa::Word>(static_cast<isa::SWord>(v << s) >> s) & M;
           break;
         }
         default: v &= isa::low_bits(c.arg); break;
@@ -143,12 +143,12 @@ std::optional<std::uint32_t> evaluate(const std::vector<isa::Code>& code, const 
 /// candidate fields and constants only. Returns nothing when the code has a shape it does not
 /// know (then the instruction simply has no selectors).
 std::optional<std::vector<Key>> find_keys(const std::vector<isa::Code>& code, const isa::Format& f,
-                                          std::uint32_t candidates) {
+                                          isa::Word candidates) {
   std::vector<Key> keys;
   std::vector<Slot> st;
   std::map<std::size_t, std::vector<Slot>> saved;
   bool dead = false;
-  auto field_index = [&](std::uint32_t arg) -> int {
+  auto field_index = [&](isa::Word arg) -> int {
     unsigned shift = arg & 0x1fu, width = (arg >> 8) & 0x3fu;
     for (std::size_t i = 0; i < f.fields.size(); ++i)
       if (f.fields[i].shift == shift && f.fields[i].width == width) return static_cast<int>(i);
@@ -254,7 +254,7 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
   SelectorPlan plan;
   const auto& f = isa.formats[static_cast<std::size_t>(ins.format)];
   if (f.fields.size() > 32) return plan;
-  std::uint32_t candidates = 0;
+  isa::Word candidates = 0;
   for (std::size_t i = 0; i < f.fields.size(); ++i) {
     const auto& fl = f.fields[i];
     if ((fl.kind == isa::FieldKind::Signed || fl.kind == isa::FieldKind::Unsigned) && fl.width <= kMaxSelectorBits &&
@@ -265,11 +265,11 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
   auto keys = find_keys(ins.semantics.code, f, candidates);
   if (!keys || keys->empty()) return plan;
   // The selector fields, in format order, while their bits fit the limit.
-  std::uint32_t used = 0;
+  isa::Word used = 0;
   unsigned bits = 0;
   std::vector<Key> kept;
   for (const auto& k : *keys) {
-    std::uint32_t extra = k.fields & ~used;
+    isa::Word extra = k.fields & ~used;
     unsigned more = 0;
     for (std::size_t i = 0; i < f.fields.size(); ++i)
       if ((extra >> i) & 1u) more += f.fields[i].width;
@@ -282,18 +282,18 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
   for (std::size_t i = 0; i < f.fields.size(); ++i)
     if ((used >> i) & 1u) plan.fields.push_back(&f.fields[i]);
   // Every combination of the selector fields' values, as word bits.
-  std::vector<std::uint32_t> combos{0};
+  std::vector<isa::Word> combos{0};
   for (const auto* fl : plan.fields) {
-    std::vector<std::uint32_t> next;
+    std::vector<isa::Word> next;
     for (auto c : combos)
-      for (std::uint32_t v = 0; v <= isa::low_bits(fl->width); ++v) next.push_back(c | (v << fl->shift));
+      for (isa::Word v = 0; v <= isa::low_bits(fl->width); ++v) next.push_back(c | (v << fl->shift));
     combos = std::move(next);
   }
   // Each key's value for each combination; drop keys with many values (operands used as numbers).
-  std::vector<std::vector<std::uint32_t>> table;
+  std::vector<std::vector<isa::Word>> table;
   for (const auto& k : kept) {
-    std::vector<std::uint32_t> col;
-    std::set<std::uint32_t> distinct;
+    std::vector<isa::Word> col;
+    std::set<isa::Word> distinct;
     bool ok = true;
     for (auto c : combos) {
       auto v = evaluate(ins.semantics.code, k, ins.match | c, isa.word_bits);
@@ -306,10 +306,10 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
   }
   if (table.empty()) { plan.fields.clear(); return plan; }
   for (;;) {
-    std::map<std::vector<std::uint32_t>, std::size_t> index;
-    std::vector<std::vector<std::uint32_t>> classes;
+    std::map<std::vector<isa::Word>, std::size_t> index;
+    std::vector<std::vector<isa::Word>> classes;
     for (std::size_t j = 0; j < combos.size(); ++j) {
-      std::vector<std::uint32_t> key;
+      std::vector<isa::Word> key;
       for (const auto& col : table) key.push_back(col[j]);
       auto [it, fresh] = index.emplace(key, classes.size());
       if (fresh) classes.emplace_back();
@@ -325,22 +325,22 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
   return plan;
 }
 
-std::string selector_label(const SelectorPlan& plan, const std::vector<std::uint32_t>& values) {
-  auto fmt_value = [](const isa::Field& fl, std::uint32_t v) {
+std::string selector_label(const SelectorPlan& plan, const std::vector<isa::Word>& values) {
+  auto fmt_value = [](const isa::Field& fl, isa::Word v) {
     if (fl.kind == isa::FieldKind::Signed) {
-      std::uint32_t sign = 1u << (fl.width - 1);
-      std::int64_t s = static_cast<std::int64_t>(static_cast<std::int32_t>((v ^ sign) - sign));
+      isa::Word sign = isa::Word{1} << (fl.width - 1);
+      std::int64_t s = static_cast<std::int64_t>(static_cast<isa::SWord>((v ^ sign) - sign));
       return fmt::format("{}", s);
     }
     return fl.width >= 8 ? fmt::format("0x{:0{}x}", v, (fl.width + 3) / 4) : fmt::format("{}", v);
   };
-  std::vector<std::uint32_t> sorted = values;
+  std::vector<isa::Word> sorted = values;
   std::sort(sorted.begin(), sorted.end());
   constexpr std::size_t kMaxItems = 6;
   std::string out;
   if (plan.fields.size() == 1) {
     const auto& fl = *plan.fields[0];
-    std::vector<std::uint32_t> raw;
+    std::vector<isa::Word> raw;
     for (auto v : sorted) raw.push_back(fl.extract(v));
     std::sort(raw.begin(), raw.end());
     std::vector<std::string> items;

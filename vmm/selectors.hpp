@@ -20,7 +20,7 @@ struct SelectorPlan {
   /// Each class: the selector bits of its values, already placed at the fields' positions in
   /// the instruction word (OR them into a word that has zeros there). Values in one class give
   /// the same result for every condition of the semantics that depends only on the selectors.
-  std::vector<std::vector<std::uint32_t>> classes;
+  std::vector<std::vector<isa::Word>> classes;
   bool empty() const { return classes.size() < 2; }
 };
 
@@ -41,6 +41,6 @@ SelectorPlan plan_selectors(const isa::IsaModel& isa, const isa::Instruction& in
 /// `k=0..12,14,15` (hex with as many digits as the field for fields of 8 bits or more:
 /// `csr=0x001`; long lists are cut with "... (N values)"). Several fields: up to three value
 /// tuples (`c1=0,c3=1 | c1=2,c3=2`), else their names and the count (`c1,c3: 49 values`).
-std::string selector_label(const SelectorPlan& plan, const std::vector<std::uint32_t>& values);
+std::string selector_label(const SelectorPlan& plan, const std::vector<isa::Word>& values);
 
 }  // namespace pgsim::vmm

@@ -10,7 +10,7 @@
 namespace pgsim::vmm {
 
 Session::Session(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
-                 std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory)
+                 std::shared_ptr<const assembler::Image> guest, unsigned depth, isa::Word guest_memory)
     : stack_(std::move(isa), std::move(vmm), std::move(guest), depth, guest_memory), stats_(depth + 1) {
   checkpoint();
 }
@@ -139,10 +139,10 @@ bool Session::run_to_level(unsigned k, std::uint64_t max_steps) {
   return false;
 }
 
-std::vector<std::uint32_t> Session::addresses_of_line(const std::string& file, int line) const {
-  std::vector<std::uint32_t> out;
-  auto scan = [&](const assembler::Image& img, std::vector<std::uint32_t> origins) {
-    for (std::uint32_t a = 0; a < img.source_of.size(); ++a) {
+std::vector<isa::Word> Session::addresses_of_line(const std::string& file, int line) const {
+  std::vector<isa::Word> out;
+  auto scan = [&](const assembler::Image& img, std::vector<isa::Word> origins) {
+    for (isa::Word a = 0; a < img.source_of.size(); ++a) {
       int li = img.source_of[a];
       if (li < 0 || !img.is_code[a]) continue;
       const auto& sl = img.lines[static_cast<std::size_t>(li)];
@@ -152,7 +152,7 @@ std::vector<std::uint32_t> Session::addresses_of_line(const std::string& file, i
   };
   scan(stack_.guest_image(), {stack_.level_origin(stack_.depth())});
   if (stack_.vmm_image()) {
-    std::vector<std::uint32_t> origins;
+    std::vector<isa::Word> origins;
     for (unsigned k = 0; k < stack_.depth(); ++k) origins.push_back(stack_.level_origin(k));
     scan(*stack_.vmm_image(), origins);
   }
@@ -168,7 +168,7 @@ std::vector<MicroStep> Session::next_micro_steps() const {
     std::vector<machine::Event> events;
     void on_event(const machine::Machine&, const machine::Event& e) override { events.push_back(e); }
   } rec;
-  const std::uint32_t pc = copy.pc(), base = copy.base();
+  const isa::Word pc = copy.pc(), base = copy.base();
   const std::uint64_t start = copy.cycles();
   copy.step(rec);
   static const char* slot_names[] = {"mode", "pc", "base", "bound", ""};
@@ -180,11 +180,11 @@ std::vector<MicroStep> Session::next_micro_steps() const {
   bool first = true;
   for (const auto& e : rec.events) {
     if (e.kind == machine::EventKind::Instruction) {
-      if (first) out.push_back({fmt::format("fetch the word at virtual {} (real {})", pc, base + pc), base + pc, cycle});
+      if (first) out.push_back({fmt::format("fetch the word at virtual {} (real {})", pc, base + pc), static_cast<std::int64_t>(base + pc), cycle});
       cycle += e.cost;
       out.push_back({fmt::format("execute {} ({} cycles)", isa::disassemble(isa, e.word, pc), e.cost), -1, cycle});
     } else {
-      if (first && !e.interrupt) out.push_back({fmt::format("fetch the word at virtual {} (real {})", pc, base + pc), base + pc, cycle});
+      if (first && !e.interrupt) out.push_back({fmt::format("fetch the word at virtual {} (real {})", pc, base + pc), static_cast<std::int64_t>(base + pc), cycle});
       out.push_back({fmt::format("{} {} (info {}): the trap sequence begins", e.interrupt ? "interrupt" : "trap",
                                  isa.cause_name(e.cause), e.info), -1, cycle});
       const auto& E = copy.storage();
@@ -200,14 +200,14 @@ std::vector<MicroStep> Session::next_micro_steps() const {
         continue;
       }
       for (std::size_t i = 0; i < isa.psw.size(); ++i) {
-        std::uint32_t a = isa.trap_old_psw + static_cast<std::uint32_t>(i);
-        out.push_back({fmt::format("store old PSW {} = {} at real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), a, cycle});
+        isa::Word a = isa.trap_old_psw + static_cast<isa::Word>(i);
+        out.push_back({fmt::format("store old PSW {} = {} at real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), static_cast<std::int64_t>(a), cycle});
       }
       out.push_back({fmt::format("store cause = {} at real {}", e.cause, isa.trap_cause), isa.trap_cause, cycle});
       out.push_back({fmt::format("store info = {} at real {}", e.info, isa.trap_info), isa.trap_info, cycle});
       for (std::size_t i = 0; i < isa.psw.size(); ++i) {
-        std::uint32_t a = isa.trap_new_psw + static_cast<std::uint32_t>(i);
-        out.push_back({fmt::format("load new PSW {} = {} from real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), a, cycle});
+        isa::Word a = isa.trap_new_psw + static_cast<isa::Word>(i);
+        out.push_back({fmt::format("load new PSW {} = {} from real {}", slot_name(isa.psw[i]), a < E.size() ? E[a] : 0, a), static_cast<std::int64_t>(a), cycle});
       }
       cycle += e.cost;
       out.back().cycle = cycle;
@@ -223,7 +223,7 @@ bool Session::run(std::uint64_t max_steps) {
   last_stop_ = {};
   for (std::uint64_t i = 0; i < max_steps && !stopped(); ++i) {
     if (i > 0 && !bp.addresses.empty()) {
-      const std::uint32_t a = machine().base() + machine().pc();
+      const isa::Word a = machine().base() + machine().pc();
       if (bp.addresses.count(a)) {
         last_stop_ = {StopInfo::Kind::Address, a, 0, stack_.level_of(a)};
         return true;
@@ -263,7 +263,7 @@ std::string Session::describe(const StopInfo& s) const {
   return {};
 }
 
-bool Session::run_to_next_trap(std::optional<std::uint32_t> cause, std::optional<unsigned> level,
+bool Session::run_to_next_trap(std::optional<isa::Word> cause, std::optional<unsigned> level,
                                std::uint64_t max_steps) {
   return run_until(
       [&](const machine::Event& e) {
@@ -353,7 +353,7 @@ void Session::truncate_future() {
   inputs_.resize(replay_);
 }
 
-void Session::push_input(std::uint32_t word) {
+void Session::push_input(isa::Word word) {
   // Input typed at this step before (replayed at the start of the next step) comes first.
   while (replay_ < inputs_.size() && inputs_[replay_].first <= steps_) m().push_input(inputs_[replay_++].second);
   // Typed in the past, it rewrites the future: the recorded history after this step is dropped.
@@ -372,7 +372,7 @@ LevelView Session::view(unsigned k) const {
   v.stopped = v.running && stopped();
   v.stats = stats_[k];
   const auto& mc = machine();
-  std::uint32_t image_address = 0;
+  isa::Word image_address = 0;
   bool have = true;
   if (k == 0 && !mc.interpretive_levels().empty()) {
     // L0 is a host under interpretive execution: its own state is the one its VM entry saved.
@@ -412,7 +412,7 @@ LevelView Session::view(unsigned k) const {
   }
   const assembler::Image* img = v.vmm ? stack_.vmm_image() : &stack_.guest_image();
   if (have && img) {
-    std::uint32_t real = stack_.level_origin(k) + image_address;
+    isa::Word real = stack_.level_origin(k) + image_address;
     if (real < mc.storage().size()) v.instruction = isa::disassemble(mc.isa(), mc.storage()[real], image_address);
     v.where = img->where(image_address);
   }
@@ -431,17 +431,17 @@ std::string Session::state_description(unsigned k) const {
   // 64-bit: a broken monitor's `sd` may lie anywhere, and the sum must not wrap into storage.
   const std::uint64_t sd64 = std::uint64_t{stack_.level_origin(k)} + sym->second;
   if (sd64 + a.words > E.size()) return {};
-  const auto sd = static_cast<std::uint32_t>(sd64);
-  auto word = [&](std::uint32_t off) { return E[sd + off]; };
+  const auto sd = static_cast<isa::Word>(sd64);
+  auto word = [&](isa::Word off) { return E[sd + off]; };
   const bool live = stack_.interpreted(k + 1);
   VirtualState g = stack_.virtual_state_of_guest_of(k);
-  std::uint32_t timer = live ? mc.level_timer(k + 1) : word(a.timer);
+  isa::Word timer = live ? mc.level_timer(k + 1) : word(a.timer);
   bool pending = live ? mc.level_timer_pending(k + 1) : word(a.pending) != 0;
-  std::uint32_t intercepts = live ? mc.interpretive_levels()[k].intercepts : word(a.intercepts);
+  isa::Word intercepts = live ? mc.interpretive_levels()[k].intercepts : word(a.intercepts);
   std::string names;
   for (const auto& in : mc.isa().instructions)
     if (in.intercept && (intercepts & in.intercept)) names += (names.empty() ? "" : " ") + in.mnemonic;
-  std::uint32_t reason = word(a.reason);
+  isa::Word reason = word(a.reason);
   std::string last = reason == 0 ? std::string("none")
                                  : fmt::format("{} info {:#x}", a.reason_name(reason), word(a.info));
   return fmt::format("SD{}: guest {} P={} R=({}, {}) ie={}  timer {}{}  region {}+{}  intercepts {}  last exit {}",

@@ -22,10 +22,10 @@ struct TrapRecord {
   std::uint64_t step = 0;      ///< index of the step that took it (0-based)
   std::uint64_t cycle = 0;     ///< cycle at which the trap sequence began
   unsigned level = 0;          ///< the level whose code trapped
-  std::uint32_t cause = 0, info = 0, word = 0;
+  isa::Word cause = 0, info = 0, word = 0;
   bool interrupt = false;
   std::vector<Stack::Handling> chain;  ///< who reflected / emulated it
-  std::uint32_t real_pc = 0;
+  isa::Word real_pc = 0;
   /// Trap (a trap sequence), or VmEntry / VmExit (interpretive execution, docs/pg1-assist.md):
   /// for those `level` is the guest entered / exited, `cause` the exit reason, `info` its info,
   /// `word` the intercepted instruction (else 0), and `chain` names the host that handles an
@@ -40,8 +40,8 @@ struct LevelView {
   bool vmm = false;       ///< role: VMM or guest
   bool running = false;   ///< its code is the one executing now (at base + P)
   bool stopped = false;   ///< the machine stopped (halt, trap storm) with this level's code at base + P
-  std::uint32_t mode = 0, pc = 0, base = 0, bound = 0, ie = 0;
-  std::vector<std::uint32_t> regs;
+  isa::Word mode = 0, pc = 0, base = 0, bound = 0, ie = 0;
+  std::vector<isa::Word> regs;
   std::string instruction;  ///< disassembled instruction at its pc ("" if none)
   std::string where;        ///< file:line of it ("" if unknown)
   LevelStats stats;
@@ -64,8 +64,8 @@ struct MicroStep {
 /// Where a run stops: before executing code at a real address, or after a trap of a cause or
 /// taken while a level's code ran.
 struct Breakpoints {
-  std::set<std::uint32_t> addresses;  ///< real addresses
-  std::set<std::uint32_t> causes;
+  std::set<isa::Word> addresses;  ///< real addresses
+  std::set<isa::Word> causes;
   std::set<unsigned> levels;
   bool empty() const { return addresses.empty() && causes.empty() && levels.empty(); }
 };
@@ -74,8 +74,8 @@ struct Breakpoints {
 struct StopInfo {
   enum class Kind : std::uint8_t { None, Address, Cause, Level };
   Kind kind = Kind::None;
-  std::uint32_t address = 0;  ///< Kind::Address: the real address about to execute
-  std::uint32_t cause = 0;    ///< Kind::Cause / Kind::Level: the trap's cause
+  isa::Word address = 0;  ///< Kind::Address: the real address about to execute
+  isa::Word cause = 0;    ///< Kind::Cause / Kind::Level: the trap's cause
   unsigned level = 0;         ///< the level whose code is at `address` / took the trap
 };
 
@@ -118,7 +118,7 @@ class Session {
  public:
   /// Builds the stack (see Stack) and keeps the reset state for step back.
   Session(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
-          std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory = 0);
+          std::shared_ptr<const assembler::Image> guest, unsigned depth, isa::Word guest_memory = 0);
 
   const Stack& stack() const { return stack_; }
   const machine::Machine& machine() const { return stack_.machine(); }
@@ -143,7 +143,7 @@ class Session {
   /// "Step in level k": the same as run_to_level().
   bool step_in_level(unsigned k, std::uint64_t max_steps = 10'000'000) { return run_to_level(k, max_steps); }
   /// Runs until the next real trap (of `cause` / taken by `level`, if given).
-  bool run_to_next_trap(std::optional<std::uint32_t> cause = {}, std::optional<unsigned> level = {},
+  bool run_to_next_trap(std::optional<isa::Word> cause = {}, std::optional<unsigned> level = {},
                         std::uint64_t max_steps = 10'000'000);
   /// One step; if it trapped (or was interrupted), runs on until the level that trapped is
   /// about to run again: its next instruction after an emulation, the first instruction of its
@@ -161,7 +161,7 @@ class Session {
   /// The breakpoints run() stops at.
   Breakpoints& breakpoints() { return breakpoints_; }
   /// Real addresses of the code of `file:line` (the guest's, or the VMM's at every VMM level).
-  std::vector<std::uint32_t> addresses_of_line(const std::string& file, int line) const;
+  std::vector<isa::Word> addresses_of_line(const std::string& file, int line) const;
   /// Runs up to `max_steps` steps; stops at a breakpoint (returns true; last_stop() says which)
   /// or when stopped. A breakpoint at the current address does not stop the first step.
   bool run(std::uint64_t max_steps);
@@ -194,7 +194,7 @@ class Session {
 
   /// Feeds the console device (recorded, so that step back and re-execution see it too). In
   /// the past, it rewrites the future: the recorded history after this step is dropped.
-  void push_input(std::uint32_t word);
+  void push_input(isa::Word word);
 
   /// The traps taken before the current step (the kept ones; see TrapLog).
   TrapLog traps() const { return {traps_, trap_position()}; }
@@ -269,7 +269,7 @@ class Session {
   std::uint64_t sparse_every_ = kEvery;
   std::uint64_t serial_ = 0;
   std::vector<machine::Event> step_events_;  ///< the events of the last step
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> inputs_;  ///< (step, word) fed so far
+  std::vector<std::pair<std::uint64_t, isa::Word>> inputs_;  ///< (step, word) fed so far
   std::size_t replay_ = 0;  ///< inputs_[replay_..] are still to be fed during re-execution
 };
 

@@ -24,9 +24,9 @@ std::string vmm_name(const assembler::Image& vmm) {
 /// outside the level's storage: V > 0, the image fits in V words, and every control-block symbol
 /// (vm_regs with one word per register) lies inside the image. Throws std::invalid_argument
 /// naming the symbol.
-std::uint32_t checked_vmm_size(const isa::IsaModel& isa, const assembler::Image& vmm) {
+isa::Word checked_vmm_size(const isa::IsaModel& isa, const assembler::Image& vmm) {
   auto it = vmm.symbols.find("VMM_SIZE");
-  std::uint32_t v = it != vmm.symbols.end() ? it->second : vmm.size();
+  isa::Word v = it != vmm.symbols.end() ? it->second : vmm.size();
   if (v == 0)
     throw std::invalid_argument(fmt::format("{} has size 0 ({}); a VMM level needs storage for the VMM", vmm_name(vmm),
                                             it != vmm.symbols.end() ? "its symbol VMM_SIZE is 0" : "its image is empty"));
@@ -49,18 +49,18 @@ std::uint32_t checked_vmm_size(const isa::IsaModel& isa, const assembler::Image&
 
 }  // namespace
 
-std::uint32_t Stack::real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
-                               std::uint32_t guest_memory) {
+isa::Word Stack::real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
+                               isa::Word guest_memory) {
   std::uint64_t g = guest_memory ? guest_memory : isa.memory_words;
   if (depth > 64) throw std::invalid_argument(fmt::format("depth {} is out of range (0 .. 64)", depth));
   std::uint64_t v = depth ? checked_vmm_size(isa, *vmm) : 0;
   std::uint64_t total = g + depth * v;
   if (total > (1u << 26)) throw std::invalid_argument(fmt::format("the real machine would need {} words (max 2^26)", total));
-  return static_cast<std::uint32_t>(total);
+  return static_cast<isa::Word>(total);
 }
 
 Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
-             std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory)
+             std::shared_ptr<const assembler::Image> guest, unsigned depth, isa::Word guest_memory)
     : vmm_(std::move(vmm)),
       guest_(std::move(guest)),
       depth_(depth),
@@ -132,7 +132,7 @@ VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
     return v;
   }
   const auto& E = machine_.storage();
-  std::uint32_t o = level_origin(k);
+  isa::Word o = level_origin(k);
   VirtualState v;
   v.mode = E[o + cb_mode_];
   v.pc = E[o + cb_pc_];
@@ -145,7 +145,7 @@ VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
   return v;
 }
 
-void Stack::fill_unsaved(unsigned k, std::vector<std::uint32_t>& regs) const {
+void Stack::fill_unsaved(unsigned k, std::vector<isa::Word>& regs) const {
   const auto& E = machine_.storage();
   // L(j)'s vm_saved + 1: its guest's registers below this index are in its vm_regs (a bad value
   // in a monitor's storage cannot take the reads outside vm_regs).
@@ -167,17 +167,17 @@ void Stack::fill_unsaved(unsigned k, std::vector<std::uint32_t>& regs) const {
   }
 }
 
-bool Stack::would_emulate(unsigned k, std::uint32_t cause) const {
+bool Stack::would_emulate(unsigned k, isa::Word cause) const {
   return !paravirtual_ && static_cast<int>(cause) == machine_.isa().causes.privileged &&
          machine_.storage()[level_origin(k) + cb_mode_] == machine::Supervisor;
 }
 
-bool Stack::is_hypercall(unsigned k, std::uint32_t cause, std::uint32_t info) const {
+bool Stack::is_hypercall(unsigned k, isa::Word cause, isa::Word info) const {
   return paravirtual_ && k < depth_ && cause == hc_cause_ && info >= hc_base_ && info < hc_limit_ &&
          machine_.storage()[level_origin(k) + cb_mode_] == machine::Supervisor;
 }
 
-std::string Stack::hypercall_name(std::uint32_t number) const {
+std::string Stack::hypercall_name(isa::Word number) const {
   if (vmm_)
     for (const auto& [name, value] : vmm_->symbols)
       if (value == number && name.rfind("HC_", 0) == 0 && name != "HC_BASE" && name != "HC_LIMIT" &&
@@ -186,7 +186,7 @@ std::string Stack::hypercall_name(std::uint32_t number) const {
   return fmt::format("{}", number);
 }
 
-std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t cause, std::uint32_t info) const {
+std::vector<Stack::Handling> Stack::handling_chain(unsigned level, isa::Word cause, isa::Word info) const {
   std::vector<Handling> chain;
   if (depth_ == 0 || level == 0 || interpreted(level)) return chain;  // interpreted: no monitor handles it
   for (unsigned k = 0; k + 1 < level; ++k) chain.push_back({k, false});
@@ -195,7 +195,7 @@ std::vector<Stack::Handling> Stack::handling_chain(unsigned level, std::uint32_t
   return chain;
 }
 
-std::string Stack::describe_chain(unsigned level, std::uint32_t cause, std::uint32_t info) const {
+std::string Stack::describe_chain(unsigned level, isa::Word cause, isa::Word info) const {
   return describe_chain(level, handling_chain(level, cause, info));
 }
 
@@ -214,13 +214,13 @@ std::string Stack::describe_chain(unsigned level, const std::vector<Handling>& c
   return s;
 }
 
-bool Stack::level_about_to_execute(unsigned k, std::uint32_t a) const {
+bool Stack::level_about_to_execute(unsigned k, isa::Word a) const {
   const auto& m = machine_;
   if (std::uint64_t{m.base()} + m.pc() == std::uint64_t{level_origin(k)} + a) return true;  // directly
   if (k == 0 || !fetch_) return false;
   // Interpreted by L(k-1): it is at its fetch, and level k's pc (through level k's R) is `a`.
   const auto& E = m.storage();
-  const std::uint32_t o = level_origin(k - 1);
+  const isa::Word o = level_origin(k - 1);
   return E[o + cb_mode_] == machine::Supervisor && E[o + cb_base_] + E[o + cb_pc_] == a &&
          level_about_to_execute(k - 1, *fetch_);
 }
@@ -228,7 +228,7 @@ bool Stack::level_about_to_execute(unsigned k, std::uint32_t a) const {
 Stack::GuestBoundary Stack::guest_boundary() const {
   if (level_of(machine_.base() + machine_.pc()) == depth_) return GuestBoundary::Direct;
   if (depth_ == 0 || !fetch_) return GuestBoundary::None;
-  const std::uint32_t o = level_origin(depth_ - 1);
+  const isa::Word o = level_origin(depth_ - 1);
   if (machine_.storage()[o + cb_mode_] == machine::Supervisor && level_about_to_execute(depth_ - 1, *fetch_))
     return GuestBoundary::Interpreted;
   return GuestBoundary::None;
@@ -237,7 +237,7 @@ Stack::GuestBoundary Stack::guest_boundary() const {
 GuestState Stack::guest_state() const {
   GuestState g;
   const auto& E = machine_.storage();
-  std::uint32_t o = depth_ * V_;
+  isa::Word o = depth_ * V_;
   g.storage.assign(E.begin() + o, E.begin() + o + guest_memory_);
   g.console = machine_.console_output();
   if (depth_ == 0) {

@@ -28,16 +28,16 @@ struct LevelStats {
 /// keeps them (its control block or state description), or as the hardware holds them while it
 /// runs the level under interpretive execution (Stack::virtual_state_of_guest_of).
 struct VirtualState {
-  std::uint32_t mode = 0, pc = 0, base = 0, bound = 0, ie = 0;
-  std::vector<std::uint32_t> regs;  ///< r0..r7 as the level sees them
+  isa::Word mode = 0, pc = 0, base = 0, bound = 0, ie = 0;
+  std::vector<isa::Word> regs;  ///< r0..r7 as the level sees them
 };
 
 /// The guest-visible state compared by P&G's equivalence property: registers, the PSW as
 /// the guest sees it, and its whole storage. Time (cycles) is deliberately absent.
 struct GuestState {
-  std::vector<std::uint32_t> regs;
-  std::vector<std::uint32_t> psw;      ///< mode, pc, base, bound, ie
-  std::vector<std::uint32_t> storage;  ///< the guest machine's E, from its address 0
+  std::vector<isa::Word> regs;
+  std::vector<isa::Word> psw;      ///< mode, pc, base, bound, ie
+  std::vector<isa::Word> storage;  ///< the guest machine's E, from its address 0
   std::string console;
   bool operator==(const GuestState&) const = default;
 };
@@ -54,26 +54,26 @@ class Stack {
   /// Throws std::invalid_argument (bad depth/sizes, a bad VMM image: the message names the
   /// symbol) or std::out_of_range (the guest image does not fit in its machine).
   Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const assembler::Image> vmm,
-        std::shared_ptr<const assembler::Image> guest, unsigned depth, std::uint32_t guest_memory = 0);
+        std::shared_ptr<const assembler::Image> guest, unsigned depth, isa::Word guest_memory = 0);
 
   machine::Machine& machine() { return machine_; }
   const machine::Machine& machine() const { return machine_; }
   unsigned depth() const { return depth_; }
-  std::uint32_t vmm_size() const { return V_; }
-  std::uint32_t guest_memory() const { return guest_memory_; }
+  isa::Word vmm_size() const { return V_; }
+  isa::Word guest_memory() const { return guest_memory_; }
   const assembler::Image& guest_image() const { return *guest_; }
   const assembler::Image* vmm_image() const { return vmm_.get(); }
   std::shared_ptr<const assembler::Image> vmm_image_ptr() const { return vmm_; }
   std::shared_ptr<const assembler::Image> guest_image_ptr() const { return guest_; }
 
   /// The level whose code lives at real address `a`, O(1): L(a / V) for VMMs, else the guest.
-  unsigned level_of(std::uint32_t real_address) const {
+  unsigned level_of(isa::Word real_address) const {
     if (depth_ == 0) return 0;
-    std::uint32_t k = real_address / V_;
+    isa::Word k = real_address / V_;
     return k < depth_ ? k : depth_;
   }
   /// Real address of the first word of level k's machine (k * V).
-  std::uint32_t level_origin(unsigned k) const { return k * V_; }
+  isa::Word level_origin(unsigned k) const { return k * V_; }
 
   /// Counts one machine event into the per-level counters (`stats` has depth + 1 entries):
   /// the level is the one whose storage holds the code's real address.
@@ -151,21 +151,21 @@ class Stack {
   /// Would L(k) emulate (true) or reflect (false) a trap with `cause` from its guest now?
   /// A paravirtualizing monitor (one whose image defines HC_CAUSE, HC_BASE and HC_LIMIT, as
   /// vmm/monitors/pv.s does) never emulates: false.
-  bool would_emulate(unsigned k, std::uint32_t cause) const;
+  bool would_emulate(unsigned k, isa::Word cause) const;
   /// Is a trap with `cause` and `info` from L(k)'s guest, now, a hypercall that L(k) handles?
   /// Only for a paravirtualizing monitor: cause == its HC_CAUSE, info in [HC_BASE, HC_LIMIT),
   /// and the guest in virtual supervisor mode (docs/hypercalls.md; Barham et al., SOSP 2003).
-  bool is_hypercall(unsigned k, std::uint32_t cause, std::uint32_t info) const;
+  bool is_hypercall(unsigned k, isa::Word cause, isa::Word info) const;
   /// "HC_CONSOLE_WRITE (259)": a hypercall number by the monitor's own symbol for it, or
   /// "259" when it defines none.
-  std::string hypercall_name(std::uint32_t number) const;
+  std::string hypercall_name(isa::Word number) const;
 
   /// One step of a real trap's journey: level `level` reflects it upward, or emulates it, or
   /// (a paravirtualizing monitor) handles the hypercall numbered `hypercall` (0: none).
   struct Handling {
     unsigned level;
     bool emulates;
-    std::uint32_t hypercall = 0;
+    isa::Word hypercall = 0;
   };
   /// What the VMMs do with a real trap taken while level `level`'s code ran (read from the
   /// control blocks now, i.e. right after the trap): L0 .. L(level-2) reflect it upward, and
@@ -174,11 +174,11 @@ class Stack {
   /// level running under interpretive execution (the hardware delivered it; see interpreted()).
   /// `info` (the trap's info) tells a hypercall from another trap of the same cause; with the
   /// default 0 no trap is one.
-  std::vector<Handling> handling_chain(unsigned level, std::uint32_t cause, std::uint32_t info = 0) const;
+  std::vector<Handling> handling_chain(unsigned level, isa::Word cause, isa::Word info = 0) const;
   /// The chain as text: "L0 reflects -> L1 emulates", "L0 handles hypercall HC_IRET (258)" (as the
   /// control blocks are now); for a level running under interpretive execution, "the hardware
   /// delivers it into Lk's own low storage".
-  std::string describe_chain(unsigned level, std::uint32_t cause, std::uint32_t info = 0) const;
+  std::string describe_chain(unsigned level, isa::Word cause, isa::Word info = 0) const;
   /// A recorded chain as text, for a trap taken while level `level`'s code ran.
   std::string describe_chain(unsigned level, const std::vector<Handling>& chain) const;
 
@@ -186,9 +186,9 @@ class Stack {
   /// address within that image (real address minus the level's origin).
   struct CodeLocation {
     const assembler::Image* image;
-    std::uint32_t address;
+    isa::Word address;
   };
-  CodeLocation code_at(std::uint32_t real_address) const {
+  CodeLocation code_at(isa::Word real_address) const {
     unsigned k = level_of(real_address);
     return {k < depth_ ? vmm_.get() : guest_.get(), real_address - level_origin(k)};
   }
@@ -209,7 +209,7 @@ class Stack {
   GuestBoundary guest_boundary() const;
   /// The address (in its own machine) of the interpreter boundary `vm_fetch` of the monitor
   /// image, or nullopt when it defines none (a monitor that never interprets, like pgvmm.s).
-  std::optional<std::uint32_t> interpreter_fetch() const { return fetch_; }
+  std::optional<isa::Word> interpreter_fetch() const { return fetch_; }
 
   /// The guest's state as the guest sees it (see GuestState).
   GuestState guest_state() const;
@@ -226,20 +226,20 @@ class Stack {
  private:
   std::shared_ptr<const assembler::Image> vmm_, guest_;
   unsigned depth_;
-  std::uint32_t V_ = 0, guest_memory_;
+  isa::Word V_ = 0, guest_memory_;
   machine::Machine machine_;
   TimerLivelockWatch watch_;
-  std::uint32_t cb_mode_ = 0, cb_pc_ = 0, cb_base_ = 0, cb_bound_ = 0, cb_ie_ = 0, cb_regs_ = 0;
+  isa::Word cb_mode_ = 0, cb_pc_ = 0, cb_base_ = 0, cb_bound_ = 0, cb_ie_ = 0, cb_regs_ = 0;
   bool paravirtual_ = false;  ///< the VMM defines HC_CAUSE, HC_BASE, HC_LIMIT
-  std::uint32_t hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;
-  std::optional<std::uint32_t> fetch_;  ///< the monitor's vm_fetch, if it interprets
-  std::optional<std::uint32_t> cb_saved_;  ///< the monitor's vm_saved, if it saves only some registers
+  isa::Word hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;
+  std::optional<isa::Word> fetch_;  ///< the monitor's vm_fetch, if it interprets
+  std::optional<isa::Word> cb_saved_;  ///< the monitor's vm_saved, if it saves only some registers
   /// regs[r] for every r > L(k)'s vm_saved: level k's own register r (see virtual_state_of_guest_of).
-  void fill_unsaved(unsigned k, std::vector<std::uint32_t>& regs) const;
+  void fill_unsaved(unsigned k, std::vector<isa::Word>& regs) const;
   /// Is level k's code about to execute the word at address `a` of level k's machine?
-  bool level_about_to_execute(unsigned k, std::uint32_t a) const;
-  static std::uint32_t real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
-                                 std::uint32_t guest_memory);
+  bool level_about_to_execute(unsigned k, isa::Word a) const;
+  static isa::Word real_size(const isa::IsaModel& isa, const assembler::Image* vmm, unsigned depth,
+                                 isa::Word guest_memory);
 };
 
 }  // namespace pgsim::vmm

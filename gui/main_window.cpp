@@ -221,7 +221,7 @@ void MainWindow::build_ui() {
   auto apply_filter = [this] {
     std::optional<isa::Word> c;
     std::optional<unsigned> l;
-    if (cause_filter_->currentIndex() > 0) c = cause_filter_->currentData().toUInt();
+    if (cause_filter_->currentIndex() > 0) c = cause_filter_->currentData().toULongLong();
     if (level_filter_->currentIndex() > 0) l = level_filter_->currentData().toUInt();
     chain_->set_filter(c, l);
   };
@@ -547,7 +547,7 @@ void MainWindow::adopt(std::shared_ptr<vmm::Session> s, std::shared_ptr<const is
   cause_filter_->blockSignals(true);
   cause_filter_->clear();
   cause_filter_->addItem("all");
-  for (const auto& [n, v] : isa_->cause_names) cause_filter_->addItem(QString::fromStdString(n), v);
+  for (const auto& [n, v] : isa_->cause_names) cause_filter_->addItem(QString::fromStdString(n), static_cast<qulonglong>(v));
   cause_filter_->blockSignals(false);
   level_filter_->blockSignals(true);
   level_filter_->clear();

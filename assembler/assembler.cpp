@@ -752,7 +752,8 @@ class Assembler {
       }
     }
     for (auto& [name, s] : syms_)
-      if (s.state == 2) image_.symbols[name] = static_cast<isa::Word>(s.value);
+      if (s.state == 2)  // two's complement in 32 bits, or in the word's bits when the word is wider
+        image_.symbols[name] = static_cast<isa::Word>(s.value) & isa::low_bits(std::max(32u, isa_.word_bits));
   }
 
   isa::Word encode(Item& it, const isa::Instruction& ins) {

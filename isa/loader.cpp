@@ -221,7 +221,7 @@ class Elaborator {
           if (*v < lo || *v > hi)
             err(d->offset, fmt::format("constant {} = {} does not fit in {} bits", d->names[0], *v, bits));
           else {
-            m->constants[d->names[0]] = static_cast<isa::Word>(*v);
+            m->constants[d->names[0]] = static_cast<isa::Word>(*v) & low_bits(bits);  // two's complement in n bits
             const_values_[d->names[0]] = *v;  // with its sign, for later constant expressions
           }
         }

@@ -221,6 +221,14 @@ TEST_CASE("loop, index, timer and clock errors name their place and the limit in
   // Unrolled code is bounded: 64 x 64 copies of a body of a few operations.
   check("for i in 0 .. 63 { for j in 0 .. 63 { mem[i + j] = rs + i * j; } }", 20,
         "the semantics compile to more than 8192 operations (the limit)");
+  // Loops nest under the statement nesting limit (`if`s and `for`s together).
+  std::string deep, close;
+  for (int k = 0; k < 129; ++k) {
+    deep += "for i" + std::to_string(k) + " in 0 .. 0 { ";
+    close += "} ";
+  }
+  CHECK_THAT(error_in(deep + close), Catch::Contains("'if' and 'for' statements (each 'else if' counts as a level) "
+                                                     "nested deeper than 128 levels (the limit)"));
   // A loop of no iterations is legal, with a warning that says how to count down.
   auto isa = isa::load_isa_text("warn.isa", kIsa + "instruction w \"rd\" R 0x30 cycles 1 { for i in 3 .. 0 { rd = i; } }\n");
   REQUIRE(isa->warnings.size() == 1);

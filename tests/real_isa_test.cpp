@@ -71,6 +71,9 @@ TEST_CASE("PDP-10 (KA10): Theorem 1 fails (JRST 1, JRSTF, the PC word's USER fla
   // P&G 1974: the PDP-10 has an unprivileged instruction that is sensitive in executive mode
   // only (JRST 1, return to user mode), so a hybrid monitor can be built but not a VMM.
   auto isa = real_isa("pdp10-ka10.isa");
+  // The KA10's 36-bit word (issue 12): AC, I, X, Y as on the machine, USER at bit 5 of 36.
+  REQUIRE(isa->word_bits == 36);
+  CHECK(isa->constants.at("USER_FLAG") == isa::Word{1} << 30);
   for (std::uint64_t seed : {1974u, 3u}) {
     INFO("seed " << seed);
     vmm::ClassifierOptions options;

@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size != patched->symbols.end() && size->second > (1u << 14)) size->second = 1u << 14;
     vmm_image = patched;
   }
-  std::vector<std::uint32_t> input;
+  std::vector<isa::Word> input;
   if (h0 & 0x40u)
     for (unsigned i = 0; i < (ninput & 63u); ++i) input.push_back(fuzz::take_word(data, size));
   auto guest = fuzz::raw_image(fuzz::words_of(data, size));

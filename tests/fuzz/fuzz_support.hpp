@@ -21,9 +21,9 @@ namespace pgsim::fuzz {
 inline std::string source_dir() { return PGSIM_SOURCE_DIR; }
 
 /// Little-endian 32-bit words from `n` bytes at `p` (a trailing partial word is zero-padded).
-inline std::vector<std::uint32_t> words_of(const std::uint8_t* p, std::size_t n) {
-  std::vector<std::uint32_t> w((n + 3) / 4, 0);
-  for (std::size_t i = 0; i < n; ++i) w[i / 4] |= static_cast<std::uint32_t>(p[i]) << (8 * (i % 4));
+inline std::vector<isa::Word> words_of(const std::uint8_t* p, std::size_t n) {
+  std::vector<isa::Word> w((n + 3) / 4, 0);
+  for (std::size_t i = 0; i < n; ++i) w[i / 4] |= static_cast<isa::Word>(p[i]) << (8 * (i % 4));
   return w;
 }
 
@@ -43,7 +43,7 @@ inline std::uint32_t take_word(const std::uint8_t*& p, std::size_t& n) {
 
 /// An image with `words` at addresses 0.. and no symbols or source lines (an arbitrary image,
 /// as `pgsim run` gets from a file it did not assemble).
-inline std::shared_ptr<const assembler::Image> raw_image(std::vector<std::uint32_t> words) {
+inline std::shared_ptr<const assembler::Image> raw_image(std::vector<isa::Word> words) {
   auto img = std::make_shared<assembler::Image>();
   img->source_of.assign(words.size(), -1);
   img->is_code.assign(words.size(), false);

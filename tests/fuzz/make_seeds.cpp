@@ -46,7 +46,7 @@ void copy_all(const fs::path& root, const std::vector<fs::path>& from, const fs:
   for (const auto& f : from) fs::copy_file(f, to / seed_name(root, f), fs::copy_options::overwrite_existing);
 }
 
-std::string le(const std::vector<std::uint32_t>& words) {
+std::string le(const std::vector<pgsim::isa::Word>& words) {
   std::string s;
   for (auto w : words)
     for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((w >> (8 * i)) & 0xffu));
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   auto pg1 = pgsim::isa::load_isa((root / "examples/isa/pg1.isa").string());
   int images = 0;
   for (const auto& f : asm_files) {
-    std::vector<std::uint32_t> words;
+    std::vector<pgsim::isa::Word> words;
     try {
       words = pgsim::assembler::assemble_file(*pg1, f.string()).words;
     } catch (const std::exception&) {

@@ -20,6 +20,10 @@ struct Undecided {
   std::string reason;
 };
 
+/// Z3 resource units the "does any state complete" question may use (see Impl::answer): a
+/// CSR-number class that always traps answers it in about 25,000.
+constexpr std::uint64_t kCompletionUnits = 100'000;
+
 }  // namespace
 
 struct Prover::Impl {
@@ -133,45 +137,108 @@ struct Prover::Impl {
   }
   z3::expr memory_trap(const SymRun& r) { return r.trapped && is_cause(r.cause, isa->causes.memory); }
 
+  /// Builds a disjunction, leaving out the terms that are the constant false: a question whose
+  /// every term is left out is answered "no" without the solver (see trivially_false()).
+  struct AnyOf {
+    z3::context& ctx;
+    std::vector<z3::expr> terms;
+    void add(const z3::expr& e) {
+      if (!e.is_false()) terms.push_back(e);
+    }
+    /// a != b, or false when a and b are the same term (the runs computed it alike: Z3 shares
+    /// equal terms, so one term is one value whatever the state).
+    void differs(const z3::expr& a, const z3::expr& b) {
+      if (!z3::eq(a, b)) terms.push_back(a != b);
+    }
+    z3::expr any() const {
+      if (terms.empty()) return ctx.bool_val(false);
+      z3::expr d = terms[0];
+      for (std::size_t i = 1; i < terms.size(); ++i) d = d || terms[i];
+      return d;
+    }
+  };
+
   /// The results of two completed runs differ (vmm/classifier.cpp differences()): B's storage
   /// and base are A's moved by `shift`; storage is compared over A's region of `region` words.
+  /// Components the two runs computed as the same term are left out; false when all are.
   z3::expr differ(const SymRun& a, const SymRun& b, const z3::expr& n, const z3::expr& shift, const z3::expr& region,
                   bool ignore_mode, const std::string& tag) {
-    z3::expr d = ctx.bool_val(false);
-    for (std::size_t r = 0; r < a.regs.size(); ++r) d = d || a.regs[r] != b.regs[r];
-    d = d || a.pc != b.pc;
-    if (!ignore_mode) d = d || a.mode != b.mode;
-    d = d || a.base + shift != b.base || a.bound != b.bound;
-    for (std::size_t c = 0; c < a.controls.size(); ++c) d = d || a.controls[c] != b.controls[c];
-    d = d || a.timer != b.timer || a.halted != b.halted || a.in_pos != b.in_pos;
-    d = d || a.out_len != b.out_len;
+    AnyOf d{ctx, {}};
+    for (std::size_t r = 0; r < a.regs.size(); ++r) d.differs(a.regs[r], b.regs[r]);
+    d.differs(a.pc, b.pc);
+    if (!ignore_mode) d.differs(a.mode, b.mode);
+    d.differs(a.base + shift, b.base);
+    d.differs(a.bound, b.bound);
+    for (std::size_t c = 0; c < a.controls.size(); ++c) d.differs(a.controls[c], b.controls[c]);
+    d.differs(a.timer, b.timer);
+    d.differs(a.halted, b.halted);
+    d.differs(a.in_pos, b.in_pos);
+    d.differs(a.out_len, b.out_len);
     for (std::size_t i = 0; i < a.out.size(); ++i)
-      d = d || (z3::ult(bv(i), a.out_len) && a.out[i] != b.out[i]);
+      if (!z3::eq(a.out[i], b.out[i])) d.add(z3::ult(bv(i), a.out_len) && a.out[i] != b.out[i]);
     // Some word of the region, inside both machines, differs.
     z3::expr x = ctx.bv_const((tag + "region_word").c_str(), vw());
-    z3::expr ra = z3::zext(a.base, 2) + z3::zext(x, 2), rb = ra + z3::zext(shift, 2);
-    z3::expr in = z3::ult(x, region) && z3::ult(ra, z3::zext(n, 2)) && z3::ult(rb, z3::zext(n, 2));
     // When neither run changed its base, the region is read by virtual address (no arithmetic
     // relating the relocated addresses for the solver to undo); else by real address.
     bool kept = z3::eq(a.base, a.initial_base) && z3::eq(b.base, b.initial_base);
     z3::expr wa = kept ? a.read_virtual(x) : a.read(a.base + x);
     z3::expr wb = kept ? b.read_virtual(x) : b.read(a.base + x + shift);
-    d = d || (in && wa != wb);
-    return d;
+    if (!z3::eq(wa, wb)) {
+      z3::expr ra = z3::zext(a.base, 2) + z3::zext(x, 2), rb = ra + z3::zext(shift, 2);
+      z3::expr in = z3::ult(x, region) && z3::ult(ra, z3::zext(n, 2)) && z3::ult(rb, z3::zext(n, 2));
+      d.add(in && wa != wb);
+    }
+    return d.any();
   }
 
-  /// The run changed control state (vmm/classifier.cpp control_changes()).
+  /// The run changed control state (vmm/classifier.cpp control_changes()); false when the run
+  /// left every control component as the same term.
   z3::expr control_change(const SymState& s, const SymRun& r) {
-    z3::expr d = s.mode != r.mode || s.base != r.base || s.bound != r.bound;
-    for (std::size_t c = 0; c < s.controls.size(); ++c) d = d || s.controls[c] != r.controls[c];
-    return d || r.timer != bv(0) || r.out_len != bv(0) || r.in_pos != bv(0) || r.halted;
+    AnyOf d{ctx, {}};
+    d.differs(s.mode, r.mode);
+    d.differs(s.base, r.base);
+    d.differs(s.bound, r.bound);
+    for (std::size_t c = 0; c < s.controls.size(); ++c) d.differs(s.controls[c], r.controls[c]);
+    for (const auto* e : {&r.timer, &r.out_len, &r.in_pos}) d.differs(*e, bv(0));
+    if (!r.halted.is_false()) d.add(r.halted);
+    return d.any();
+  }
+
+  /// `e` is false by its form alone: the constant false, a conjunction with a trivially false
+  /// part, a disjunction of trivially false parts, or a != between one term and itself. (The
+  /// questions are built from such parts: a run that does not read the cycle counter gives the
+  /// same terms at both times, and the timing question is then "no" without the solver.)
+  static bool trivially_false(const z3::expr& e) {
+    if (e.is_false()) return true;
+    if (!e.is_app()) return false;
+    switch (e.decl().decl_kind()) {
+      case Z3_OP_AND:
+        for (unsigned i = 0; i < e.num_args(); ++i)
+          if (trivially_false(e.arg(i))) return true;
+        return false;
+      case Z3_OP_OR:
+        for (unsigned i = 0; i < e.num_args(); ++i)
+          if (!trivially_false(e.arg(i))) return false;
+        return true;
+      case Z3_OP_DISTINCT: return e.num_args() == 2 && z3::eq(e.arg(0), e.arg(1));
+      case Z3_OP_NOT: return e.arg(0).is_true();
+      default: return false;
+    }
   }
 
   /// Asks whether `q` (with the state space) has a model. Sat: the model, preferring a machine of
   /// o.witness_memory words. Unsat: nullopt. Unknown (time, resources): throws Undecided.
-  std::optional<z3::model> ask(Job& j, const z3::expr& q, const char* what) {
+  std::optional<z3::model> ask(Job& j, const z3::expr& q, const char* what) { return ask(j, q, what, 0, nullptr); }
+
+  /// As above; with `cap` (not 0) at most that many resource units, and with `gave_up` (not
+  /// null) an unanswered question sets it and returns nullopt instead of throwing.
+  std::optional<z3::model> ask(Job& j, const z3::expr& q, const char* what, std::uint64_t cap, bool* gave_up) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(j.deadline - Clock::now()).count();
     if (left <= 0) throw Undecided{fmt::format("the time limit ran out before the {} question", what)};
+    if (trivially_false(q)) {
+      if (std::getenv("PGSIM_PROVE_DEBUG")) std::fprintf(stderr, "%s %s: no by its form\n", j.ins->mnemonic.c_str(), what);
+      return std::nullopt;
+    }
     if (j.limited && j.rlimit == 0)
       throw Undecided{fmt::format("the resource limit ran out before the {} question", what)};
     // The solver for quantifier-free arrays and bit vectors: on these formulas several times
@@ -179,7 +246,9 @@ struct Prover::Impl {
     z3::solver s(ctx, "QF_AUFBV");
     z3::params p(ctx);
     p.set("timeout", static_cast<unsigned>(left));
-    if (j.limited) p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(j.rlimit, 0xffffffffu)));
+    std::uint64_t units = j.limited ? j.rlimit : 0xffffffffu;
+    if (cap) units = std::min(units, cap);
+    if (j.limited || cap) p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(units, 0xffffffffu)));
     s.set(p);
     s.add(j.space);
     s.add(q);
@@ -201,6 +270,10 @@ struct Prover::Impl {
     switch (res) {
       case z3::unsat: return std::nullopt;
       case z3::unknown: {
+        if (gave_up && !(j.limited && j.rlimit == 0)) {
+          *gave_up = true;
+          return std::nullopt;
+        }
         std::string why = s.reason_unknown();
         if (why.find("resource") != std::string::npos || (j.limited && j.rlimit == 0))
           throw Undecided{fmt::format("the {} question was not answered within the resource limit", what)};
@@ -304,6 +377,21 @@ struct Prover::Impl {
     } report{pr, ins, used, used_before, sel ? sel->size() : 0};
     try {
       Vars v = make_vars(ins, "");
+      {
+        // The bits every instruction word of the proof has (the opcode's, and a single selector
+        // value's) are constants in the word itself, so that the solver's simplifier folds the
+        // fields the semantics test against them (a CSR number compared with each CSR's).
+        isa::Word fixed = sel ? ins.mask : 0, val = sel ? ins.match : 0;
+        z3::expr chosen = bv(0);
+        if (sel && !sel->empty() && sel->size() <= 64) {
+          fixed |= sel_mask;
+          z3::expr idx = ctx.bv_const("selector_index", vw());
+          chosen = bv(sel->back() & sel_mask);
+          for (std::size_t i = sel->size() - 1; i-- > 0;)
+            chosen = z3::ite(idx == bv(i), bv((*sel)[i] & sel_mask), chosen);
+        }
+        if (fixed) v.w = (v.w & bv(~fixed & M())) | bv(val & M()) | chosen;
+      }
       Job j{&ins, v, space(ins, v, sel_mask, sel), Clock::now() + std::chrono::milliseconds(budget_ms), rlimit,
             rlimit != 0};
       answer(j, pr, known);
@@ -319,6 +407,9 @@ struct Prover::Impl {
   }
 
   void answer(Job& j, InstructionProof& pr, const Known& k) {
+    std::vector<std::size_t> owned;
+    for (std::size_t reg = 0; reg < isa->controls.size(); ++reg)
+      if (isa->controls[reg].owned) owned.push_back(reg);
     const Vars& v = j.v;
     // Levels (isa/model.hpp): 0 is the most privileged; a guest's kernel runs at g; "user" in
     // P&G's sense is every level from g on (vmm/classifier.cpp reads them the same way).
@@ -355,11 +446,13 @@ struct Prover::Impl {
     auto guest_pair = [&](const z3::model& m) {
       return ProvedWitness{snap(m, lv, true), snap(m, zero, false), 0};
     };
+    bool completes = k.completes;  // a state on which it completes is known
     if (k.not_privileged) {
       pr.privileged = false;
     } else if (auto m = ask(j, guest_level && !memory_trap(rg) && !priv_trap(rg), "privileged")) {
       pr.privileged = false;
       pr.not_privileged = guest_pair(*m);
+      completes = completes || m->eval(rg.trapped, true).is_false();
     } else {
       pr.privileged =
           k.user_state || ask(j, guest_level && !memory_trap(rg), "privileged (some state without a memory trap)").has_value();
@@ -373,6 +466,21 @@ struct Prover::Impl {
       pr.not_strictly_privileged = guest_pair(*m);
     } else {
       pr.strictly_privileged = k.strict_pair || ask(j, both, "strictly privileged (some pair without memory traps)").has_value();
+    }
+    // Every sensitivity below needs a run that completes (from a state at some level, the
+    // controls free): when the tests saw none, ask once whether any state completes. Where none
+    // does (a CSR number that no hart implements traps at every level), all are answered "no".
+    SymState sl = at(lv, false);
+    SymRun rl = run(j, sl);
+    const z3::expr any_level = z3::ult(lv, bv(N));
+    const bool some_known = completes || k.control || k.control_user || k.mode || k.trap_mode || k.location ||
+                            k.location_user || k.owned || k.owned_user || k.timing;
+    if (!some_known) {
+      // (Capped: an instruction that completes only on rare states, x86 far RET, can cost more
+      // to show it than the question saves; unanswered, the questions below are asked anyway.)
+      bool gave_up = false;
+      auto m = ask(j, any_level && !rl.trapped, "completion", kCompletionUnits, &gave_up);
+      if (!m && !gave_up) return;
     }
     // Mode sensitivity between a level the guest's kernel believes it has (below g) and g.
     if (g > 0) {
@@ -397,9 +505,6 @@ struct Prover::Impl {
     // Control, location and owned-state sensitivity. One question over every level first: most
     // instructions have no witness at all, and one proof covers both readings. When its witness
     // starts below g, a second question asks for one from a guest level (user sensitive: Theorem 3).
-    SymState sl = at(lv, false);
-    SymRun rl = run(j, sl);
-    const z3::expr any_level = z3::ult(lv, bv(N));
     auto readings = [&](bool known_user, bool known_any, const z3::expr& q, const std::string& what,
                         auto make) -> ProvedProperty {
       if (known_user) return {true, true, std::nullopt};
@@ -449,19 +554,26 @@ struct Prover::Impl {
         z3::expr c2 = ctx.bv_const(("owned_" + isa->controls[reg].name).c_str(), vw());
         other.controls[reg] = c2;
         SymRun rb = run(j, other);
-        // The register itself counts only when one of the runs wrote it.
-        z3::expr written = rl.controls[reg] != sl.controls[reg] || rb.controls[reg] != c2;
+        // The register itself counts only when one of the runs wrote it (neither did when both
+        // left it as the term it started as).
         SymRun rb2 = rb;
-        rb2.controls[reg] = z3::ite(written, rb.controls[reg], rl.controls[reg]);
+        if (z3::eq(rl.controls[reg], sl.controls[reg]) && z3::eq(rb.controls[reg], c2)) {
+          rb2.controls[reg] = rl.controls[reg];
+        } else {
+          z3::expr written = rl.controls[reg] != sl.controls[reg] || rb.controls[reg] != c2;
+          rb2.controls[reg] = z3::ite(written, rb.controls[reg], rl.controls[reg]);
+        }
+        z3::expr d = differ(rl, rb2, v.n, zero, v.bound, false, "own_");
+        if (d.is_false()) continue;  // the semantics never read it: no other value can show
         regs.push_back(reg);
         other_value.push_back(c2);
         differs.push_back(c2 != sl.controls[reg] && z3::ule(c2, bv(isa->controls[reg].mask())) && !rl.trapped &&
-                          !rb.trapped && differ(rl, rb2, v.n, zero, v.bound, false, "own_"));
+                          !rb.trapped && d);
       }
-      if (!regs.empty()) {
-        z3::expr q = ctx.bool_val(false);
-        for (const auto& d : differs) q = q || d;
-        pr.owned = readings(k.owned_user, k.owned, q, "owned", [&](const z3::model& m) {
+      if (!owned.empty()) {
+        AnyOf any{ctx, {}};
+        for (const auto& d : differs) any.add(d);
+        pr.owned = readings(k.owned_user, k.owned, any.any(), "owned", [&](const z3::model& m) {
           ProvedWitness w;
           w.a = snap(m, lv, false);
           w.b = w.a;

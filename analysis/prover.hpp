@@ -93,6 +93,10 @@ struct Known {
   bool strict_pair = false;       ///< a pair in which neither run memory-traps
   bool control = false, control_user = false, mode = false, trap_mode = false, location = false,
        location_user = false, owned = false, owned_user = false, timing = false;
+  /// a state (at some level, the controls as drawn) on which it completes without a trap; when
+  /// not known, the prover asks first, and when no state completes, every sensitivity question
+  /// (each needs a completing run) is answered "no" at once
+  bool completes = false;
 };
 
 /// Proves the classification of instructions of one ISA. Not thread-safe (one Z3 context).

@@ -162,6 +162,36 @@ TEST_CASE("sampling misses a one-in-2^32 register value, the prover finds it and
   CHECK_FALSE(row(proved, "add").sensitive());
 }
 
+// Completion (analysis/prover.cpp): a sensitivity needs a run that completes. `rare` traps on
+// every state but one register value in 2^32, where it sets ie; `never` traps on every state
+// (its write of ie is never reached); `selftrap` traps unless rs = rt, and then reads the cycle
+// counter into rd -- a rare path that the tests do not reach either.
+const std::string kCompletion = kMagic + R"(
+instruction rare "rs" R 4 cycles 1 { if (rs != 0xDEADBEEF) { trap(ILLEGAL, rs); } ie = 1; }
+instruction never "rs" R 5 cycles 1 { if (rs == rs) { trap(ILLEGAL, rs); } ie = rs & 1; }
+)";
+
+TEST_CASE("an instruction that completes on one state in 2^32 is still found sensitive; one that never completes is proved innocuous",
+          "[analysis][prove]") {
+  auto isa = isa::load_isa_text("completion.isa", kCompletion);
+  auto tested = classify(isa, vmm::ClassifierOptions::Prove::Off);
+  CHECK(row(tested, "rare").completed == 0);  // the tests never saw it complete
+  CHECK_FALSE(row(tested, "rare").control_sensitive);
+  CHECK(row(tested, "never").completed == 0);
+
+  auto proved = classify(isa, vmm::ClassifierOptions::Prove::On, 20000);
+  const auto& r = row(proved, "rare");
+  CHECK(r.control_sensitive);
+  CHECK(r.proved.control);
+  REQUIRE(r.control);
+  CHECK(vmm::confirm(*isa, *r.control));
+  const auto& n = row(proved, "never");
+  CHECK_FALSE(n.sensitive());
+  CHECK_FALSE(n.timing_source);
+  CHECK(n.proved.all());  // every sensitivity "no", proved: no state completes
+  CHECK_FALSE(n.privileged);  // it traps with ILLEGAL, not the privileged cause
+}
+
 TEST_CASE("an instruction the prover cannot translate keeps its tested verdict, with a note that says why",
           "[analysis][prove][cli]") {
   // pg1-assist's sie enters interpretive execution (vmentry), which the formulas do not cover.

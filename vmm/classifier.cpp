@@ -247,6 +247,7 @@ class Classifier {
     known.owned = c.owned_sensitive;
     known.owned_user = user_w("owned");
     known.timing = c.timing_source;
+    known.completes = c.completed > 0;
     unsigned budget = 0;  // with Auto, no instruction may take the check past its totals
     std::uint64_t units = 0;
     if (automatic) {
@@ -439,6 +440,7 @@ class Classifier {
     a.privileged_pairs += b.privileged_pairs;
     a.strict_pairs += b.strict_pairs;
     a.states += b.states;
+    a.completed += b.completed;
     a.trials += b.trials;
     a.exhaustive = a.exhaustive && b.exhaustive;
     for (const auto& p : b.mode_pairs)
@@ -499,6 +501,7 @@ class Classifier {
           st[l] = s;
           st[l].mode = l;
           rn[l] = exec(st[l]);
+          if (!rn[l].trapped) ++c.completed;
         }
         c.trials += N;
         const Snap& ss = st[0];

@@ -91,6 +91,9 @@ struct Classification {
   std::uint64_t privileged_pairs = 0;   ///< user-mode runs tested for "privileged" (no memory trap)
   std::uint64_t strict_pairs = 0;       ///< mode pairs tested for the strict reading (neither memory-trapped)
   std::uint64_t states = 0;             ///< random states the instruction was executed from
+  /// Runs from those states (at every level) that completed without a trap; 0 tells the prover
+  /// to ask first whether any state completes (when none does, no sensitivity can hold).
+  std::uint64_t completed = 0;
   std::uint64_t trials = 0;             ///< executions in all
   bool exhaustive = false;              ///< every operand value was tried (operand fields <= 16 bits)
   std::optional<Witness> control, location, mode, trap_mode, owned, timing, user, not_privileged, not_strictly_privileged;

@@ -192,7 +192,7 @@ instruction rare "rs" R 4 cycles 1 { if (rs != 0xDEADBEEF) { trap(ILLEGAL, rs); 
 instruction never "rs" R 5 cycles 1 { if (rs == rs) { trap(ILLEGAL, rs); } ie = rs & 1; }
 )";
 
-TEST_CASE("an instruction that completes on one state in 2^32 is still found sensitive; one that never completes is proved innocuous",
+TEST_CASE("an instruction that completes on one state in 2^32 is still found sensitive, and one that never completes is proved innocuous",
           "[analysis][prove]") {
   auto isa = isa::load_isa_text("completion.isa", kCompletion);
   auto tested = classify(isa, vmm::ClassifierOptions::Prove::Off);

@@ -478,8 +478,11 @@ class Classifier {
     c.mnemonic = ins.mnemonic;
     auto words = operand_words(ins, plan, cls, c.exhaustive);
     bool priv_ok = true, strict_ok = true;
+    // A class of selector values draws one state per operand word (its values behave alike, and
+    // the instruction's classes together still draw min_states and more); an instruction, or an
+    // exhaustively enumerated class, draws states_per_word (2 when exhaustive) per word.
     const unsigned per_word = std::max<unsigned>(
-        c.exhaustive ? 2u : o_.states_per_word,
+        c.exhaustive ? 2u : cls ? 1u : o_.states_per_word,
         static_cast<unsigned>((min_states + words.size() - 1) / std::max<std::size_t>(words.size(), 1)));
     const isa::Word N = static_cast<isa::Word>(isa_->levels.size());
     const isa::Word g = std::min<isa::Word>(isa_->guest_kernel, N - 1);  // the guest kernel's level

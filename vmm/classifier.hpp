@@ -157,7 +157,7 @@ struct ClassifierOptions {
   std::uint64_t prove_auto_rlimit = 2'000'000;         ///< Z3 resource units per instruction (all classes), with Prove::Auto; 0: none
   /// Z3 resource units per class of selector values (an instruction without selectors is one
   /// class), with Prove::Auto; a group of k classes proved at once gets k times as many. 0: none.
-  std::uint64_t prove_auto_class_rlimit = 250'000;
+  std::uint64_t prove_auto_class_rlimit = 200'000;
   /// Instructions classified at once, each by its own thread with its own test machine and
   /// prover (at least 1). Without proofs the result does not depend on it; with proofs the
   /// instructions that share a solver context do, so the default is the same on every machine.

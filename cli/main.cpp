@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cli/commands.hpp"
 #include "machine/machine.hpp"
@@ -39,10 +42,23 @@ CLI::Option* number_option(CLI::App* app, const std::string& names, T& target, s
   return opt;
 }
 
+/// Keeps freed memory in the process instead of returning it to the system at once: Z3 (the
+/// proofs of `pgsim check`) allocates and frees its formulas question after question, and with
+/// glibc's defaults a tenth of the check's time went to page faults for memory it had just
+/// returned (ia32: 1.19 -> 1.09 s, median of 5). Memory in use is unchanged; at most 256 MiB
+/// freed stays mapped until the process ends.
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace pgsim::cli;
+  keep_freed_memory();
   CLI::App app{"pgsim: an instructional simulator of a Popek-Goldberg machine and a recursive trap-and-emulate VMM"};
   app.require_subcommand(1);
   const std::string vmm_help = "The monitor at every level: " + pgsim::vmm::monitor_names() +

@@ -153,7 +153,7 @@ struct ClassifierOptions {
   enum class Prove { Auto, On, Off } prove = Prove::Off;
   unsigned prove_instruction_ms = 4000;  ///< safety net: solver time per instruction (per class of selector values)
   unsigned prove_total_ms = 5000;        ///< safety net: no proof after the check has run this long, with Prove::Auto
-  std::uint64_t prove_instruction_rlimit = 4'000'000;  ///< Z3 resource units per instruction (per class); 0: none
+  std::uint64_t prove_instruction_rlimit = 6'000'000;  ///< Z3 resource units per instruction (per class); 0: none
   std::uint64_t prove_auto_rlimit = 2'000'000;         ///< Z3 resource units per instruction (all classes), with Prove::Auto; 0: none
   /// Z3 resource units per class of selector values (an instruction without selectors is one
   /// class), with Prove::Auto; a group of k classes proved at once gets k times as many. 0: none.

@@ -137,6 +137,11 @@ void Machine::load(isa::Word at, const std::vector<isa::Word>& words) {
 
 Machine::Snapshot Machine::snapshot() const {
   Snapshot s;
+  snapshot_into(s);
+  return s;
+}
+
+void Machine::snapshot_into(Snapshot& s) const {
   s.E = E_;
   s.regs = regs_;
   s.controls = controls_;
@@ -147,7 +152,6 @@ Machine::Snapshot Machine::snapshot() const {
   s.sie = sie_; s.vbase = vbase_; s.vbound = vbound_; s.intercepts = intercepts_; s.vtimer = vtimer_;
   s.tsync = tsync_; s.outer_due = outer_due_; s.exits = exits_; s.entries = entries_;
   s.out = out_; s.in = in_; s.in_pos = in_pos_;
-  return s;
 }
 
 void Machine::restore(const Snapshot& s) {

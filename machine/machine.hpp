@@ -263,6 +263,9 @@ class Machine {
   /// A full copy of the machine's state (for snapshots, reverse execution and equivalence).
   struct Snapshot;
   Snapshot snapshot() const;
+  /// The same copy into `s`, reusing its storage (no allocation when `s` already holds a state
+  /// of this size: the classifier copies a state after every one of its ~10^6 test runs).
+  void snapshot_into(Snapshot& s) const;
   void restore(const Snapshot& s);
 
  private:

@@ -135,6 +135,8 @@ class Classifier {
   isa::Word rnd(isa::Word n) { return n ? static_cast<isa::Word>(rng_() % n) : 0; }
 
   Run exec(const Snap& s);
+  /// exec() into `r`, reusing its state's storage.
+  void exec_into(const Snap& s, Run& r);
 
   Witness make2(const char* prop, isa::Word w, const Snap& a, const Run& ra, const Snap& b, const Run& rb,
                 isa::Word shift, std::vector<std::string> d, std::string why);
@@ -158,8 +160,8 @@ class Classifier {
 
   isa::Word relocation(const Snap& s);
 
-  /// P&G's relocated state: R moved by x, the region's contents moved along, same P.
-  Snap move_by(const Snap& s, isa::Word x);
+  /// P&G's relocated state, into `t`: R moved by x, the region's contents moved along, same P.
+  void move_by(const Snap& s, isa::Word x, Snap& t);
 
   /// What an instruction's semantics can do, read from its bytecode.
   struct Reads {

@@ -27,6 +27,12 @@ std::string Classifier::cause_text(isa::Word cause) const {
 }
 
 Run Classifier::exec(const Snap& s) {
+  Run r;
+  exec_into(s, r);
+  return r;
+}
+
+void Classifier::exec_into(const Snap& s, Run& r) {
   // A prover's witness may need another machine size than the test machine's.
   std::optional<machine::Machine> other;
   if (s.E.size() != m_.storage().size()) other.emplace(isa_, static_cast<isa::Word>(s.E.size()));
@@ -34,12 +40,10 @@ Run Classifier::exec(const Snap& s) {
   m.restore(s);
   std::uint64_t traps = m.traps();
   machine::Event e = m.step();
-  Run r;
-  r.after = m.snapshot();
+  m.snapshot_into(r.after);
   r.trapped = m.traps() != traps;
   r.cause = r.trapped && e.kind == machine::EventKind::Trap ? e.cause : 0;
   r.memory_trap = r.trapped && isa_->causes.memory >= 0 && r.cause == static_cast<isa::Word>(isa_->causes.memory);
-  return r;
 }
 
 Witness Classifier::make2(const char* prop, isa::Word w, const Snap& a, const Run& ra, const Snap& b, const Run& rb,

@@ -39,6 +39,10 @@ Classification Classifier::classify_values(const isa::Instruction& ins, const Se
   std::vector<isa::Word> order;
   for (isa::Word l = N; l-- > 0;) order.push_back(l);
   // One random state with word w at P, run at every level and compared.
+  // The states and runs a state's comparisons derive, kept from state to state so that their
+  // storage is reused (a copy of E after every test run, without an allocation).
+  Snap sg, moved, other, later;
+  Run rguest, rb, rt;
   auto one_state = [&](isa::Word w) {
     {
       Snap s = random_state(w);
@@ -47,7 +51,7 @@ Classification Classifier::classify_values(const isa::Instruction& ins, const Se
       for (isa::Word l = N; l-- > 0;) {
         st[l] = s;
         st[l].mode = l;
-        rn[l] = exec(st[l]);
+        exec_into(st[l], rn[l]);
         if (!rn[l].trapped) ++c.completed;
       }
       c.trials += N;
@@ -62,16 +66,14 @@ Classification Classifier::classify_values(const isa::Instruction& ins, const Se
       for (isa::Word l = g; l < N; ++l) {
         const Snap* sl = &st[l];
         const Run* rl = &rn[l];
-        Snap sg;
-        Run rg;
         if (guest_values) {
           sg = st[l];
           for (std::size_t i = 0; i < isa_->controls.size(); ++i)
             if (isa_->controls[i].has_guest_value) sg.controls[i] = isa_->controls[i].guest_value;
-          rg = exec(sg);
+          exec_into(sg, rguest);
           ++c.trials;
           sl = &sg;
-          rl = &rg;
+          rl = &rguest;
         }
         if (!rl->memory_trap) {  // the literature's reading: the guest's level alone decides
           ++c.privileged_pairs;
@@ -167,8 +169,8 @@ Classification Classifier::classify_values(const isa::Instruction& ins, const Se
         if (ra.trapped) continue;
         isa::Word x = relocation(*base);
         if (x == 0) continue;
-        Snap moved = move_by(*base, x);
-        Run rb = exec(moved);
+        move_by(*base, x, moved);
+        exec_into(moved, rb);
         ++c.trials;
         if (rb.trapped) continue;
         auto d = differences(*isa_, ra.after, rb.after, x, base->bound, false);
@@ -189,12 +191,12 @@ Classification Classifier::classify_values(const isa::Instruction& ins, const Se
           const Run& ra = rn[l];
           if (ra.trapped) continue;
           std::size_t reg = owned_[rnd(static_cast<isa::Word>(owned_.size()))];
-          Snap other = *base;
+          other = *base;
           const auto& cr = isa_->controls[reg];
           isa::Word v = control_value(cr, *base);
           if (v == base->controls[reg]) v = (v ^ 1u) & cr.mask();
           other.controls[reg] = v;
-          Run rb = exec(other);
+          exec_into(other, rb);
           ++c.trials;
           if (rb.trapped) continue;
           auto d = owned_differences(*isa_, *base, ra.after, other, rb.after, reg);
@@ -210,19 +212,23 @@ Classification Classifier::classify_values(const isa::Instruction& ins, const Se
       }
       // Timing source: the same state at another time.
       if (!c.timing && !rs.trapped) {
-        Snap later = ss;
+        later = ss;
         later.cycles += 1 + (rng_() % 100000);
-        Run rl = exec(later);
+        exec_into(later, rt);
         ++c.trials;
-        if (!rl.trapped) {
+        if (!rt.trapped) {
           // A clock that either run set is compared by its value (offset + cycles), not its offset.
-          Snap la = rl.after;
-          if (la.clock_offset != later.clock_offset || rs.after.clock_offset != ss.clock_offset)
-            la.clock_offset = (la.clock_offset + static_cast<isa::Word>(la.cycles - rs.after.cycles)) & wide_mask();
-          auto d = differences(*isa_, rs.after, la, 0, s.bound, false);
+          const Snap* la = &rt.after;
+          Snap set;
+          if (rt.after.clock_offset != later.clock_offset || rs.after.clock_offset != ss.clock_offset) {
+            set = rt.after;
+            set.clock_offset = (set.clock_offset + static_cast<isa::Word>(set.cycles - rs.after.cycles)) & wide_mask();
+            la = &set;
+          }
+          auto d = differences(*isa_, rs.after, *la, 0, s.bound, false);
           if (!d.empty()) {
             c.timing_source = true;
-            c.timing = make2("timing", w, ss, rs, later, rl, 0, d, "the same state at another time gives different results");
+            c.timing = make2("timing", w, ss, rs, later, rt, 0, d, "the same state at another time gives different results");
           }
         }
       }

@@ -138,11 +138,10 @@ isa::Word Classifier::relocation(const Snap& s) {
   return 1 + rnd(room);
 }
 
-Snap Classifier::move_by(const Snap& s, isa::Word x) {
-  Snap t = s;
+void Classifier::move_by(const Snap& s, isa::Word x, Snap& t) {
+  t = s;
   t.base = s.base + x;
   for (isa::Word a = 0; a < s.bound; ++a) t.E[t.base + a] = s.E[s.base + a];
-  return t;
 }
 
 }  // namespace pgsim::vmm::classifier_engine

@@ -412,7 +412,7 @@ struct Prover::Impl {
       if (isa->controls[reg].owned) owned.push_back(reg);
     const Vars& v = j.v;
     // Levels (isa/model.hpp): 0 is the most privileged; a guest's kernel runs at g; "user" in
-    // P&G's sense is every level from g on (vmm/classifier.cpp reads them the same way).
+    // P&G's sense is every level from g on (vmm/classifier_sampling.cpp reads them the same way).
     const isa::Word N = static_cast<isa::Word>(isa->levels.size());
     const isa::Word g = std::min<isa::Word>(isa->guest_kernel, N - 1);
     auto priv_trap = [&](const SymRun& r) {

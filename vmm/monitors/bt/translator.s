@@ -1,6 +1,6 @@
 ; vmm/monitors/bt/translator.s -- the translator of the binary-translating monitor
-; (vmm/monitors/bt.s includes it; the TC layout, the CLASS/MASKS tables and the
-; runtime it emits calls into are there).
+; (vmm/monitors/bt.s includes it; the TC layout and the CLASS/MASKS tables are
+; there, and the runtime it emits calls into is bt/callouts.s).
 ;
 ; ----------------------------------------------------------------------------
 ; translate -- THE TRANSLATOR.  In: r4 = the guest pc of a new TU (valid in

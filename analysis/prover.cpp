@@ -484,7 +484,7 @@ struct Prover::Impl {
     }
     // Mode sensitivity between a level the guest's kernel believes it has (below g) and g.
     if (g > 0) {
-      SymRun rv = run(j, at(lv, false));
+      const SymRun& rv = rl;  // the run from the same state (at(lv, false)), executed above
       SymRun rk = run(j, at(gk, false));
       auto kernel_pair = [&](const z3::model& m) { return ProvedWitness{snap(m, lv, false), snap(m, gk, false), 0}; };
       if (k.trap_mode) {

@@ -30,6 +30,9 @@
 // (Obs::on_instructions), at each change of level and at its end; an observer without
 // on_instructions (trace, GUI, lessons stepping, run_until) gets the reference engine.
 #include <algorithm>
+#include <array>
+#include <concepts>
+#include <vector>
 
 #include "machine/machine.hpp"
 #include "machine/predecode.hpp"
@@ -43,6 +46,22 @@ namespace pgsim::machine {
 template <class Obs>
 concept BulkObserver = !Obs::enabled || requires(Obs& o, const Machine& m, unsigned level, std::uint64_t n,
                                                  std::uint64_t cycles) { o.on_instructions(m, level, n, cycles); };
+
+/// A bulk observer that also says where a burst must stop BEFORE executing: at the first
+/// instruction of level `stop_level()` (Machine::set_levels; 0xffff: none) and at the real
+/// addresses `stops()` (a range of at most kMaxStops words; those outside the fetch window are
+/// ignored). Its runs may keep a store log (Machine::set_store_log): the burst's stores are
+/// logged as the reference step's are. Machine::run_with asks its should_stop() after each burst
+/// too, before the reference step. vmm::Stack runs to its guest's instruction boundaries this way
+/// (vmm/equivalence.cpp: lockstep without stepping every real instruction).
+template <class Obs>
+concept StoppingObserver = BulkObserver<Obs> && Obs::enabled && requires(const Obs& o) {
+  { o.stop_level() } -> std::convertible_to<unsigned>;
+  { o.stops().size() } -> std::convertible_to<std::size_t>;
+  { o.should_stop() } -> std::convertible_to<bool>;
+};
+/// The most addresses a StoppingObserver may name (a VMM stack's levels: one each).
+inline constexpr std::size_t kMaxStops = 64;
 
 /// The ALU operator O on words of the mask M (sign extension by `sxs` bits), exactly as the
 /// reference engine's bytecode computes it (machine.cpp, execute_bytecode).
@@ -71,8 +90,8 @@ inline isa::Word fast_alu(isa::Word a, isa::Word b, isa::Word M, int sxs) {
   else return a >= b;  // GeU
 }
 
-inline bool Machine::fast_ready() const {
-  return engine_ == Engine::Fast && sie_depth_ == 0 && !store_log_ && !halted_ &&
+inline bool Machine::fast_ready(bool logs_stores) const {
+  return engine_ == Engine::Fast && sie_depth_ == 0 && (!store_log_ || logs_stores) && !halted_ &&
          !(timer_pending_ && interrupts_enabled());
 }
 
@@ -84,6 +103,7 @@ inline bool Machine::fast_ready() const {
 template <class Obs>
 std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
   constexpr bool kLevels = Obs::enabled;  // a counting observer: tell it per level
+  constexpr bool kStops = StoppingObserver<Obs>;  // stop before a level or addresses; log stores
   cache_.prepare(E_.size());
   FastEntry* const E0 = cache_.data();
   isa::Word* const mem = E_.data();
@@ -96,6 +116,25 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
   E0[hi].handler = kExit;  // the window's end; no run reaches past it (cut those that did)
   E0[hi].run_n = 0;
   cache_.cut_before(hi);
+  // The observer's stops are exits too for this burst (kept entries restored at leave:).
+  [[maybe_unused]] std::array<FastEntry, kStops ? kMaxStops : 0> kept;
+  [[maybe_unused]] std::array<std::uint64_t, kStops ? kMaxStops : 0> stop_at;
+  [[maybe_unused]] std::size_t nstops = 0;
+  [[maybe_unused]] unsigned stop_level = 0x10000;  // no entry's level (16 bits; 0xffff: not decoded yet)
+  [[maybe_unused]] std::vector<isa::Word>* const log = store_log_;
+  if constexpr (kStops) {
+    if (obs.stop_level() < 0xffff) stop_level = obs.stop_level();
+    for (const auto a : obs.stops()) {
+      const std::uint64_t r = a;
+      if (r < base || r >= hi || nstops == kMaxStops) continue;
+      if (E0[r].handler == kExit) continue;  // named twice
+      stop_at[nstops] = r;
+      kept[nstops++] = E0[r];
+      E0[r].handler = kExit;
+      E0[r].run_n = 0;
+      cache_.cut_before(r);
+    }
+  }
   isa::Word R[kSinkRegister + 1];
   const std::size_t nregs = std::min<std::size_t>(m_->registers.size(), kSinkRegister);
   std::copy_n(regs_.begin(), nregs, R);
@@ -106,6 +145,16 @@ std::uint64_t Machine::fast_burst(std::uint64_t deadline, Obs& obs) {
     if constexpr (kLevels) if (n != n_mark) obs.on_instructions(*this, lvl, n - n_mark, cyc - c_mark);
     n_mark = n;
     c_mark = cyc;
+  };
+  // A store of the burst (kStops): logged, and if it wrote a stop, the stop stays an exit and
+  // gets back an undecoded entry at leave: (the word changed).
+  [[maybe_unused]] auto stored_at_stop = [&](std::uint64_t ra) {
+    if (log) log->push_back(static_cast<isa::Word>(ra));
+    for (std::size_t i = 0; i < nstops; ++i)
+      if (stop_at[i] == ra) {
+        kept[i] = FastEntry{};
+        E0[ra].handler = kExit;
+      }
   };
   auto target = [&](isa::Word t) { return std::uint64_t{base} + (t & M); };  // real address of virtual t
   auto pc_of = [&](const FastEntry* x) { return static_cast<isa::Word>(x - E0) - base; };
@@ -138,7 +187,11 @@ run:
   if (e->run_n == 0) [[unlikely]] {
     if (!cache_.plan(static_cast<std::size_t>(e - E0), decode_at)) goto next;  // the reference step's
   }
-  if constexpr (kLevels) if (e->level != lvl) { flush(); lvl = e->level; }
+  if constexpr (kLevels) if (e->level != lvl) {
+    flush();
+    lvl = e->level;
+    if constexpr (kStops) if (lvl == stop_level) goto leave;
+  }
   if (cyc + e->run_cycles <= deadline) [[likely]] {
     n += e->run_n;
     cyc += e->run_cycles;
@@ -147,7 +200,11 @@ run:
   }
 next:
   if (cyc >= deadline) goto leave;
-  if constexpr (kLevels) if (e->level != lvl) { flush(); lvl = e->level; }
+  if constexpr (kLevels) if (e->level != lvl) {
+    flush();
+    lvl = e->level;
+    if constexpr (kStops) if (lvl == stop_level) goto leave;
+  }
   goto *labels[e->handler];
 unrun:  // e faults inside a run: take back the counts of e and the rest of its run
   n -= e->run_n;
@@ -155,9 +212,9 @@ unrun:  // e faults inside a run: take back the counts of e and the rest of its 
   --runs;
   goto leave;
 
-decode:
+decode:  // then look again: the entry now knows its level
   *e = decode_at(static_cast<std::size_t>(e - E0));
-  goto *labels[e->handler];
+  goto next;
 #define PGSIM_HANDLERS(MODE)                                                          \
   MODE##_nop: PGSIM_NEXT_##MODE(1)                                                    \
   MODE##_constant: R[e->d] = e->imm; PGSIM_NEXT_##MODE(1)                             \
@@ -172,6 +229,7 @@ decode:
     if (ra >= hi) PGSIM_FAIL_##MODE;                                                  \
     mem[ra] = R[e->b];                                                                \
     cache_.invalidate(ra); /* self-modifying code: decode that word, plan its runs again */ \
+    if constexpr (kStops) stored_at_stop(ra);                                         \
     PGSIM_NEXT_##MODE(1)                                                              \
   }                                                                                   \
   MODE##_jal: {                                                                       \
@@ -211,6 +269,18 @@ decode:
 leave:  // e is the instruction not run: write the hot state back
   flush();
   E0[hi] = closed;  // still valid: the burst stored nothing at or past hi
+  if constexpr (kStops) {
+    // The stops get their entries back (undecoded if the burst wrote them); the runs cut before
+    // them are planned again when next entered. A stop's own run is kept only if the entry after
+    // it still continues it with the same sums (a store into the run cut it while the stop, an
+    // exit, stopped the cut from reaching the stop).
+    for (std::size_t i = nstops; i-- > 0;) {
+      FastEntry& x = E0[stop_at[i]];
+      const FastEntry& after = E0[stop_at[i] + 1];  // stop < hi <= |E|: entry |E| exists (kExit)
+      x = kept[i];
+      if (x.run_n > 1 && !(after.run_n == x.run_n - 1 && x.cycles + after.run_cycles == x.run_cycles)) x.run_n = 0;
+    }
+  }
   std::copy_n(R, nregs, regs_.begin());
   pc_ = pc_of(e);
   if (n) {

@@ -273,7 +273,9 @@ class Machine {
   void step_impl(Obs& obs);
   // The fast engine (machine/fast_engine.hpp): can a burst run now, and a burst to `deadline`
   // cycles (returns the instructions it completed).
-  bool fast_ready() const;
+  /// The fast engine may run a burst now (Engine::Fast, no interpretive execution, no enabled
+  /// interrupt pending, not halted; a store log only for an observer that keeps it, `logs_stores`).
+  bool fast_ready(bool logs_stores = false) const;
   template <class Obs>
   std::uint64_t fast_burst(std::uint64_t deadline, Obs& obs);
   std::uint16_t level_of(isa::Word real) const {

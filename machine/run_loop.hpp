@@ -137,12 +137,15 @@ StopReason Machine::run_with(std::uint64_t cycle_limit, Obs& obs) {
   while (cycles_ < cycle_limit) {
     if constexpr (BulkObserver<Obs>) {
       // The fast engine: a burst up to the next instruction it leaves to the reference step.
-      bool bulk = fast_ready();
+      bool bulk = fast_ready(StoppingObserver<Obs>);
       if constexpr (requires { obs.accepts_bulk(); }) bulk = bulk && obs.accepts_bulk();
       if (bulk) {
         const std::uint64_t by_steps = cycles_ + std::min(steps_left, ~std::uint64_t{0} - cycles_);
         steps_left -= fast_burst(std::min(cycle_limit, by_steps), obs);
         if (cycles_ >= cycle_limit) break;
+        if constexpr (StoppingObserver<Obs>) {
+          if (obs.should_stop()) return stop_ = StopReason::None;  // the burst stopped at one of its stops
+        }
       }
     }
     if (steps_left == 0) return stop_ = StopReason::StepLimit;

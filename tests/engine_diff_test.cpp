@@ -551,20 +551,204 @@ TEST_CASE("blocks: a straight line across levels is counted per level", "[engine
   // level takes the rest); a run must end where the level changes.
   const std::string text = ".org 16\nloop:\n" + repeat("        addi r1, r1, 1\n        xor r2, r2, r1\n", 40) +
                            "        addi r3, r3, 1\n        li r4, 50\n        bne r3, r4, loop\n        halt\n";
-  PerLevel ref{24, 3, {}}, fast{24, 3, {}};
-  machine::Machine a = machine_with(text, 4096), b = machine_with(text, 4096);
+  PerLevel ref{24, 3, {}}, fast{24, 3, {}}, one{24, 3, {}};
+  machine::Machine a = machine_with(text, 4096), b = machine_with(text, 4096), c = machine_with(text, 4096);
   a.set_engine(Engine::Reference);
   b.set_engine(Engine::Fast);
-  for (auto* m : {&a, &b}) m->set_levels(24, 3);
+  c.set_engine(Engine::Fast);
+  c.set_blocks(false);  // one instruction at a time: each newly decoded word is counted at its level too
+  for (auto* m : {&a, &b, &c}) m->set_levels(24, 3);
   // Stop and resume at uneven budgets, so that runs also begin and end inside levels.
-  for (std::uint64_t limit = 7; !(a.halted() && b.halted()) && limit < 100'000; limit += 37) {
+  for (std::uint64_t limit = 7; !(a.halted() && b.halted() && c.halted()) && limit < 100'000; limit += 37) {
     a.run_with(limit, ref);
     b.run_with(limit, fast);
+    c.run_with(limit, one);
     REQUIRE(a.snapshot() == b.snapshot());
+    REQUIRE(a.snapshot() == c.snapshot());
   }
   CHECK(a.halted());
   CHECK(ref.counts == fast.counts);
+  CHECK(ref.counts == one.counts);
   CHECK(ref.counts.size() == 4);
   CHECK(b.fast_instructions() > 2 * b.fast_runs());
   CHECK(b.fast_runs() > 0);
+}
+
+// ---- Lockstep equivalence (vmm/equivalence.cpp) runs each stack to its guest's next instruction
+// boundary in the fast engine (Stack::run_to_guest_boundary): bursts stop before the guest's
+// level and before each level's vm_fetch, and log their stores. It must stop exactly where
+// stepping one instruction at a time, testing the boundary after each step, stops: the same
+// machine state, the same stores logged in the same order, the same timer interrupts seen.
+
+namespace {
+/// What lockstep did before the fast engine: the reference step until the guest's boundary.
+/// True if a timer interrupt was taken.
+bool step_to_boundary(vmm::Stack& s, std::uint64_t limit) {
+  bool interrupt = false;
+  while (!s.stopped() && s.machine().cycles() < limit && s.guest_boundary() == vmm::Stack::GuestBoundary::None)
+    interrupt = s.step().interrupt || interrupt;
+  return interrupt;
+}
+
+/// Runs `guest` under `vmm` at `depth` to each of its first `boundaries` instruction boundaries both
+/// ways, comparing everything at each. Returns the timer interrupts seen.
+int check_boundaries(const std::string& name, std::shared_ptr<const isa::IsaModel> isa,
+                     std::shared_ptr<const assembler::Image> vmm, std::shared_ptr<const assembler::Image> guest,
+                     unsigned depth, int boundaries) {
+  INFO(name << " at depth " << depth);
+  vmm::Stack a(isa, vmm, guest, depth), b(isa, vmm, guest, depth);
+  const std::uint64_t limit = 500'000'000;
+  std::vector<isa::Word> log_a, log_b;
+  a.machine().set_store_log(&log_a);
+  b.machine().set_store_log(&log_b);
+  step_to_boundary(a, limit);
+  b.run_to_guest_boundary(limit);
+  int n = 0, interrupts = 0;
+  for (; n < boundaries; ++n) {
+    INFO("guest boundary " << n << " at cycle " << a.machine().cycles());
+    const auto &ma = a.machine(), &mb = b.machine();
+    REQUIRE(ma.cycles() == mb.cycles());
+    REQUIRE(ma.instructions() == mb.instructions());
+    REQUIRE(ma.traps() == mb.traps());
+    REQUIRE(ma.base() + ma.pc() == mb.base() + mb.pc());
+    REQUIRE(ma.storage() == mb.storage());
+    if (n % 256 == 0) REQUIRE(ma.snapshot() == mb.snapshot());  // and everything else, now and then
+    REQUIRE(log_a == log_b);
+    REQUIRE(a.guest_boundary() == b.guest_boundary());
+    REQUIRE(a.stopped() == b.stopped());
+    if (a.stopped() || a.machine().cycles() >= limit) break;
+    log_a.clear();
+    log_b.clear();
+    const bool ia = a.step().interrupt, ja = step_to_boundary(a, limit);
+    const bool ib = b.step().interrupt, jb = b.run_to_guest_boundary(limit);
+    REQUIRE((ia || ja) == (ib || jb));
+    interrupts += (ia || ja);
+  }
+  CHECK(a.machine().snapshot() == b.machine().snapshot());
+  CHECK(n > 100);
+  return interrupts;
+}
+}  // namespace
+
+TEST_CASE("lockstep: a run to the guest's next instruction boundary stops where stepping stops, under every monitor",
+          "[engine][equiv]") {
+  auto pg1 = isa_named("pg1");
+  auto os = image(pg1, source_path("examples/os/tinyos.s"));
+  int interrupts = 0;
+  // Boundaries in the guest's storage (trap-and-emulate, bt: the level stop), and at the
+  // interpreter's vm_fetch of each level below (hybrid: the address stops).
+  interrupts += check_boundaries("tinyos/trap-and-emulate", pg1, monitor(pg1, "trap-and-emulate"), os, 2, 20'000);
+  interrupts += check_boundaries("tinyos/bt", pg1, monitor(pg1, "bt"), os, 2, 20'000);
+  interrupts += check_boundaries("tinyos/hybrid", pg1, monitor(pg1, "hybrid"), os, 2, 20'000);
+  auto getm = isa_named("pg1-getm");
+  check_boundaries("whoami/hybrid", getm, monitor(getm, "hybrid"), image(getm, source_path("examples/guests/whoami.s")),
+                   3, 2'000);
+  auto setie = isa_named("pg1-setie");
+  interrupts += check_boundaries("06-tick-setie/hybrid", setie, monitor(setie, "hybrid"),
+                                 image(setie, source_path("lessons/programs/06-tick-setie.s")), 2, 20'000);
+  auto pv = monitor(pg1, "pv");
+  check_boundaries("tinyos-pv/pv", pg1, pv, image(pg1, source_path("examples/os/tinyos-pv.s")), 2, 20'000);
+  // Interpretive execution (no fast engine there: the reference step, as before).
+  auto pga = isa_named("pg1-assist");
+  check_boundaries("tinyos/assist", pga, monitor(pga, "assist"), image(pga, source_path("examples/os/tinyos.s")), 2,
+                   20'000);
+  CHECK(interrupts > 0);  // timer interrupts arrived between boundaries
+}
+
+namespace {
+/// A StoppingObserver for a bare machine: bursts stop before the real addresses `at` and before
+/// the first instruction of level `level` (levels of `stride` words, the last one `last`), and so
+/// does the run (it is asked after each step too).
+struct StopBefore {
+  static constexpr bool enabled = true;
+  const machine::Machine* m;
+  std::vector<isa::Word> at;
+  unsigned level = 0xffff;
+  isa::Word stride = 0;
+  unsigned last = 0;
+  void on_event(const machine::Machine&, const machine::Event&) {}
+  void on_instructions(const machine::Machine&, unsigned, std::uint64_t, std::uint64_t) {}
+  unsigned stop_level() const { return level; }
+  const std::vector<isa::Word>& stops() const { return at; }
+  bool in_level() const { return stride && std::min<isa::Word>((m->base() + m->pc()) / stride, last) == level; }
+  bool should_stop() const { return in_level() || std::find(at.begin(), at.end(), m->base() + m->pc()) != at.end(); }
+};
+}  // namespace
+
+TEST_CASE("lockstep: a burst stops before an address it has just written, and runs the new instruction after it",
+          "[engine][blocks]") {
+  // `stop` is a stop; each pass writes a new instruction into it (the burst's own store) and into
+  // the word after it (inside the stop's run), then jumps there.
+  const std::string text = R"(
+        .org 16
+        li r5, 4                    ; passes
+pass:   ld r4, ins1(r0)
+        st r4, stop(r0)
+        ld r4, ins2(r0)
+        st r4, after(r0)
+        addi r6, r6, 1
+        jmp stop
+stop:   addi r1, r1, 1
+after:  addi r2, r2, 1
+        addi r3, r3, 1
+        addi r5, r5, -1
+        ld r4, ins3(r0)
+        st r4, ins1(r0)             ; the next pass writes another instruction
+        bne r5, r0, pass
+        halt
+ins1:   addi r1, r1, 10
+ins2:   addi r2, r2, 20
+ins3:   addi r1, r1, 300
+)";
+  auto img = assemble(text);
+  const isa::Word stop = static_cast<isa::Word>(img->symbol("stop"));
+  machine::Machine ref = machine_with(text, 4096), fast = machine_with(text, 4096);
+  ref.set_engine(Engine::Reference);
+  std::vector<isa::Word> log_ref, log_fast;
+  ref.set_store_log(&log_ref);
+  fast.set_store_log(&log_fast);
+  StopBefore sr{&ref, {stop}}, sf{&fast, {stop}};
+  int stops = 0;
+  for (; !ref.halted() && stops < 100; ++stops) {
+    ref.run_with(1'000'000, sr);
+    fast.run_with(1'000'000, sf);
+    INFO("stop " << stops);
+    REQUIRE(ref.snapshot() == fast.snapshot());
+    REQUIRE(log_ref == log_fast);
+    if (ref.halted()) break;
+    CHECK(ref.pc() == stop);
+    ref.step();
+    fast.step();
+  }
+  CHECK(stops == 4);
+  CHECK(fast.halted());
+  CHECK(fast.reg(1) == 10 + 3 * 300);
+  CHECK(fast.reg(2) == 4 * 20);
+  CHECK(fast.fast_instructions() > 0);
+}
+
+TEST_CASE("lockstep: a burst stops before the first instruction of a level, however it gets there", "[engine][blocks]") {
+  // Levels of 24 words; each pass of the loop runs straight from level 0 through level 1 into
+  // level 2 (the guest's level in a stack) and on into level 3, then branches back to level 0.
+  const std::string text = ".org 16\nloop:\n" + repeat("        addi r1, r1, 1\n        xor r2, r2, r1\n", 40) +
+                           "        addi r3, r3, 1\n        li r4, 20\n        bne r3, r4, loop\n        halt\n";
+  machine::Machine ref = machine_with(text, 4096), fast = machine_with(text, 4096);
+  ref.set_engine(Engine::Reference);
+  StopBefore sr{&ref, {}, 2, 24, 3}, sf{&fast, {}, 2, 24, 3};
+  for (auto* m : {&ref, &fast}) m->set_levels(24, 3);
+  int entries = 0;
+  while (!ref.halted() && entries < 100) {
+    ref.run_with(1'000'000, sr);
+    fast.run_with(1'000'000, sf);
+    INFO("entry " << entries << " into level 2");
+    REQUIRE(ref.snapshot() == fast.snapshot());
+    if (ref.halted()) break;
+    REQUIRE(sr.in_level());
+    ++entries;
+    while (sr.in_level()) ref.step();  // through level 2, one instruction at a time
+    while (sf.in_level()) fast.step();
+  }
+  CHECK(entries == 20);  // once per pass
+  CHECK(fast.halted());
+  CHECK(fast.fast_instructions() > fast.instructions() / 2);
 }

@@ -124,16 +124,13 @@ void registers_and_psw(const VisibleReader& reader, GuestState& g) {
 }
 
 /// Steps the virtualized machine through one guest event (an instruction or a trap of the
-/// guest) and on until the guest's code is about to run again. True if a timer interrupt was
-/// taken on the way.
+/// guest) and on until the guest's code is about to run again (the monitors' work in between
+/// runs in the fast engine: Stack::run_to_guest_boundary). True if a timer interrupt was taken
+/// on the way.
 bool guest_step(Side& v, std::uint64_t max_cycles) {
-  auto at_guest = [&] { return v.stack.guest_boundary() != Stack::GuestBoundary::None; };
   bool interrupt = v.stack.step().interrupt;
   ++v.steps;
-  while (!v.ended(max_cycles) && !at_guest()) {
-    interrupt = v.stack.step().interrupt || interrupt;
-    ++v.steps;
-  }
+  if (!v.ended(max_cycles)) interrupt = v.stack.run_to_guest_boundary(max_cycles) || interrupt;
   return interrupt;
 }
 
@@ -196,10 +193,7 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
 
   // Boot the VMMs: run until the guest's first instruction is about to execute.
   for (Side* s : {&b, &v})
-    while (!s->ended(max_cycles) && s->stack.guest_boundary() == Stack::GuestBoundary::None) {
-      s->stack.step();
-      ++s->steps;
-    }
+    if (!s->ended(max_cycles)) s->stack.run_to_guest_boundary(max_cycles);
   if (reference_depth == 0) bare_through_supervisor();
 
   auto finish = [&](EquivalenceResult::Verdict verdict) {

@@ -99,6 +99,8 @@ Stack::Stack(std::shared_ptr<const isa::IsaModel> isa, std::shared_ptr<const ass
   }
   machine_.load(depth_ * V_, guest_->words);
   machine_.set_levels(depth_ ? V_ : 0, depth_);  // the fast engine's bulk counts per level (level_of)
+  if (fetch_)
+    for (unsigned k = 0; k < depth_ && k < machine::kMaxStops; ++k) fetch_stops_.push_back(level_origin(k) + *fetch_);
 }
 
 VirtualState Stack::virtual_state_of_guest_of(unsigned k) const {
@@ -277,6 +279,38 @@ machine::StopReason Stack::run(std::uint64_t cycle_limit, std::vector<LevelStats
   if (livelock()) return machine::StopReason::None;
   LevelCounter c{this, stats.data(), also};
   return machine_.run_with(cycle_limit, c);
+}
+
+namespace {
+/// The compile-time observer of Stack::run_to_guest_boundary: every event through
+/// Stack::observe (uncounted); bursts stop before the guest's level and before each level's
+/// vm_fetch (machine::StoppingObserver); the run stops at a guest boundary or a timer livelock.
+struct BoundaryRunner {
+  static constexpr bool enabled = true;
+  Stack* stack;
+  const std::vector<isa::Word>* fetches;
+  bool interrupt = false;
+  void on_event(const machine::Machine&, const machine::Event& e) {
+    stack->observe(e, nullptr);
+    interrupt = interrupt || e.interrupt;
+  }
+  void on_instructions(const machine::Machine&, unsigned level, std::uint64_t n, std::uint64_t cycles) {
+    stack->observe_instructions(level, n, cycles, nullptr);
+  }
+  unsigned stop_level() const { return stack->depth(); }
+  const std::vector<isa::Word>& stops() const { return *fetches; }
+  bool should_stop() const {
+    return stack->livelock().has_value() || stack->guest_boundary() != Stack::GuestBoundary::None;
+  }
+};
+static_assert(machine::StoppingObserver<BoundaryRunner>);
+}  // namespace
+
+bool Stack::run_to_guest_boundary(std::uint64_t cycle_limit) {
+  BoundaryRunner r{this, &fetch_stops_};
+  if (stopped() || guest_boundary() != GuestBoundary::None) return false;
+  machine_.run_with(cycle_limit, r);
+  return r.interrupt;
 }
 
 machine::Event Stack::step(LevelStats* stats) {

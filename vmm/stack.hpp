@@ -222,6 +222,16 @@ class Stack {
   /// One machine step, observed (see observe(); `stats` may be null). Does nothing and returns
   /// an empty event when stopped() (a trap storm or halt: the machine's own behaviour).
   machine::Event step(LevelStats* stats = nullptr);
+  /// Runs, observed (as step(); nothing counted), until the guest's code is about to run again
+  /// (guest_boundary() is not None), the stack stops (stopped()) or the machine's cycle counter
+  /// reaches `cycle_limit` (cycles; checked at instruction boundaries). It stops BEFORE the
+  /// boundary instruction, as a loop of step() testing guest_boundary() after each step would,
+  /// with the same states, counts and events; but the fast engine runs the stretches between
+  /// (a burst stops at the guest's level and at each level's vm_fetch, the only places where a
+  /// boundary can begin). Returns true if a timer interrupt was taken on the way. Used by
+  /// lockstep equivalence (vmm/equivalence.cpp): P&G 1974's equivalence property compared at
+  /// every instruction of the guest.
+  bool run_to_guest_boundary(std::uint64_t cycle_limit);
 
  private:
   std::shared_ptr<const assembler::Image> vmm_, guest_;
@@ -233,6 +243,7 @@ class Stack {
   bool paravirtual_ = false;  ///< the VMM defines HC_CAUSE, HC_BASE, HC_LIMIT
   isa::Word hc_cause_ = 0, hc_base_ = 0, hc_limit_ = 0;
   std::optional<isa::Word> fetch_;  ///< the monitor's vm_fetch, if it interprets
+  std::vector<isa::Word> fetch_stops_;  ///< real address of each level's vm_fetch (run_to_guest_boundary)
   std::optional<isa::Word> cb_saved_;  ///< the monitor's vm_saved, if it saves only some registers
   /// regs[r] for every r > L(k)'s vm_saved: level k's own register r (see virtual_state_of_guest_of).
   void fill_unsaved(unsigned k, std::vector<isa::Word>& regs) const;

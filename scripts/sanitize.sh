@@ -24,7 +24,7 @@ source scripts/sanitizer-env.sh
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DPGSIM_SANITIZE=ON -DPGSIM_FUZZ=ON -DPGSIM_GUI="${PGSIM_GUI:-ON}"
+  -DPGSIM_SANITIZE=ON -DPGSIM_FUZZ=ON -DPGSIM_GUI="${PGSIM_GUI:-ON}" -DPGSIM_BENCH=OFF
 cmake --build "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
 echo "sanitizer build: every test passed under ASan + UBSan + LSan ($root/$build)"

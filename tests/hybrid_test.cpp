@@ -205,7 +205,8 @@ TEST_CASE("hybrid at depth 3: the small guests and the lesson programs on every 
 }
 
 // The longer guests, each on PG-1 and on every variant the hybrid VMM is for, one test each
-// (10-30 s each in a Release build; labelled asan_slow, left out of the sanitizer run).
+// (1-4 s each in a Release build, lockstep running in the fast engine; labelled asan_slow, left
+// out of the sanitizer run).
 #define PGSIM_HYBRID_DEPTH3(isa, guest)                                                      \
   TEST_CASE("hybrid at depth 3: " guest " on " isa, "[hybrid][equiv][depth3][slow]") {       \
     check_depth3(isa, "examples/" guest);                                                     \

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--runs") runs = static_cast<unsigned>(std::max(1, std::atoi(argv[2])));
   const std::string root = PGSIM_SOURCE_DIR;
   const Case cases[] = {
+      {"pg1", "hybrid", "examples/guests/sieve.s", 1},
       {"pg1", "trap-and-emulate", "examples/os/tinyos.s", 3},
       {"pg1", "bt", "examples/os/tinyos.s", 3},
       {"pg1", "hybrid", "examples/os/tinyos.s", 3},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <utility>
 
 namespace pgsim::vmm {
 namespace {
@@ -238,8 +239,9 @@ EquivalenceResult check_equivalence(std::shared_ptr<const isa::IsaModel> isa,
     if (console_compared > cb.size()) console_compared = 0;  // an undone output: look again
     if (cb.compare(console_compared, std::string::npos, cv, console_compared, std::string::npos) != 0) return true;
     console_compared = cb.size();
-    const auto& Eb = b.m().storage();
-    const auto& Ev = v.m().storage();
+    // Read-only (the writable storage() would make the fast engine predecode everything again).
+    const auto& Eb = std::as_const(b.m()).storage();
+    const auto& Ev = std::as_const(v.m()).storage();
     if (full) {
       full = false;
       for (isa::Word a = 0; a < words; ++a)

@@ -28,7 +28,9 @@
 //
 // Observers: a burst tells its observer of completed instructions in bulk, per level
 // (Obs::on_instructions), at each change of level and at its end; an observer without
-// on_instructions (trace, GUI, lessons stepping, run_until) gets the reference engine.
+// on_instructions (trace, GUI, lessons stepping, run_until) gets the reference engine. A
+// StoppingObserver (lockstep equivalence) also makes a burst stop before a level and before
+// given addresses, and may keep a store log.
 #include <algorithm>
 #include <array>
 #include <concepts>

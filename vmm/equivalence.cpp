@@ -17,6 +17,8 @@ struct Side {
   Stack& stack;
   isa::Word origin;            ///< real address of the guest's word 0
   std::vector<isa::Word> log;  ///< real addresses written since the last boundary
+  /// Lockstep's own steps and runs into this side (guest_step, the bare side's steps): with the
+  /// cycle count, a bound on the comparison loop (each run to a boundary bounds its steps itself).
   std::uint64_t steps = 0;
   machine::Machine& m() { return stack.machine(); }
   bool ended(std::uint64_t max_cycles) const {
